@@ -1,0 +1,78 @@
+package io.virtiofs.api;
+
+import java.util.List;
+
+/**
+ * Who sent a request, and whether it is still wanted.
+ *
+ * <p>The identity comes from the driver ({@code fuse_in_header}: uid, gid, pid) and from the
+ * request's extensions (supplementary groups, security labels). A virtio-fs device cannot verify
+ * it: the driver enforces permissions (see the virtio-fs specification, "Security
+ * Considerations"); a file system may still map or restrict identities.
+ *
+ * <p>A context is valid only during the call it was passed to; transports reuse the object for
+ * the next request. Do not keep it.
+ */
+public interface Context {
+
+    /** The caller's user id (as the driver sees it). */
+    int uid();
+
+    /** The caller's group id. */
+    int gid();
+
+    /** The caller's thread group id in the driver's system, or 0 when unknown. */
+    int pid();
+
+    /**
+     * The umask to apply to the mode of a new node (create, mkdir, mknod, tmpfile), or 0 when the
+     * driver already applied it (it does unless {@link Capability#DONT_MASK} was negotiated) or
+     * the request creates nothing.
+     */
+    int umask();
+
+    /**
+     * The number of supplementary groups the request carries (the FUSE_EXT_GROUPS extension,
+     * negotiated with {@link Capability#CREATE_SUPP_GROUP}); usually 0.
+     */
+    int supplementaryGroupCount();
+
+    /** The supplementary group at {@code index}, 0 &lt;= index &lt; {@link #supplementaryGroupCount()}. */
+    int supplementaryGroup(int index);
+
+    /** Whether {@code gid} is the caller's group or one of its supplementary groups. */
+    default boolean isInGroup(int gid) {
+        if (gid() == gid) {
+            return true;
+        }
+        for (int i = 0, n = supplementaryGroupCount(); i < n; i++) {
+            if (supplementaryGroup(i) == gid) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The security labels the driver sent with a request that creates a node (the FUSE security
+     * context extension, negotiated with {@link Capability#SECURITY_CTX}); empty otherwise.
+     */
+    List<SecurityLabel> securityLabels();
+
+    /**
+     * Whether the driver interrupted this request (FUSE_INTERRUPT). A file system that blocks
+     * (a lock wait, a slow remote call) should check this and give up with {@code EINTR}; one
+     * that finishes normally may ignore it, and its answer is still delivered.
+     */
+    boolean isCancelled();
+
+    /** Throws {@code ErrnoException(EINTR)} if the request was interrupted. */
+    default void checkCancelled() {
+        if (isCancelled()) {
+            throw new ErrnoException(Errno.EINTR, "request " + requestId() + " was interrupted");
+        }
+    }
+
+    /** The driver's id of this request ({@code fuse_in_header.unique}), for logs. */
+    long requestId();
+}
