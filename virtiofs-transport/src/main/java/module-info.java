@@ -1,0 +1,18 @@
+/**
+ * Transports of virtiofs-java: guest memory, split virtqueues, the virtio-fs device model, the
+ * vhost-user back-end and the /dev/fuse channel. All native code lives in the internal
+ * {@code nativeio} package; run with {@code --enable-native-access=io.virtiofs.transport}.
+ */
+module io.virtiofs.transport {
+    requires transitive io.virtiofs.protocol;
+    requires static transitive org.jspecify;
+
+    // Each package is exported once it has its first class (an empty package cannot be exported).
+
+    // exports io.virtiofs.transport.memory;
+    // exports io.virtiofs.transport.virtqueue;
+    // exports io.virtiofs.transport.device;
+    // exports io.virtiofs.transport.mock;
+    // exports io.virtiofs.transport.vhostuser;
+    // exports io.virtiofs.transport.fuse;
+}
