@@ -1,0 +1,28 @@
+package io.virtiofs.protocol.server;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * What a transport feeds requests to: {@link FuseServer} in production, a lambda in a transport's
+ * own tests.
+ */
+public interface FuseRequestHandler {
+
+    /**
+     * Handles one complete request and writes its reply.
+     *
+     * <p>{@code request}'s readable bytes are the whole request, {@code fuse_in_header} first. The
+     * reply is written from {@code reply}'s writer index, never beyond its
+     * {@link ByteBuf#maxWritableBytes()}: the transport sizes that to the space the driver gave.
+     * Neither buffer is kept or released. Thread-safe: transports call this from several threads.
+     * Never throws for anything the request contains.
+     */
+    Outcome handle(ByteBuf request, ByteBuf reply);
+
+    /**
+     * The driver is gone (the device was reset, the mount went away) without a FUSE_DESTROY:
+     * release the session's state and be ready for a new FUSE_INIT.
+     */
+    default void sessionEnded() {
+    }
+}
