@@ -100,7 +100,11 @@ final class NulTerminated {
         }
     }
 
-    private static byte[] readUpToNul(ByteBuf in, int maxLength, Errno tooLong, String what) {
+    /**
+     * Reads the bytes up to a NUL and skips the NUL: {@code EINVAL} without a NUL, {@code tooLong}
+     * when there are more than {@code maxLength} (checked before anything is allocated).
+     */
+    static byte[] readUpToNul(ByteBuf in, int maxLength, Errno tooLong, String what) {
         int length = in.bytesBefore((byte) 0);
         if (length < 0) {
             throw MalformedRequestException.invalid(what + " has no terminating NUL");
