@@ -54,7 +54,7 @@ final class ServerNotifier implements Notifier {
                 () -> new ErrnoException(Errno.ENOTCONN, "no FUSE session is running"));
         ByteBuf message = PooledByteBufAllocator.DEFAULT.heapBuffer();
         try {
-            FuseNotification.writeMessage(message, session, notification);
+            notification.encodeMessage(message, session);
             target.send(message);
         } finally {
             message.release();

@@ -198,12 +198,12 @@ class FuseServerTest {
         ServerDriver.Reply first = driver.send(FuseMessage.of(Opcode.READDIR, driver.nextUnique(), 1,
                 new ReadIn(1, 0, 70, 0, 0, 0)));
         DirentsOut entries = DirentsOut.decode(first.body(), driver.format());
-        assertEquals(List.of("hello", "empty"), entries.entries().stream().map(e -> e.name().toString()).toList());
-        assertEquals(List.of(1L, 2L), entries.entries().stream().map(e -> e.off()).toList());
+        assertEquals(List.of("hello", "empty"), entries.dirents().stream().map(e -> e.name().toString()).toList());
+        assertEquals(List.of(1L, 2L), entries.dirents().stream().map(e -> e.off()).toList());
         ServerDriver.Reply rest = driver.send(FuseMessage.of(Opcode.READDIR, driver.nextUnique(), 1,
                 new ReadIn(1, 2, 4096, 0, 0, 0)));
         assertEquals(List.of("third"),
-                DirentsOut.decode(rest.body(), driver.format()).entries().stream().map(e -> e.name().toString()).toList());
+                DirentsOut.decode(rest.body(), driver.format()).dirents().stream().map(e -> e.name().toString()).toList());
     }
 
     @ParameterizedTest
