@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.virtiofs.api.Context;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.SecurityLabel;
-import io.virtiofs.protocol.InHeader;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.WireFormat;
@@ -48,14 +47,27 @@ final class Exchange implements Context {
         this.reply = placeholder;
     }
 
-    /** Starts serving a request. */
-    void begin(InHeader header, Opcode opcode, WireFormat format, ByteBuf reply) {
-        this.opcode = opcode;
-        this.unique = header.unique();
-        this.nodeid = header.nodeid();
-        this.uid = header.uid();
-        this.gid = header.gid();
-        this.pid = header.pid();
+    // fuse_in_header fields not kept above
+    private int length;
+    private int rawOpcode;
+    private int totalExtlen;
+
+    /**
+     * Reads {@code fuse_in_header} from the request (moving its reader index past it) and starts
+     * serving: the header's fields land here rather than in a new object.
+     */
+    void begin(ByteBuf request, WireFormat format, ByteBuf reply) {
+        io.virtiofs.protocol.WireOrder order = format.order();
+        this.length = order.readInt(request);
+        this.rawOpcode = order.readInt(request);
+        this.unique = order.readLong(request);
+        this.nodeid = order.readLong(request);
+        this.uid = order.readInt(request);
+        this.gid = order.readInt(request);
+        this.pid = order.readInt(request);
+        this.totalExtlen = order.readUnsignedShort(request);
+        request.skipBytes(2);
+        this.opcode = Opcode.of(rawOpcode).orElse(Opcode.INIT);
         this.umask = 0;
         this.groups = NO_GROUPS;
         this.labels = List.of();
@@ -64,8 +76,23 @@ final class Exchange implements Context {
         this.replyStart = reply.writerIndex();
         this.replied = false;
         this.cancelledRunning = false;
-        this.runningUnique = header.unique();
+        this.runningUnique = unique;
         this.running = true;
+    }
+
+    /** {@code fuse_in_header.len}. */
+    int length() {
+        return length;
+    }
+
+    /** {@code fuse_in_header.opcode}, as sent. */
+    int rawOpcode() {
+        return rawOpcode;
+    }
+
+    /** The length of the request's extensions, in bytes. */
+    int extensionsLength() {
+        return totalExtlen * 8;
     }
 
     /** Applies the request's extensions (supplementary groups, security labels). */
@@ -193,6 +220,34 @@ final class Exchange implements Context {
         requireSpace(size);
         OutHeader.encode(reply, format.order(), size, 0, unique);
         body.encode(reply, format);
+        replied = true;
+    }
+
+    /** Replies with a node (fuse_entry_out), allocating nothing. */
+    void replyEntry(io.virtiofs.api.Entry entry) {
+        int size = OutHeader.SIZE + io.virtiofs.protocol.message.EntryOut.size(format);
+        requireSpace(size);
+        OutHeader.encode(reply, format.order(), size, 0, unique);
+        io.virtiofs.protocol.message.EntryOut.encodeEntry(reply, format, entry);
+        replied = true;
+    }
+
+    /** Replies with attributes (fuse_attr_out), allocating nothing. */
+    void replyAttr(io.virtiofs.api.AttrReply attr) {
+        int size = OutHeader.SIZE + io.virtiofs.protocol.message.AttrOut.size(format);
+        requireSpace(size);
+        OutHeader.encode(reply, format.order(), size, 0, unique);
+        io.virtiofs.protocol.message.AttrOut.encodeReply(reply, format, attr);
+        replied = true;
+    }
+
+    /** Replies to a write (fuse_write_out), allocating nothing. */
+    void replyWritten(int count) {
+        int size = OutHeader.SIZE + 8;
+        requireSpace(size);
+        OutHeader.encode(reply, format.order(), size, 0, unique);
+        format.order().writeInt(reply, count);
+        reply.writeInt(0);
         replied = true;
     }
 

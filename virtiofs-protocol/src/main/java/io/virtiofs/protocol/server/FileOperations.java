@@ -119,7 +119,7 @@ final class FileOperations {
             throw new IllegalStateException("write of " + in.size() + " bytes to node " + exchange.nodeid()
                     + " returned " + count);
         }
-        exchange.reply(new WriteOut(count));
+        exchange.replyWritten(count);
     }
 
     void flush(Exchange exchange, ByteBuf body) {

@@ -121,76 +121,82 @@ public final class FuseServer implements FuseRequestHandler {
             counters.malformed.increment();
             return replyUnparsed(reply, order, Errno.EINVAL);
         }
-        InHeader header = InHeader.decode(request, order);
-        Optional<Opcode> known = Opcode.of(header.opcode());
         WireFormat format = current != null ? current.format() : WireFormat.forInit(order);
-        exchange.begin(header, known.orElse(Opcode.INIT), format, reply);
+        exchange.begin(request, format, reply);
+        Optional<Opcode> known = Opcode.of(exchange.rawOpcode());
         if (known.isEmpty()) {
             counters.unknownOpcodes.increment();
-            LOG.log(Level.DEBUG, "unknown opcode {0} in request {1}", header.opcode(), header.unique());
+            LOG.log(Level.DEBUG, "unknown opcode {0} in request {1}", exchange.rawOpcode(), exchange.unique());
             exchange.replyError(Errno.ENOSYS);
             return Outcome.REPLIED;
         }
         Opcode opcode = known.get();
         counters.request(opcode);
-        int extensionsLength = header.extensionsLength();
-        if (header.len() != length || InHeader.SIZE + extensionsLength > length) {
+        int extensionsLength = exchange.extensionsLength();
+        if (exchange.length() != length || InHeader.SIZE + extensionsLength > length) {
             counters.malformed.increment();
             LOG.log(Level.DEBUG, "request {0} ({1}): header length {2} and extensions {3} disagree with the {4} bytes received",
-                    header.unique(), opcode, Integer.toUnsignedString(header.len()), extensionsLength, length);
+                    exchange.unique(), opcode, Integer.toUnsignedString(exchange.length()), extensionsLength, length);
             return errorOrNothing(exchange, opcode, Errno.EINVAL);
         }
         if (current == null && opcode != Opcode.INIT) {
-            LOG.log(Level.DEBUG, "request {0} ({1}) before FUSE_INIT", header.unique(), opcode);
+            LOG.log(Level.DEBUG, "request {0} ({1}) before FUSE_INIT", exchange.unique(), opcode);
             return errorOrNothing(exchange, opcode, Errno.EIO);
         }
-        int bodyLength = length - InHeader.SIZE - extensionsLength;
-        ByteBuf body = request.slice(request.readerIndex(), bodyLength);
+        // The body is read from the request itself, its writer index pulled in to the body's end:
+        // no slice object per request.
+        int bodyStart = request.readerIndex();
+        int bodyEnd = bodyStart + length - InHeader.SIZE - extensionsLength;
+        int writerIndex = request.writerIndex();
         try {
             if (extensionsLength > 0) {
-                exchange.extensions(RequestExtensions.decode(
-                        request.slice(request.readerIndex() + bodyLength, extensionsLength), format));
+                exchange.extensions(RequestExtensions.decode(request.slice(bodyEnd, extensionsLength), format));
             }
-            if (interrupts.takeEarly(header.unique())) {
+            request.writerIndex(bodyEnd);
+            if (interrupts.takeEarly(exchange.unique())) {
                 exchange.cancelNow();
             }
-            if (opcode == Opcode.INIT) {
-                return init(exchange, body, order);
-            }
-            if (opcode == Opcode.DESTROY) {
-                return destroy(exchange);
-            }
-            if (opcode == Opcode.INTERRUPT) {
-                return interrupt(exchange, body);
-            }
-            if (opcode == Opcode.NOTIFY_REPLY) {
-                notifier.retrieveReply(header.unique(),
-                        io.virtiofs.protocol.message.NotifyReplyIn.decode(body, format));
-                return Outcome.NO_REPLY;
-            }
-            if (exchange.isCancelled() && opcode.replies()) {
-                exchange.replyError(Errno.EINTR);
-                return Outcome.REPLIED;
-            }
-            return operations.dispatch(exchange, opcode, body);
+            return dispatch(exchange, opcode, request, order, format);
         } catch (ReplyTooLarge tooLarge) {
             throw tooLarge;
         } catch (MalformedRequestException malformed) {
             counters.malformed.increment();
-            LOG.log(Level.DEBUG, "malformed request {0} ({1}): {2}", header.unique(), opcode, malformed.getMessage());
+            LOG.log(Level.DEBUG, "malformed request {0} ({1}): {2}", exchange.unique(), opcode, malformed.getMessage());
             return errorOrNothing(exchange, opcode, malformed.errno());
         } catch (ErrnoException answer) {
             return errorOrNothing(exchange, opcode, answer.errno());
         } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError bug) {
             counters.fileSystemFailures.increment();
-            LOG.log(Level.ERROR, "request " + header.unique() + " (" + opcode + ") failed unexpectedly; answering EIO", bug);
+            LOG.log(Level.ERROR, "request " + exchange.unique() + " (" + opcode + ") failed unexpectedly; answering EIO",
+                    bug);
             return errorOrNothing(exchange, opcode, Errno.EIO);
         } catch (OutOfMemoryError outOfMemory) {
             counters.fileSystemFailures.increment();
-            LOG.log(Level.ERROR, "request " + header.unique() + " (" + opcode + ") ran out of memory; answering ENOMEM",
+            LOG.log(Level.ERROR, "request " + exchange.unique() + " (" + opcode + ") ran out of memory; answering ENOMEM",
                     outOfMemory);
             return errorOrNothing(exchange, opcode, Errno.ENOMEM);
+        } finally {
+            request.writerIndex(writerIndex);
         }
+    }
+
+    private Outcome dispatch(Exchange exchange, Opcode opcode, ByteBuf body, WireOrder order, WireFormat format) {
+        return switch (opcode) {
+            case INIT -> init(exchange, body, order);
+            case DESTROY -> destroy(exchange);
+            case INTERRUPT -> interrupt(exchange, body);
+            case NOTIFY_REPLY -> {
+                notifier.retrieveReply(exchange.unique(), io.virtiofs.protocol.message.NotifyReplyIn.decode(body, format));
+                yield Outcome.NO_REPLY;
+            }
+            default -> {
+                if (exchange.isCancelled() && opcode.replies()) {
+                    exchange.replyError(Errno.EINTR);
+                    yield Outcome.REPLIED;
+                }
+                yield operations.dispatch(exchange, opcode, body);
+            }
+        };
     }
 
     /** The byte order of a session's first request, from its opcode (FUSE_INIT in either order). */

@@ -60,13 +60,13 @@ final class NodeOperations {
         AttrReply reply = in.hasFh()
                 ? fs.fgetattr(exchange, exchange.nodeid(), in.fh())
                 : fs.getattr(exchange, exchange.nodeid());
-        exchange.reply(AttrOut.of(reply));
+        exchange.replyAttr(reply);
     }
 
     void setattr(Exchange exchange, ByteBuf body) {
         SetattrIn in = SetattrIn.decode(body, exchange.format());
         exchange.requireSpace(OutHeader.SIZE + AttrOut.SIZE);
-        exchange.reply(AttrOut.of(fs.setattr(exchange, exchange.nodeid(), in.request())));
+        exchange.replyAttr(fs.setattr(exchange, exchange.nodeid(), in.request()));
     }
 
     void readlink(Exchange exchange) {

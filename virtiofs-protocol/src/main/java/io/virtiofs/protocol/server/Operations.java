@@ -107,7 +107,7 @@ final class Operations {
 
     /** Replies with an entry and counts its lookup. */
     void replyEntry(Exchange exchange, Entry entry) {
-        exchange.reply(EntryOut.of(entry));
+        exchange.replyEntry(entry);
         counted(entry);
     }
 
