@@ -60,6 +60,18 @@ public record EntryOut(long nodeid, long generation, long entryValid, long attrV
         FuseAttrCodec.encode(out, format, attr);
     }
 
+    /** Writes the reply for a file system's answer without making an {@link EntryOut} first. */
+    public static void encodeEntry(ByteBuf out, WireFormat format, Entry entry) {
+        WireOrder order = format.order();
+        order.writeLong(out, entry.nodeid());
+        order.writeLong(out, entry.generation());
+        order.writeLong(out, entry.entryValidity().getSeconds());
+        order.writeLong(out, entry.attrValidity().getSeconds());
+        order.writeInt(out, entry.entryValidity().getNano());
+        order.writeInt(out, entry.attrValidity().getNano());
+        FuseAttrCodec.encode(out, format, entry.attr());
+    }
+
     public static EntryOut decode(ByteBuf in, WireFormat format) {
         WireOrder order = format.order();
         long nodeid = order.readLong(in);

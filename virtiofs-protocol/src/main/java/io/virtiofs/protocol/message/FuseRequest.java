@@ -9,9 +9,19 @@ import io.virtiofs.protocol.WireFormat;
  *
  * <p>Each record has a static {@code decode(ByteBuf body, WireFormat format)} reading exactly the
  * body (the caller slices it to the length the header gives) and {@link #encode} writing it back,
- * so drivers in tests and benchmarks speak through the same code.
+ * so drivers in tests and benchmarks speak through the same code. {@link RequestDecoder} picks the
+ * record for an opcode.
+ *
+ * <p>Decoding treats the body as untrusted: a body too short for its struct, a name without its
+ * NUL, a length that disagrees with the body, an absurd count all end in a
+ * {@link io.virtiofs.protocol.MalformedRequestException}, never in any other exception. Bytes
+ * after a fixed-size struct are ignored; a trailing name must end the body.
  */
-public sealed interface FuseRequest permits InitIn, GetattrIn {
+public sealed interface FuseRequest permits AccessIn, BatchForgetIn, BmapIn, CopyFileRangeIn, CreateIn, EmptyIn,
+        FallocateIn, FlushIn, ForgetIn, FsyncIn, GetattrIn, GetxattrIn, InitIn, InterruptIn, IoctlIn, LinkIn, LkIn,
+        ListxattrIn, LseekIn, MkdirIn, MknodIn, NameIn, NotifyReplyIn, OpenIn, PollIn, ReadIn, ReleaseIn,
+        RemovemappingIn, RemovexattrIn, Rename2In, RenameIn, SetattrIn, SetupmappingIn, SetxattrIn, StatxIn,
+        SymlinkIn, SyncfsIn, TmpfileIn, WriteIn {
 
     /** Writes the body in {@code format}. */
     void encode(ByteBuf out, WireFormat format);

@@ -25,4 +25,15 @@ public interface FuseRequestHandler {
      */
     default void sessionEnded() {
     }
+
+    /**
+     * A reply the transport could not deliver: the /dev/fuse driver refused it because the request
+     * was interrupted and abandoned meanwhile. The server takes back what the reply handed out
+     * (lookups of the entries in it, an open handle), as if the driver had never seen it.
+     *
+     * @param request the whole request again, {@code fuse_in_header} at its reader index
+     * @param reply the reply, at its reader index
+     */
+    default void replyNotDelivered(ByteBuf request, ByteBuf reply) {
+    }
 }

@@ -1,0 +1,103 @@
+package io.virtiofs.protocol.message;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.virtiofs.api.Errno;
+import io.virtiofs.protocol.InHeader;
+import io.virtiofs.protocol.MalformedRequestException;
+import io.virtiofs.protocol.Opcode;
+import io.virtiofs.protocol.WireFormat;
+import io.virtiofs.protocol.WireOrder;
+import java.util.Objects;
+
+/**
+ * A whole FUSE request: {@code struct fuse_in_header}, the body, the extensions.
+ *
+ * <p>{@link #decode} checks the framing (the header's {@code len} against the bytes, the
+ * extensions against {@code len}, the opcode) before the body's record reads its part.
+ * {@link #encode(ByteBuf, WireFormat)} computes {@code len} and {@code total_extlen} itself: drivers
+ * in tests and the MockDriver build requests with it.
+ *
+ * @param header the header; {@code len} and {@code total_extlen} are ignored when encoding
+ * @param body the body, of the record the opcode implies
+ * @param extensions the extensions after the body
+ */
+public record FuseMessage(InHeader header, FuseRequest body, RequestExtensions extensions) {
+
+    public FuseMessage {
+        Objects.requireNonNull(header, "header");
+        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(extensions, "extensions");
+    }
+
+    /** A request from uid, gid and pid 0, without extensions. */
+    public static FuseMessage of(Opcode opcode, long unique, long nodeid, FuseRequest body) {
+        return new FuseMessage(new InHeader(0, opcode.code(), unique, nodeid, 0, 0, 0, 0), body,
+                RequestExtensions.NONE);
+    }
+
+    /** This request as sent by another caller. */
+    public FuseMessage withCaller(int uid, int gid, int pid) {
+        return new FuseMessage(new InHeader(header.len(), header.opcode(), header.unique(), header.nodeid(),
+                uid, gid, pid, header.totalExtlen()), body, extensions);
+    }
+
+    /** This request with other extensions. */
+    public FuseMessage withExtensions(RequestExtensions newExtensions) {
+        return new FuseMessage(header, body, newExtensions);
+    }
+
+    /**
+     * Decodes one whole request: {@code whole}'s readable bytes are exactly the request. On
+     * success the reader index moves past it.
+     *
+     * @throws MalformedRequestException {@code EINVAL} when the framing or the body is broken,
+     *     {@code ENOSYS} for an opcode FUSE 7.45 does not define
+     */
+    public static FuseMessage decode(ByteBuf whole, WireFormat format) {
+        int available = whole.readableBytes();
+        MalformedRequestException.requireReadable(whole, InHeader.SIZE, "fuse_in_header");
+        int start = whole.readerIndex();
+        InHeader header = InHeader.decode(whole.slice(start, InHeader.SIZE), format.order());
+        long len = Integer.toUnsignedLong(header.len());
+        if (len != available) {
+            throw MalformedRequestException.invalid("fuse_in_header.len " + len + " but the request has "
+                    + available + " bytes");
+        }
+        int extensionsLength = header.extensionsLength();
+        if (extensionsLength > len - InHeader.SIZE) {
+            throw MalformedRequestException.invalid("total_extlen " + header.totalExtlen() + " (" + extensionsLength
+                    + " bytes) exceeds the " + (len - InHeader.SIZE) + " bytes after the header");
+        }
+        Opcode opcode = Opcode.of(header.opcode()).orElseThrow(() -> new MalformedRequestException(Errno.ENOSYS,
+                "opcode " + Integer.toUnsignedString(header.opcode()) + " is unknown"));
+        int bodyStart = start + InHeader.SIZE;
+        int bodyLength = available - InHeader.SIZE - extensionsLength;
+        FuseRequest body = RequestDecoder.decode(opcode, whole.slice(bodyStart, bodyLength), format);
+        RequestExtensions extensions = extensionsLength == 0 ? RequestExtensions.NONE
+                : RequestExtensions.decode(whole.slice(bodyStart + bodyLength, extensionsLength), format);
+        whole.skipBytes(available);
+        return new FuseMessage(header, body, extensions);
+    }
+
+    /**
+     * Writes the request, with {@code len} and {@code total_extlen} computed from what is written.
+     */
+    public void encode(ByteBuf out, WireFormat format) {
+        WireOrder order = format.order();
+        int extensionsLength = extensions.encodedSize();
+        int start = out.writerIndex();
+        new InHeader(0, header.opcode(), header.unique(), header.nodeid(), header.uid(), header.gid(), header.pid(),
+                extensionsLength / 8).encode(out, order);
+        body.encode(out, format);
+        extensions.encode(out, format);
+        order.setInt(out, start, out.writerIndex() - start);
+    }
+
+    /** The request in a new heap buffer, which the caller releases. */
+    public ByteBuf encode(WireFormat format) {
+        ByteBuf out = Unpooled.buffer();
+        encode(out, format);
+        return out;
+    }
+}

@@ -1,0 +1,37 @@
+package io.virtiofs.protocol.message;
+
+import io.netty.buffer.ByteBuf;
+import io.virtiofs.protocol.MalformedRequestException;
+import io.virtiofs.protocol.WireFormat;
+import io.virtiofs.protocol.WireOrder;
+
+/**
+ * FUSE_GETXATTR's request ({@code struct fuse_getxattr_in}, then the name and NUL).
+ *
+ * @param size the caller's buffer size (unsigned); 0 asks for the value's size only
+ * @param name the attribute's name; 1..255 UTF-8 bytes ({@code ERANGE} otherwise)
+ */
+public record GetxattrIn(int size, String name) implements FuseRequest {
+
+    /** {@code sizeof(struct fuse_getxattr_in)}. */
+    public static final int SIZE = 8;
+
+    public GetxattrIn {
+        NulTerminated.checkXattrName(name, "xattr name");
+    }
+
+    public static GetxattrIn decode(ByteBuf body, WireFormat format) {
+        MalformedRequestException.requireReadable(body, SIZE, "fuse_getxattr_in");
+        int size = format.order().readInt(body);
+        body.skipBytes(4); // padding
+        return new GetxattrIn(size, NulTerminated.readLastXattrName(body, "xattr name"));
+    }
+
+    @Override
+    public void encode(ByteBuf out, WireFormat format) {
+        WireOrder order = format.order();
+        order.writeInt(out, size);
+        order.writeInt(out, 0);
+        NulTerminated.writeXattrName(out, name);
+    }
+}

@@ -1,0 +1,57 @@
+package io.virtiofs.protocol.message;
+
+import io.netty.buffer.ByteBuf;
+import io.virtiofs.api.FileName;
+import io.virtiofs.protocol.MalformedRequestException;
+import io.virtiofs.protocol.NotifyCode;
+import io.virtiofs.protocol.WireFormat;
+import io.virtiofs.protocol.WireOrder;
+import java.util.Objects;
+
+/**
+ * FUSE_NOTIFY_DELETE ({@code struct fuse_notify_delete_out}, then the name and NUL): a name was
+ * removed behind the driver's back.
+ *
+ * @param parent the directory
+ * @param child the node the name pointed to
+ * @param name the name
+ */
+public record NotifyDeleteOut(long parent, long child, FileName name) implements FuseNotification {
+
+    /** {@code sizeof(struct fuse_notify_delete_out)}. */
+    public static final int SIZE = 24;
+
+    public NotifyDeleteOut {
+        Objects.requireNonNull(name, "name");
+    }
+
+    @Override
+    public NotifyCode code() {
+        return NotifyCode.DELETE;
+    }
+
+    @Override
+    public int encodedSize(WireFormat format) {
+        return SIZE + name.length() + 1;
+    }
+
+    @Override
+    public void encode(ByteBuf out, WireFormat format) {
+        WireOrder order = format.order();
+        order.writeLong(out, parent);
+        order.writeLong(out, child);
+        order.writeInt(out, name.length());
+        order.writeInt(out, 0);
+        NulTerminated.writeFileName(out, name);
+    }
+
+    public static NotifyDeleteOut decode(ByteBuf body, WireFormat format) {
+        MalformedRequestException.requireReadable(body, SIZE, "fuse_notify_delete_out");
+        WireOrder order = format.order();
+        long parent = order.readLong(body);
+        long child = order.readLong(body);
+        long namelen = order.readUnsignedInt(body);
+        body.skipBytes(4); // padding
+        return new NotifyDeleteOut(parent, child, NulTerminated.readCountedFileName(body, namelen, "name"));
+    }
+}

@@ -1,0 +1,313 @@
+package io.virtiofs.protocol.server;
+
+import io.netty.buffer.ByteBuf;
+import io.virtiofs.api.Context;
+import io.virtiofs.api.Errno;
+import io.virtiofs.api.SecurityLabel;
+import io.virtiofs.protocol.Opcode;
+import io.virtiofs.protocol.OutHeader;
+import io.virtiofs.protocol.WireFormat;
+import io.virtiofs.protocol.message.FuseReply;
+import io.virtiofs.protocol.message.RequestExtensions;
+import java.util.List;
+
+/**
+ * One request being served: the {@link Context} the file system sees and the reply being
+ * written. Each thread that calls the server owns one and reuses it for every request, so serving
+ * allocates nothing per request here.
+ */
+final class Exchange implements Context {
+
+    private static final int[] NO_GROUPS = new int[0];
+
+    // The request
+    private Opcode opcode = Opcode.INIT;
+    private long unique;
+    private long nodeid;
+    private int uid;
+    private int gid;
+    private int pid;
+    private int umask;
+    private int[] groups = NO_GROUPS;
+    private List<SecurityLabel> labels = List.of();
+
+    // Cancellation: set by the hiprio thread, read by this one.
+    private volatile boolean running;
+    private volatile long runningUnique;
+    private volatile long cancelledUnique;
+    private volatile boolean cancelledRunning;
+
+    // The reply
+    private ByteBuf reply;
+    private int replyStart;
+    private WireFormat format = WireFormat.forInit(io.virtiofs.protocol.WireOrder.LITTLE_ENDIAN);
+    private boolean replied;
+
+    Exchange(ByteBuf placeholder) {
+        this.reply = placeholder;
+    }
+
+    // fuse_in_header fields not kept above
+    private int length;
+    private int rawOpcode;
+    private int totalExtlen;
+
+    /**
+     * Reads {@code fuse_in_header} from the request (moving its reader index past it) and starts
+     * serving: the header's fields land here rather than in a new object.
+     */
+    void begin(ByteBuf request, WireFormat format, ByteBuf reply) {
+        io.virtiofs.protocol.WireOrder order = format.order();
+        this.length = order.readInt(request);
+        this.rawOpcode = order.readInt(request);
+        this.unique = order.readLong(request);
+        this.nodeid = order.readLong(request);
+        this.uid = order.readInt(request);
+        this.gid = order.readInt(request);
+        this.pid = order.readInt(request);
+        this.totalExtlen = order.readUnsignedShort(request);
+        request.skipBytes(2);
+        this.opcode = Opcode.of(rawOpcode).orElse(Opcode.INIT);
+        this.umask = 0;
+        this.groups = NO_GROUPS;
+        this.labels = List.of();
+        this.format = format;
+        this.reply = reply;
+        this.replyStart = reply.writerIndex();
+        this.replied = false;
+        this.cancelledRunning = false;
+        this.runningUnique = unique;
+        this.running = true;
+    }
+
+    /** {@code fuse_in_header.len}. */
+    int length() {
+        return length;
+    }
+
+    /** {@code fuse_in_header.opcode}, as sent. */
+    int rawOpcode() {
+        return rawOpcode;
+    }
+
+    /** The length of the request's extensions, in bytes. */
+    int extensionsLength() {
+        return totalExtlen * 8;
+    }
+
+    /** Applies the request's extensions (supplementary groups, security labels). */
+    void extensions(RequestExtensions extensions) {
+        int[] supplementary = extensions.supplementaryGroups();
+        this.groups = supplementary.length == 0 ? NO_GROUPS : supplementary;
+        this.labels = extensions.securityLabels();
+    }
+
+    /** The request's umask, for requests that create nodes. */
+    void umask(int value) {
+        this.umask = value;
+    }
+
+    /** The request is done. */
+    void end() {
+        running = false;
+        cancelledRunning = false;
+    }
+
+    /**
+     * Cancels the request if it is the one running here.
+     *
+     * @return whether it was
+     */
+    boolean cancelIfRunning(long target) {
+        if (running && runningUnique == target) {
+            cancelledUnique = target;
+            cancelledRunning = true;
+            return true;
+        }
+        return false;
+    }
+
+    /** Marks the running request cancelled before it started (its interrupt came first). */
+    void cancelNow() {
+        cancelledUnique = runningUnique;
+        cancelledRunning = true;
+    }
+
+    Opcode opcode() {
+        return opcode;
+    }
+
+    long unique() {
+        return unique;
+    }
+
+    long nodeid() {
+        return nodeid;
+    }
+
+    WireFormat format() {
+        return format;
+    }
+
+    boolean replied() {
+        return replied;
+    }
+
+    // ------------------------------------------------------------------ Context
+
+    @Override
+    public int uid() {
+        return uid;
+    }
+
+    @Override
+    public int gid() {
+        return gid;
+    }
+
+    @Override
+    public int pid() {
+        return pid;
+    }
+
+    @Override
+    public int umask() {
+        return umask;
+    }
+
+    @Override
+    public int supplementaryGroupCount() {
+        return groups.length;
+    }
+
+    @Override
+    public int supplementaryGroup(int index) {
+        return groups[index];
+    }
+
+    @Override
+    public List<SecurityLabel> securityLabels() {
+        return labels;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return cancelledRunning && cancelledUnique == runningUnique;
+    }
+
+    @Override
+    public long requestId() {
+        return unique;
+    }
+
+    // ------------------------------------------------------------------ replies
+
+    /** Fails with {@link ReplyTooLarge} unless {@code bytes} more fit into the reply. */
+    void requireSpace(int bytes) {
+        if (reply.maxWritableBytes() < bytes) {
+            throw ReplyTooLarge.INSTANCE;
+        }
+    }
+
+    /** The room left for a reply's data after the header. */
+    int dataSpace() {
+        return Math.max(0, reply.maxWritableBytes() - OutHeader.SIZE);
+    }
+
+    /** Replies with a body. */
+    void reply(FuseReply body) {
+        int size = OutHeader.SIZE + body.encodedSize(format);
+        requireSpace(size);
+        OutHeader.encode(reply, format.order(), size, 0, unique);
+        body.encode(reply, format);
+        replied = true;
+    }
+
+    /** Replies with a node (fuse_entry_out), allocating nothing. */
+    void replyEntry(io.virtiofs.api.Entry entry) {
+        int size = OutHeader.SIZE + io.virtiofs.protocol.message.EntryOut.size(format);
+        requireSpace(size);
+        OutHeader.encode(reply, format.order(), size, 0, unique);
+        io.virtiofs.protocol.message.EntryOut.encodeEntry(reply, format, entry);
+        replied = true;
+    }
+
+    /** Replies with attributes (fuse_attr_out), allocating nothing. */
+    void replyAttr(io.virtiofs.api.AttrReply attr) {
+        int size = OutHeader.SIZE + io.virtiofs.protocol.message.AttrOut.size(format);
+        requireSpace(size);
+        OutHeader.encode(reply, format.order(), size, 0, unique);
+        io.virtiofs.protocol.message.AttrOut.encodeReply(reply, format, attr);
+        replied = true;
+    }
+
+    /** Replies to a write (fuse_write_out), allocating nothing. */
+    void replyWritten(int count) {
+        int size = OutHeader.SIZE + 8;
+        requireSpace(size);
+        OutHeader.encode(reply, format.order(), size, 0, unique);
+        format.order().writeInt(reply, count);
+        reply.writeInt(0);
+        replied = true;
+    }
+
+    /** Replies success with no body. */
+    void replyEmpty() {
+        requireSpace(OutHeader.SIZE);
+        OutHeader.encode(reply, format.order(), OutHeader.SIZE, 0, unique);
+        replied = true;
+    }
+
+    /** Replies with an error, dropping anything written so far. */
+    void replyError(Errno errno) {
+        reply.writerIndex(replyStart);
+        requireSpace(OutHeader.SIZE);
+        OutHeader.encode(reply, format.order(), OutHeader.SIZE, -errno.code(), unique);
+        replied = true;
+    }
+
+    /**
+     * Starts a reply whose body is raw data written by the caller: returns a view of at most
+     * {@code limit} bytes of the reply buffer after the header (writer index 0). Finish with
+     * {@link #finishData(ByteBuf)}.
+     */
+    ByteBuf beginData(int limit) {
+        requireSpace(OutHeader.SIZE);
+        int room = Math.min(limit, dataSpace());
+        reply.ensureWritable(OutHeader.SIZE + room);
+        return reply.slice(replyStart + OutHeader.SIZE, room).clear();
+    }
+
+    /** Completes a data reply with what {@code data} (from {@link #beginData}) holds. */
+    void finishData(ByteBuf data) {
+        int size = OutHeader.SIZE + data.writerIndex();
+        reply.writerIndex(replyStart);
+        OutHeader.encode(reply, format.order(), size, 0, unique);
+        reply.writerIndex(replyStart + size);
+        replied = true;
+    }
+
+    /** Replies with the given bytes as body. */
+    void replyBytes(byte[] body) {
+        int size = OutHeader.SIZE + body.length;
+        requireSpace(size);
+        OutHeader.encode(reply, format.order(), size, 0, unique);
+        reply.writeBytes(body);
+        replied = true;
+    }
+
+    /** Replies with a symbolic link's target as body. */
+    void replyTarget(io.virtiofs.api.SymlinkTarget target) {
+        int size = OutHeader.SIZE + target.length();
+        requireSpace(size);
+        OutHeader.encode(reply, format.order(), size, 0, unique);
+        target.writeTo(reply);
+        replied = true;
+    }
+
+    /** Drops anything written: the request takes no reply. */
+    void discardReply() {
+        reply.writerIndex(replyStart);
+        replied = false;
+    }
+}

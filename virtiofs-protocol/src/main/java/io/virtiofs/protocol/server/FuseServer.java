@@ -1,0 +1,320 @@
+package io.virtiofs.protocol.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.virtiofs.api.Errno;
+import io.virtiofs.api.ErrnoException;
+import io.virtiofs.api.FileSystem;
+import io.virtiofs.api.Notifier;
+import io.virtiofs.protocol.InHeader;
+import io.virtiofs.protocol.MalformedRequestException;
+import io.virtiofs.protocol.Opcode;
+import io.virtiofs.protocol.OutHeader;
+import io.virtiofs.protocol.WireFormat;
+import io.virtiofs.protocol.WireOrder;
+import io.virtiofs.protocol.message.RequestExtensions;
+import java.lang.System.Logger.Level;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A FUSE server that does not know its transport: it takes one request's bytes, calls the
+ * {@link FileSystem}, and writes the reply's bytes. Transports (/dev/fuse, the virtio-fs device)
+ * feed it from as many threads as they like.
+ *
+ * <p>The session: FUSE_INIT must come first (its opcode also reveals the driver's byte order,
+ * which every later message of the session uses); FUSE_DESTROY ends the session and a new INIT may
+ * start another. FUSE_INTERRUPT cancels a running request ({@link io.virtiofs.api.Context#isCancelled()}),
+ * or one that has not started yet. Lookup counts are kept per node, so FORGET and BATCH_FORGET give
+ * the file system back exactly what was looked up, and whatever remains when a session ends.
+ *
+ * <p>Errors, in three tiers (see STYLE.md): a file system's {@link ErrnoException} is an ordinary
+ * error reply; any other exception from it becomes EIO and a log line; a malformed request gets an
+ * error reply (EINVAL, ENAMETOOLONG, ENOSYS, EPROTO for a bad INIT) keeping its {@code unique}
+ * whenever the header parsed. Nothing a request contains makes {@link #handle} throw.
+ */
+public final class FuseServer implements FuseRequestHandler {
+
+    private static final System.Logger LOG = System.getLogger(FuseServer.class.getName());
+
+    private final FileSystem fs;
+    private final FuseServerConfig config;
+    private final LookupCounts lookups = new LookupCounts();
+    private final InterruptRegistry interrupts = new InterruptRegistry();
+    private final Counters counters = new Counters();
+    private final ServerNotifier notifier;
+    private final ThreadLocal<Exchange> exchanges;
+    private final Operations operations;
+    private final Object sessionLock = new Object();
+    private volatile @Nullable Session session;
+
+    /** A server for {@code fs}, configured by its transport. */
+    public FuseServer(FileSystem fs, FuseServerConfig config) {
+        this.fs = Objects.requireNonNull(fs, "fs");
+        this.config = Objects.requireNonNull(config, "config");
+        this.notifier = new ServerNotifier(config.notifications(), this::currentFormat);
+        this.exchanges = ThreadLocal.withInitial(() -> {
+            Exchange exchange = new Exchange(Unpooled.EMPTY_BUFFER);
+            interrupts.register(exchange);
+            return exchange;
+        });
+        this.operations = new Operations(fs, config, lookups, counters);
+    }
+
+    /** The file system served. */
+    public FileSystem fileSystem() {
+        return fs;
+    }
+
+    /** The configuration the transport gave. */
+    public FuseServerConfig config() {
+        return config;
+    }
+
+    /** What the current session's INIT settled; empty before INIT and after the session ends. */
+    public Optional<Negotiation> negotiation() {
+        Session current = session;
+        return current == null ? Optional.empty() : Optional.of(current.negotiation());
+    }
+
+    /** The notifier file systems use (also handed to them in INIT). */
+    public Notifier notifier() {
+        return notifier;
+    }
+
+    /** The server's counters now. */
+    public ServerStatistics statistics() {
+        return counters.snapshot(lookups.nodes());
+    }
+
+    /** The lookups the driver holds of {@code nodeid} (for tests and diagnostics). */
+    public long lookupCount(long nodeid) {
+        return lookups.count(nodeid);
+    }
+
+    private Optional<WireFormat> currentFormat() {
+        Session current = session;
+        return current == null ? Optional.empty() : Optional.of(current.format());
+    }
+
+    @Override
+    public Outcome handle(ByteBuf request, ByteBuf reply) {
+        Exchange exchange = exchanges.get();
+        int replyStart = reply.writerIndex();
+        try {
+            return serve(exchange, request, reply);
+        } catch (ReplyTooLarge tooLarge) {
+            reply.writerIndex(replyStart);
+            counters.repliesTooLarge.increment();
+            return Outcome.REPLY_TOO_LARGE;
+        } finally {
+            exchange.end();
+        }
+    }
+
+    private Outcome serve(Exchange exchange, ByteBuf request, ByteBuf reply) {
+        Session current = session;
+        int length = request.readableBytes();
+        WireOrder order = current != null ? current.format().order() : detectOrder(request);
+        if (length < InHeader.SIZE) {
+            counters.malformed.increment();
+            return replyUnparsed(reply, order, Errno.EINVAL);
+        }
+        WireFormat format = current != null ? current.format() : WireFormat.forInit(order);
+        exchange.begin(request, format, reply);
+        Optional<Opcode> known = Opcode.of(exchange.rawOpcode());
+        if (known.isEmpty()) {
+            counters.unknownOpcodes.increment();
+            LOG.log(Level.DEBUG, "unknown opcode {0} in request {1}", exchange.rawOpcode(), exchange.unique());
+            exchange.replyError(Errno.ENOSYS);
+            return Outcome.REPLIED;
+        }
+        Opcode opcode = known.get();
+        counters.request(opcode);
+        int extensionsLength = exchange.extensionsLength();
+        if (exchange.length() != length || InHeader.SIZE + extensionsLength > length) {
+            counters.malformed.increment();
+            LOG.log(Level.DEBUG, "request {0} ({1}): header length {2} and extensions {3} disagree with the {4} bytes received",
+                    exchange.unique(), opcode, Integer.toUnsignedString(exchange.length()), extensionsLength, length);
+            return errorOrNothing(exchange, opcode, Errno.EINVAL);
+        }
+        if (current == null && opcode != Opcode.INIT) {
+            LOG.log(Level.DEBUG, "request {0} ({1}) before FUSE_INIT", exchange.unique(), opcode);
+            return errorOrNothing(exchange, opcode, Errno.EIO);
+        }
+        // The body is read from the request itself, its writer index pulled in to the body's end:
+        // no slice object per request.
+        int bodyStart = request.readerIndex();
+        int bodyEnd = bodyStart + length - InHeader.SIZE - extensionsLength;
+        int writerIndex = request.writerIndex();
+        try {
+            if (extensionsLength > 0) {
+                exchange.extensions(RequestExtensions.decode(request.slice(bodyEnd, extensionsLength), format));
+            }
+            request.writerIndex(bodyEnd);
+            if (interrupts.takeEarly(exchange.unique())) {
+                exchange.cancelNow();
+            }
+            return dispatch(exchange, opcode, request, order, format);
+        } catch (ReplyTooLarge tooLarge) {
+            throw tooLarge;
+        } catch (MalformedRequestException malformed) {
+            counters.malformed.increment();
+            LOG.log(Level.DEBUG, "malformed request {0} ({1}): {2}", exchange.unique(), opcode, malformed.getMessage());
+            return errorOrNothing(exchange, opcode, malformed.errno());
+        } catch (ErrnoException answer) {
+            return errorOrNothing(exchange, opcode, answer.errno());
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError bug) {
+            counters.fileSystemFailures.increment();
+            LOG.log(Level.ERROR, "request " + exchange.unique() + " (" + opcode + ") failed unexpectedly; answering EIO",
+                    bug);
+            return errorOrNothing(exchange, opcode, Errno.EIO);
+        } catch (OutOfMemoryError outOfMemory) {
+            counters.fileSystemFailures.increment();
+            LOG.log(Level.ERROR, "request " + exchange.unique() + " (" + opcode + ") ran out of memory; answering ENOMEM",
+                    outOfMemory);
+            return errorOrNothing(exchange, opcode, Errno.ENOMEM);
+        } finally {
+            request.writerIndex(writerIndex);
+        }
+    }
+
+    private Outcome dispatch(Exchange exchange, Opcode opcode, ByteBuf body, WireOrder order, WireFormat format) {
+        return switch (opcode) {
+            case INIT -> init(exchange, body, order);
+            case DESTROY -> destroy(exchange);
+            case INTERRUPT -> interrupt(exchange, body);
+            case NOTIFY_REPLY -> {
+                notifier.retrieveReply(exchange.unique(), io.virtiofs.protocol.message.NotifyReplyIn.decode(body, format));
+                yield Outcome.NO_REPLY;
+            }
+            default -> {
+                if (exchange.isCancelled() && opcode.replies()) {
+                    exchange.replyError(Errno.EINTR);
+                    yield Outcome.REPLIED;
+                }
+                yield operations.dispatch(exchange, opcode, body);
+            }
+        };
+    }
+
+    /** The byte order of a session's first request, from its opcode (FUSE_INIT in either order). */
+    private static WireOrder detectOrder(ByteBuf request) {
+        if (request.readableBytes() < InHeader.SIZE) {
+            return WireOrder.LITTLE_ENDIAN;
+        }
+        int opcodeIndex = request.readerIndex() + InHeader.OPCODE_OFFSET;
+        return WireOrder.detect(request, opcodeIndex, Opcode.INIT.code())
+                .or(() -> Opcode.of(request.getIntLE(opcodeIndex)).isPresent()
+                        ? Optional.of(WireOrder.LITTLE_ENDIAN)
+                        : Opcode.of(request.getInt(opcodeIndex)).map(known -> WireOrder.BIG_ENDIAN))
+                .orElse(WireOrder.LITTLE_ENDIAN);
+    }
+
+    /** An error reply for a request whose header did not parse (its unique is unknown: 0). */
+    private static Outcome replyUnparsed(ByteBuf reply, WireOrder order, Errno errno) {
+        if (reply.maxWritableBytes() < OutHeader.SIZE) {
+            throw ReplyTooLarge.INSTANCE;
+        }
+        OutHeader.encode(reply, order, OutHeader.SIZE, -errno.code(), 0);
+        return Outcome.REPLIED;
+    }
+
+    private Outcome errorOrNothing(Exchange exchange, Opcode opcode, Errno errno) {
+        if (!opcode.replies()) {
+            exchange.discardReply();
+            return Outcome.NO_REPLY;
+        }
+        counters.error(opcode);
+        exchange.replyError(errno);
+        return Outcome.REPLIED;
+    }
+
+    // ------------------------------------------------------------------ session requests
+
+    private Outcome init(Exchange exchange, ByteBuf body, WireOrder order) {
+        synchronized (sessionLock) {
+            if (session != null) {
+                LOG.log(Level.WARNING, "FUSE_INIT {0} in a session already initialized; answering EPROTO",
+                        exchange.unique());
+                counters.error(Opcode.INIT);
+                exchange.replyError(Errno.EPROTO);
+                return Outcome.REPLIED;
+            }
+            Optional<Session> started = SessionStart.start(exchange, body, order, fs, config, notifier);
+            started.ifPresent(s -> {
+                session = s;
+                LOG.log(Level.INFO, () -> "FUSE session started: " + s.negotiation().describe());
+            });
+            if (started.isEmpty()) {
+                counters.error(Opcode.INIT);
+            }
+            return Outcome.REPLIED;
+        }
+    }
+
+    private Outcome destroy(Exchange exchange) {
+        endSession("FUSE_DESTROY");
+        exchange.replyEmpty();
+        return Outcome.REPLIED;
+    }
+
+    private Outcome interrupt(Exchange exchange, ByteBuf body) {
+        long target = io.virtiofs.protocol.message.InterruptIn.decode(body, exchange.format()).unique();
+        counters.interrupts.increment();
+        if (interrupts.interruptRunning(target)) {
+            counters.interruptsDelivered.increment();
+            return Outcome.NO_REPLY;
+        }
+        if (config.answerUnknownInterrupts()) {
+            // The /dev/fuse driver queues the interrupt again on EAGAIN, once the request runs.
+            exchange.replyError(Errno.EAGAIN);
+            return Outcome.REPLIED;
+        }
+        interrupts.rememberEarly(target);
+        return Outcome.NO_REPLY;
+    }
+
+    @Override
+    public void sessionEnded() {
+        endSession("the transport ended the session");
+    }
+
+    private void endSession(String why) {
+        synchronized (sessionLock) {
+            if (session == null) {
+                return;
+            }
+            session = null;
+            interrupts.clear();
+            notifier.sessionEnded();
+            lookups.drain((nodeid, count) -> {
+                forgetQuietly(nodeid, count);
+                return 0;
+            });
+            try {
+                fs.destroy();
+            } catch (RuntimeException bug) {
+                LOG.log(Level.ERROR, "the file system failed in destroy()", bug);
+            }
+            LOG.log(Level.INFO, "FUSE session ended: {0}", why);
+        }
+    }
+
+    private void forgetQuietly(long nodeid, long count) {
+        try {
+            fs.forget(nodeid, count);
+        } catch (RuntimeException bug) {
+            LOG.log(Level.ERROR, "the file system failed in forget(" + nodeid + ", " + count + ")", bug);
+        }
+    }
+
+    @Override
+    public void replyNotDelivered(ByteBuf request, ByteBuf reply) {
+        Session current = session;
+        if (current != null) {
+            operations.undelivered(request, reply, current.format());
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.virtiofs.protocol.server;
+
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Finds the request a FUSE_INTERRUPT targets. Every worker thread's {@link Exchange} registers
+ * here once; an interrupt scans them (a handful) for the request id, allocating nothing. An
+ * interrupt that arrives before its request started (it can overtake it: virtio-fs processes
+ * hiprio concurrently with the request queues) is remembered, boundedly, so the request is
+ * cancelled when it starts.
+ */
+final class InterruptRegistry {
+
+    /** How many early interrupts are remembered; older ones are dropped. */
+    static final int EARLY_CAPACITY = 64;
+
+    private final CopyOnWriteArrayList<Exchange> exchanges = new CopyOnWriteArrayList<>();
+    private final long[] early = new long[EARLY_CAPACITY];
+    private int earlyNext;
+    private volatile int earlyCount;
+
+    void register(Exchange exchange) {
+        exchanges.add(exchange);
+    }
+
+    /**
+     * Cancels the running request {@code unique}.
+     *
+     * @return whether a running request had that id
+     */
+    boolean interruptRunning(long unique) {
+        for (Exchange exchange : exchanges) {
+            if (exchange.cancelIfRunning(unique)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Remembers an interrupt whose request has not started yet. */
+    synchronized void rememberEarly(long unique) {
+        if (unique == 0) {
+            return;
+        }
+        if (early[earlyNext] == 0) {
+            earlyCount++;
+        }
+        early[earlyNext] = unique;
+        earlyNext = (earlyNext + 1) % EARLY_CAPACITY;
+    }
+
+    /** Whether an early interrupt was remembered for {@code unique}; forgets it if so. */
+    boolean takeEarly(long unique) {
+        if (earlyCount == 0) {
+            return false;
+        }
+        synchronized (this) {
+            for (int i = 0; i < EARLY_CAPACITY; i++) {
+                if (early[i] == unique && unique != 0) {
+                    early[i] = 0;
+                    earlyCount--;
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** Forgets every early interrupt (the session ended). */
+    synchronized void clear() {
+        java.util.Arrays.fill(early, 0);
+        earlyCount = 0;
+        earlyNext = 0;
+    }
+}

@@ -1,0 +1,12 @@
+package io.virtiofs.protocol.server;
+
+import io.virtiofs.protocol.WireFormat;
+
+/**
+ * An initialized FUSE session: the wire format every later message uses, and what INIT settled.
+ *
+ * @param format byte order, negotiated minor and flags
+ * @param negotiation the INIT outcome
+ */
+record Session(WireFormat format, Negotiation negotiation) {
+}

@@ -1,0 +1,82 @@
+package io.virtiofs.protocol.server;
+
+import io.netty.buffer.ByteBuf;
+import io.virtiofs.api.Errno;
+import io.virtiofs.api.ErrnoException;
+import io.virtiofs.api.FileSystem;
+import io.virtiofs.api.XattrFlags;
+import io.virtiofs.protocol.OutHeader;
+import io.virtiofs.protocol.message.GetxattrIn;
+import io.virtiofs.protocol.message.GetxattrOut;
+import io.virtiofs.protocol.message.ListxattrIn;
+import io.virtiofs.protocol.message.RemovexattrIn;
+import io.virtiofs.protocol.message.SetxattrIn;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Extended attributes. The server answers the size protocol itself: a request of size 0 asks how
+ * big the value (or name list) is; a value bigger than the size asked for is ERANGE.
+ */
+final class XattrOperations {
+
+    /** XATTR_LIST_MAX: the longest name list Linux accepts. */
+    static final int LIST_MAX = 65536;
+
+    private final FileSystem fs;
+
+    XattrOperations(FileSystem fs) {
+        this.fs = fs;
+    }
+
+    void setxattr(Exchange exchange, ByteBuf body) {
+        SetxattrIn in = SetxattrIn.decode(body, exchange.format());
+        exchange.requireSpace(OutHeader.SIZE);
+        fs.setxattr(exchange, exchange.nodeid(), in.name(), in.value(), new XattrFlags(in.flags(), in.setxattrFlags()));
+        exchange.replyEmpty();
+    }
+
+    void getxattr(Exchange exchange, ByteBuf body) {
+        GetxattrIn in = GetxattrIn.decode(body, exchange.format());
+        exchange.requireSpace(OutHeader.SIZE + GetxattrOut.SIZE);
+        byte[] value = fs.getxattr(exchange, exchange.nodeid(), in.name());
+        replySized(exchange, in.size(), value);
+    }
+
+    void listxattr(Exchange exchange, ByteBuf body) {
+        ListxattrIn in = ListxattrIn.decode(body, exchange.format());
+        exchange.requireSpace(OutHeader.SIZE + GetxattrOut.SIZE);
+        List<String> names = fs.listxattr(exchange, exchange.nodeid());
+        ByteArrayOutputStream list = new ByteArrayOutputStream();
+        for (String name : names) {
+            byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length == 0 || name.indexOf('\0') >= 0) {
+                throw new IllegalStateException("listxattr answered an invalid name: '" + name + "'");
+            }
+            list.write(bytes, 0, bytes.length);
+            list.write(0);
+        }
+        if (list.size() > LIST_MAX) {
+            throw new ErrnoException(Errno.E2BIG, "the xattr name list has " + list.size() + " bytes");
+        }
+        replySized(exchange, in.size(), list.toByteArray());
+    }
+
+    private static void replySized(Exchange exchange, int size, byte[] value) {
+        if (size == 0) {
+            exchange.reply(new GetxattrOut(value.length));
+        } else if (Integer.compareUnsigned(value.length, size) > 0) {
+            throw new ErrnoException(Errno.ERANGE, "the value has " + value.length + " bytes; " + size + " were asked for");
+        } else {
+            exchange.replyBytes(value);
+        }
+    }
+
+    void removexattr(Exchange exchange, ByteBuf body) {
+        RemovexattrIn in = RemovexattrIn.decode(body, exchange.format());
+        exchange.requireSpace(OutHeader.SIZE);
+        fs.removexattr(exchange, exchange.nodeid(), in.name());
+        exchange.replyEmpty();
+    }
+}
