@@ -2,6 +2,7 @@ package io.virtiofs.transport.fuse;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.virtiofs.protocol.server.FuseServerConfig;
 import io.virtiofs.transport.internal.nativeio.IdentityCalls;
 import io.virtiofs.transport.internal.nativeio.MountCalls;
 import io.virtiofs.transport.internal.nativeio.NativeException;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,6 +69,14 @@ abstract class FuseMountFixture {
     /** Mounts {@code handler} and remembers the mount for the clean-up. */
     FuseMount mount(MinimalFuseHandler handler, FuseMountOptions options) throws FuseMountException {
         FuseMount mount = FuseMount.mount(handler, options);
+        mounts.add(mount);
+        return mount;
+    }
+
+    /** Mounts the handler {@code factory} builds and remembers the mount for the clean-up. */
+    FuseMount mount(Function<FuseServerConfig, MinimalFuseHandler> factory, FuseMountOptions options)
+            throws FuseMountException {
+        FuseMount mount = FuseMount.mount(factory, options);
         mounts.add(mount);
         return mount;
     }

@@ -12,6 +12,7 @@ import io.virtiofs.protocol.ProtocolVersion;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
 import io.virtiofs.protocol.message.AttrOut;
+import io.virtiofs.protocol.message.EntryOut;
 import io.virtiofs.protocol.message.InitIn;
 import io.virtiofs.protocol.message.InitOut;
 import io.virtiofs.protocol.server.FuseRequestHandler;
@@ -27,9 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Just enough FUSE to mount a directory: INIT, GETATTR of the root, LOOKUP (always ENOENT),
- * OPENDIR/READDIR/RELEASEDIR listing one name, ENOSYS for the rest. Stands in for the server in
- * the transport's tests; it can hold requests at barriers and latches.
+ * Just enough FUSE to mount a directory: INIT, GETATTR of the root, LOOKUP (ENOENT but for one
+ * file), OPENDIR/READDIR/RELEASEDIR listing one name, OPEN/WRITE/RELEASE of that file in direct
+ * I/O mode, ENOSYS for the rest. Stands in for the server in the transport's tests; it can hold
+ * requests at barriers and latches, and misbehave on request.
  */
 final class MinimalFuseHandler implements FuseRequestHandler {
 
@@ -40,6 +42,17 @@ final class MinimalFuseHandler implements FuseRequestHandler {
     static final long LISTED_INO = 2;
     /** A LOOKUP of this name waits at {@link #slowLookupEntered} / {@link #slowLookupRelease}. */
     static final String SLOW_NAME = "slow";
+    /** A LOOKUP of this name makes the handler throw. */
+    static final String EXPLODING_NAME = "explode";
+    /** A LOOKUP of this name answers {@link Outcome#REPLY_TOO_LARGE}. */
+    static final String TOO_LARGE_NAME = "huge";
+    /** The one file: LOOKUP finds it, OPEN opens it for direct I/O, WRITE stores into {@link #written}. */
+    static final String FILE_NAME = "data";
+    static final long FILE_ID = 2;
+    static final int FILE_CAPACITY = 2 << 20;
+    /** {@code FOPEN_DIRECT_IO}: bypass the page cache, so each write(2) becomes WRITE requests. */
+    private static final int FOPEN_DIRECT_IO = 1;
+    private static final int WRITE_IN_SIZE = 40;
 
     private static final long WANTED = InitFlags.bit(Capability.BIG_WRITES) | InitFlags.bit(Capability.MAX_PAGES)
             | InitFlags.bit(Capability.PARALLEL_DIROPS) | InitFlags.bit(Capability.ASYNC_READ);
@@ -47,6 +60,7 @@ final class MinimalFuseHandler implements FuseRequestHandler {
     static final Attr ROOT = Attr.builder().ino(1).size(4096).blocks(8)
             .atime(ROOT_MTIME, 1).mtime(ROOT_MTIME, 2).ctime(ROOT_MTIME, 3)
             .mode(ROOT_MODE).nlink(2).uid(0).gid(0).blksize(4096).build();
+    static final Attr FILE = Attr.builder().ino(FILE_ID).size(FILE_CAPACITY).mode(0100644).nlink(1).blksize(4096).build();
 
     private final int maxWrite;
     private volatile WireFormat format = WireFormat.current(ORDER);
@@ -59,6 +73,9 @@ final class MinimalFuseHandler implements FuseRequestHandler {
     final CountDownLatch slowLookupRelease = new CountDownLatch(1);
     final AtomicInteger sessionEndedCalls = new AtomicInteger();
     final Set<String> threads = ConcurrentHashMap.newKeySet();
+    /** The sizes of the WRITE requests, in arrival order. */
+    final List<Integer> writeSizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final byte[] written = new byte[FILE_CAPACITY];
 
     MinimalFuseHandler(int maxWrite) {
         this.maxWrite = maxWrite;
@@ -80,7 +97,9 @@ final class MinimalFuseHandler implements FuseRequestHandler {
             case LOOKUP -> lookup(body, reply, header);
             case OPENDIR -> empty(reply, header, 16); // fuse_open_out, all zero
             case READDIR -> readdir(body, reply, header);
-            case RELEASEDIR, DESTROY -> empty(reply, header, 0);
+            case OPEN -> open(reply, header);
+            case WRITE -> write(body, reply, header);
+            case RELEASEDIR, RELEASE, DESTROY -> empty(reply, header, 0);
             case FORGET, BATCH_FORGET, INTERRUPT, NOTIFY_REPLY -> Outcome.NO_REPLY;
             default -> error(reply, header, Errno.ENOSYS);
         };
@@ -105,6 +124,12 @@ final class MinimalFuseHandler implements FuseRequestHandler {
     }
 
     private Outcome getattr(ByteBuf reply, InHeader header) {
+        if (header.nodeid() == FILE_ID) {
+            AttrOut out = new AttrOut(0, 0, FILE);
+            OutHeader.encode(reply, ORDER, OutHeader.SIZE + out.encodedSize(format), 0, header.unique());
+            out.encode(reply, format);
+            return Outcome.REPLIED;
+        }
         if (header.nodeid() != 1) {
             return error(reply, header, Errno.ENOENT);
         }
@@ -126,6 +151,18 @@ final class MinimalFuseHandler implements FuseRequestHandler {
     private Outcome lookup(ByteBuf body, ByteBuf reply, InHeader header) {
         int nul = body.indexOf(body.readerIndex(), body.writerIndex(), (byte) 0);
         String name = body.toString(body.readerIndex(), Math.max(0, nul - body.readerIndex()), StandardCharsets.UTF_8);
+        if (name.equals(FILE_NAME)) {
+            EntryOut out = new EntryOut(FILE_ID, 0, 0, 0, 0, 0, FILE);
+            OutHeader.encode(reply, ORDER, OutHeader.SIZE + out.encodedSize(format), 0, header.unique());
+            out.encode(reply, format);
+            return Outcome.REPLIED;
+        }
+        if (name.equals(EXPLODING_NAME)) {
+            throw new IllegalStateException("a handler bug, on purpose");
+        }
+        if (name.equals(TOO_LARGE_NAME)) {
+            return Outcome.REPLY_TOO_LARGE;
+        }
         if (name.equals(SLOW_NAME)) {
             slowLookupEntered.countDown();
             try {
@@ -135,6 +172,33 @@ final class MinimalFuseHandler implements FuseRequestHandler {
             }
         }
         return error(reply, header, Errno.ENOENT);
+    }
+
+    private static Outcome open(ByteBuf reply, InHeader header) {
+        if (header.nodeid() != FILE_ID) {
+            return error(reply, header, Errno.EISDIR);
+        }
+        OutHeader.encode(reply, ORDER, OutHeader.SIZE + 16, 0, header.unique());
+        ORDER.writeLong(reply, 42); // fh
+        ORDER.writeInt(reply, FOPEN_DIRECT_IO);
+        ORDER.writeInt(reply, 0); // backing_id
+        return Outcome.REPLIED;
+    }
+
+    private Outcome write(ByteBuf body, ByteBuf reply, InHeader header) {
+        int at = body.readerIndex();
+        long offset = ORDER.getLong(body, at + 8);
+        int size = ORDER.getInt(body, at + 16);
+        if (header.nodeid() != FILE_ID || offset < 0 || offset + size > FILE_CAPACITY
+                || body.readableBytes() < WRITE_IN_SIZE + size) {
+            return error(reply, header, Errno.EINVAL);
+        }
+        body.getBytes(at + WRITE_IN_SIZE, written, (int) offset, size);
+        writeSizes.add(size);
+        OutHeader.encode(reply, ORDER, OutHeader.SIZE + 8, 0, header.unique());
+        ORDER.writeInt(reply, size);
+        ORDER.writeInt(reply, 0);
+        return Outcome.REPLIED;
     }
 
     private Outcome readdir(ByteBuf body, ByteBuf reply, InHeader header) {
