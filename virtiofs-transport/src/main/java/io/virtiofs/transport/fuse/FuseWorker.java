@@ -30,6 +30,12 @@ import java.nio.ByteOrder;
  * request it was copying was interrupted (read again), with {@code ENODEV} when the connection
  * was aborted (the file system was unmounted: the worker ends quietly); a reply write fails with
  * {@code ENOENT} when the request was interrupted and is gone (ignored).
+ *
+ * <p>Known costs: every idle worker polls the same kernel queue, so a request wakes them all and
+ * all but one read EAGAIN and poll again (epoll with {@code EPOLLEXCLUSIVE} would wake one). The
+ * kernel finds a reply's request in the queue of the descriptor it is written to, so an answer to
+ * an INTERRUPT read by another worker than its request's is refused with ENOENT and dropped: the
+ * interrupted request simply runs to its end.
  */
 final class FuseWorker implements Runnable {
 
