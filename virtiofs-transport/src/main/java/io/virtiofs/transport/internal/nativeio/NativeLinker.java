@@ -37,10 +37,26 @@ public final class NativeLinker {
      *
      * @throws IllegalStateException if the C library has no such function
      */
+    @SuppressWarnings("restricted") // the one place that links: the module is run with native access
     public static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
         MemorySegment symbol = LIBC.find(name)
                 .orElseThrow(() -> new IllegalStateException("the C library has no function " + name));
         return LINKER.downcallHandle(symbol, descriptor, CAPTURE_ERRNO);
+    }
+
+    /**
+     * A handle to the variadic C function {@code name} ({@code open}, {@code ioctl}) that captures
+     * errno: {@code descriptor} lists the fixed parameters first, then the variadic ones as the
+     * call passes them, starting at parameter {@code firstVariadic} (0-based, the capture segment
+     * not counted).
+     *
+     * @throws IllegalStateException if the C library has no such function
+     */
+    @SuppressWarnings("restricted")
+    public static MethodHandle downcallVariadic(String name, FunctionDescriptor descriptor, int firstVariadic) {
+        MemorySegment symbol = LIBC.find(name)
+                .orElseThrow(() -> new IllegalStateException("the C library has no function " + name));
+        return LINKER.downcallHandle(symbol, descriptor, CAPTURE_ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
     }
 
     /** This thread's errno capture segment, the first argument of every handle from {@link #downcall}. */
