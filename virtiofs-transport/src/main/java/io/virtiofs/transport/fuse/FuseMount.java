@@ -4,6 +4,7 @@ import io.virtiofs.api.Errno;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.protocol.message.InitOut;
 import io.virtiofs.protocol.server.FuseRequestHandler;
+import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
 import io.virtiofs.protocol.server.NotificationSink;
 import io.virtiofs.transport.internal.nativeio.EventFdCalls;
@@ -12,7 +13,6 @@ import io.virtiofs.transport.internal.nativeio.MountCalls;
 import io.virtiofs.transport.internal.nativeio.NativeException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,7 +63,7 @@ public final class FuseMount implements AutoCloseable {
      */
     public static FuseMount mount(FileSystem fileSystem, FuseMountOptions options) throws FuseMountException {
         Objects.requireNonNull(fileSystem, "fileSystem");
-        return mount(config -> serverFor(fileSystem, config), options);
+        return mount(config -> new FuseServer(fileSystem, config), options);
     }
 
     /** Mounts a ready request handler (tests, or a server built elsewhere). */
@@ -149,23 +149,6 @@ public final class FuseMount implements AutoCloseable {
      * config)}. Until that class is part of virtiofs-protocol it is looked up by name, so this
      * transport builds without it.
      */
-    private static FuseRequestHandler serverFor(FileSystem fileSystem, FuseServerConfig config) {
-        try {
-            Class<?> server = Class.forName("io.virtiofs.protocol.server.FuseServer");
-            return (FuseRequestHandler) server.getConstructor(FileSystem.class, FuseServerConfig.class)
-                    .newInstance(fileSystem, config);
-        } catch (ClassNotFoundException | NoSuchMethodException e) {
-            throw new UnsupportedOperationException("this build has no FuseServer(FileSystem, FuseServerConfig)", e);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException("FuseServer could not be built", e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("FuseServer could not be built", e);
-        }
-    }
-
     private static int eventFd() throws FuseMountException {
         try {
             return EventFdCalls.eventfd(0, EventFdCalls.EFD_CLOEXEC | EventFdCalls.EFD_NONBLOCK);
