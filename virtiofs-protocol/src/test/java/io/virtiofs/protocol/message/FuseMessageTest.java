@@ -90,6 +90,15 @@ class FuseMessageTest {
     }
 
     @Test
+    void aFailedDecodeLeavesTheReaderIndex() {
+        byte[] whole = LOOKUP_A_LE.clone();
+        whole[whole.length - 1] = 'b'; // the name loses its NUL
+        ByteBuf in = Unpooled.wrappedBuffer(whole);
+        assertThrows(MalformedRequestException.class, () -> FuseMessage.decode(in, LE));
+        assertEquals(0, in.readerIndex());
+    }
+
+    @Test
     void unknownOpcodesAreEnosys() {
         for (int opcode : new int[] {0, 7, 19, 54, 4096, -1, Integer.MIN_VALUE}) {
             byte[] whole = LOOKUP_A_LE.clone();
