@@ -88,6 +88,11 @@ public final class FileName implements Comparable<FileName> {
         return bytes.clone();
     }
 
+    /** Writes the bytes (no NUL) to {@code out} without copying them first. */
+    public void writeTo(io.netty.buffer.ByteBuf out) {
+        out.writeBytes(bytes);
+    }
+
     /** Whether this is {@code "."} or {@code ".."}. */
     public boolean isDotOrDotDot() {
         return this == DOT || this == DOT_DOT;

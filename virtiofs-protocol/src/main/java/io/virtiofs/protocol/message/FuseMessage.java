@@ -49,7 +49,7 @@ public record FuseMessage(InHeader header, FuseRequest body, RequestExtensions e
 
     /**
      * Decodes one whole request: {@code whole}'s readable bytes are exactly the request. On
-     * success the reader index moves past it.
+     * success the reader index moves past it; on failure it stays where it was.
      *
      * @throws MalformedRequestException {@code EINVAL} when the framing or the body is broken,
      *     {@code ENOSYS} for an opcode FUSE 7.45 does not define
@@ -58,7 +58,8 @@ public record FuseMessage(InHeader header, FuseRequest body, RequestExtensions e
         int available = whole.readableBytes();
         MalformedRequestException.requireReadable(whole, InHeader.SIZE, "fuse_in_header");
         int start = whole.readerIndex();
-        InHeader header = InHeader.decode(whole.slice(start, InHeader.SIZE), format.order());
+        InHeader header = InHeader.decode(whole, format.order());
+        whole.readerIndex(start); // untouched until the whole request decoded
         long len = Integer.toUnsignedLong(header.len());
         if (len != available) {
             throw MalformedRequestException.invalid("fuse_in_header.len " + len + " but the request has "

@@ -145,9 +145,7 @@ final class NulTerminated {
 
     /** Writes a name's bytes (no NUL) without copying them into a new array. */
     static void writeBytes(ByteBuf out, FileName name) {
-        for (int i = 0, n = name.length(); i < n; i++) {
-            out.writeByte(name.byteAt(i));
-        }
+        name.writeTo(out);
     }
 
     /** Writes an xattr name and its NUL. */

@@ -27,7 +27,9 @@ import java.util.Objects;
  * </ul>
  *
  * Unknown types are skipped; an extension whose sizes do not fit, or a second one of the same
- * kind, is {@code EINVAL}.
+ * kind, is {@code EINVAL}. A label's bytes are kept as sent: Linux counts an SELinux context's
+ * terminating NUL in {@code fuse_secctx.size}, and a file system stores the bytes as the xattr's
+ * value unchanged.
  *
  * @param securityLabels the labels of a node being created (FUSE_SECURITY_CTX)
  * @param supplementaryGroups the caller's supplementary groups (FUSE_CREATE_SUPP_GROUP); the

@@ -46,7 +46,7 @@ public record StatfsOut(StatFs statfs) implements FuseReply {
         order.writeInt(out, statfs.namelen());
         if (size(format) == SIZE) {
             order.writeInt(out, statfs.frsize());
-            out.writeZero(SIZE - 60); // padding, spare[6]
+            out.writeZero(SIZE - 52); // padding, spare[6]
         }
     }
 
@@ -62,7 +62,7 @@ public record StatfsOut(StatFs statfs) implements FuseReply {
         int frsize = 0;
         if (size(format) == SIZE) {
             frsize = order.readInt(in);
-            in.skipBytes(SIZE - 60);
+            in.skipBytes(SIZE - 52);
         }
         return new StatfsOut(new StatFs(blocks, bfree, bavail, files, ffree, bsize, namelen, frsize));
     }
