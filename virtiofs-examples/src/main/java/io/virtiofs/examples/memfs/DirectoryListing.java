@@ -2,6 +2,8 @@ package io.virtiofs.examples.memfs;
 
 import io.virtiofs.api.DirectoryPlusSink;
 import io.virtiofs.api.DirectorySink;
+import io.virtiofs.api.Errno;
+import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.FileName;
 import java.time.Instant;
 import java.util.concurrent.locks.Lock;
@@ -9,6 +11,8 @@ import java.util.concurrent.locks.Lock;
 /**
  * FUSE_READDIR and FUSE_READDIRPLUS: "." (offset 1), ".." (offset 2), then the names in cookie
  * order ({@link DirectoryEntries}), from the offset the driver gives back, until the sink is full.
+ *
+ * <p>A removed directory (still open, or remembered by the driver) answers {@code ENOENT}.
  *
  * <p>Readdirplus answers each name with its node, as lookup would; every entry the sink accepts
  * counts one lookup of its node (except "." and "..", which the driver does not count), so the
@@ -31,9 +35,7 @@ final class DirectoryListing {
         Lock read = dir.readLock();
         read.lock();
         try {
-            if (dir.isRemoved()) {
-                return;
-            }
+            checkNotRemoved(dir);
             if (offset < DirectoryEntries.DOT_COOKIE
                     && !sink.add(dir.id(), DirectoryEntries.DOT_COOKIE, dir.type().direntType(), FileName.DOT)) {
                 return;
@@ -62,9 +64,7 @@ final class DirectoryListing {
         Lock read = dir.readLock();
         read.lock();
         try {
-            if (dir.isRemoved()) {
-                return;
-            }
+            checkNotRemoved(dir);
             if (offset < DirectoryEntries.DOT_COOKIE && !sink.add(dir.entry(), DirectoryEntries.DOT_COOKIE, FileName.DOT)) {
                 return;
             }
@@ -84,6 +84,13 @@ final class DirectoryListing {
         } finally {
             read.unlock();
             accessed(dir);
+        }
+    }
+
+    /** A removed directory cannot be listed ({@code ENOENT}, as Linux's {@code iterate_dir} answers). */
+    private static void checkNotRemoved(DirectoryInode dir) {
+        if (dir.isRemoved()) {
+            throw new ErrnoException(Errno.ENOENT, "directory " + dir.id() + " was removed");
         }
     }
 

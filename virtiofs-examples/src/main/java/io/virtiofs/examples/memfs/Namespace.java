@@ -145,11 +145,11 @@ final class Namespace {
             throw new ErrnoException(Errno.EPERM, "hard links to directories are not allowed");
         }
         DirectoryInode parent = inodes.directory(newParentId);
-        permissions.check(ctx, parent, FileSystem.W_OK | FileSystem.X_OK);
+        permissions.check(ctx, parent, FileSystem.X_OK);
         Lock write = parent.writeLock();
         write.lock();
         try {
-            checkCanAdd(parent, newName);
+            checkCanAdd(ctx, parent, newName);
             Instant now = now();
             inode.lockMeta();
             try {
@@ -184,16 +184,15 @@ final class Namespace {
             throw new ErrnoException(Errno.EISDIR, "cannot unlink " + name);
         }
         DirectoryInode parent = inodes.directory(parentId);
-        permissions.check(ctx, parent, FileSystem.W_OK | FileSystem.X_OK);
+        permissions.check(ctx, parent, FileSystem.X_OK);
         Inode victim;
         Lock write = parent.writeLock();
         write.lock();
         try {
-            victim = existing(parent, name);
+            victim = removable(ctx, parent, name);
             if (victim instanceof DirectoryInode) {
                 throw new ErrnoException(Errno.EISDIR, name + " is a directory");
             }
-            permissions.checkSticky(ctx, parent, victim);
             Instant now = now();
             parent.removeLocked(name);
             dropLink(victim, now);
@@ -213,16 +212,15 @@ final class Namespace {
             throw new ErrnoException(Errno.ENOTEMPTY, "cannot remove \"..\"");
         }
         DirectoryInode parent = inodes.directory(parentId);
-        permissions.check(ctx, parent, FileSystem.W_OK | FileSystem.X_OK);
+        permissions.check(ctx, parent, FileSystem.X_OK);
         DirectoryInode victim;
         Lock write = parent.writeLock();
         write.lock();
         try {
-            if (!(existing(parent, name) instanceof DirectoryInode dir)) {
+            if (!(removable(ctx, parent, name) instanceof DirectoryInode dir)) {
                 throw new ErrnoException(Errno.ENOTDIR, name + " is not a directory");
             }
             victim = dir;
-            permissions.checkSticky(ctx, parent, victim);
             Instant now = now();
             markRemovedIfEmpty(victim, now);
             parent.removeLocked(name);
@@ -298,11 +296,11 @@ final class Namespace {
             throw new ErrnoException(Errno.EEXIST, name + " exists");
         }
         DirectoryInode parent = inodes.directory(parentId);
-        permissions.check(ctx, parent, FileSystem.W_OK | FileSystem.X_OK);
+        permissions.check(ctx, parent, FileSystem.X_OK);
         Lock write = parent.writeLock();
         write.lock();
         try {
-            checkCanAdd(parent, name);
+            checkCanAdd(ctx, parent, name);
             boolean directory = spec.type() == FileType.DIRECTORY;
             if (directory && parent.attr().nlink() >= Inode.MAX_LINKS) {
                 throw new ErrnoException(Errno.EMLINK, "directory " + parentId + " has too many subdirectories");
@@ -329,21 +327,33 @@ final class Namespace {
         }
     }
 
-    /** {@code ENOENT} if the directory was removed, {@code EEXIST} if the name is taken. */
-    private static void checkCanAdd(DirectoryInode parent, FileName name) {
-        if (parent.isRemoved()) {
-            throw new ErrnoException(Errno.ENOENT, "directory " + parent.id() + " was removed");
-        }
+    /**
+     * Whether a name may be added, checked in the order of Linux's {@code may_create}:
+     * {@code EEXIST} if it is taken, {@code ENOENT} if the directory was removed, {@code EACCES}
+     * without write and search permission. The caller holds the directory's write lock.
+     */
+    private void checkCanAdd(Context ctx, DirectoryInode parent, FileName name) {
         if (parent.findLocked(name) != null) {
             throw new ErrnoException(Errno.EEXIST, name + " exists in directory " + parent.id());
         }
+        if (parent.isRemoved()) {
+            throw new ErrnoException(Errno.ENOENT, "directory " + parent.id() + " was removed");
+        }
+        permissions.check(ctx, parent, FileSystem.W_OK | FileSystem.X_OK);
     }
 
-    private static Inode existing(DirectoryInode parent, FileName name) {
+    /**
+     * The node a name removal would remove, checked in the order of Linux's {@code may_delete}:
+     * {@code ENOENT} if absent, {@code EACCES} without write and search permission on the
+     * directory, {@code EPERM} by the sticky-directory rule. The caller checks the type.
+     */
+    private Inode removable(Context ctx, DirectoryInode parent, FileName name) {
         Inode inode = parent.findLocked(name);
         if (inode == null) {
             throw new ErrnoException(Errno.ENOENT, name + " not found in directory " + parent.id());
         }
+        permissions.check(ctx, parent, FileSystem.W_OK | FileSystem.X_OK);
+        permissions.checkSticky(ctx, parent, inode);
         return inode;
     }
 

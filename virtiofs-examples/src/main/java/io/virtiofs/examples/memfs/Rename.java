@@ -17,14 +17,14 @@ import org.jspecify.annotations.Nullable;
  * <ol>
  * <li>flags: unknown bits, EXCHANGE with another flag, WHITEOUT: {@code EINVAL};
  * "." or ".." as either name: {@code EBUSY};
- * <li>write and search permission on both directories ({@code EACCES});
+ * <li>search permission on both directories ({@code EACCES});
  * <li>the source must exist ({@code ENOENT}); with NOREPLACE the target must not ({@code EEXIST});
  * with EXCHANGE it must ({@code ENOENT});
  * <li>a directory cannot move into itself or its own subtree ({@code EINVAL}); the target cannot be
  * an ancestor of the source ({@code ENOTEMPTY}, or {@code EINVAL} for EXCHANGE);
  * <li>two names of the same node: nothing happens, successfully;
- * <li>sticky directories ({@code EPERM}); directory over non-directory {@code ENOTDIR}, the reverse
- * {@code EISDIR}; a directory moving to another parent needs write permission on itself (its
+ * <li>write permission on both directories ({@code EACCES}); sticky directories ({@code EPERM});
+ * directory over non-directory {@code ENOTDIR}, the reverse {@code EISDIR}; a directory moving to another parent needs write permission on itself (its
  * ".." changes, {@code EACCES}); the replaced directory must be empty ({@code ENOTEMPTY}).
  * </ol>
  * Times: both directories get mtime and ctime, the moved nodes ctime; a replaced node loses a
@@ -58,8 +58,8 @@ final class Rename {
         }
         DirectoryInode from = inodes.directory(oldParentId);
         DirectoryInode to = inodes.directory(newParentId);
-        permissions.check(ctx, from, FileSystem.W_OK | FileSystem.X_OK);
-        permissions.check(ctx, to, FileSystem.W_OK | FileSystem.X_OK);
+        permissions.check(ctx, from, FileSystem.X_OK);
+        permissions.check(ctx, to, FileSystem.X_OK);
         Inode replaced;
         if (from == to) {
             from.writeLock().lock();
@@ -156,8 +156,13 @@ final class Rename {
         return move(names, source, target, now);
     }
 
-    /** Sticky directories, type agreement, and write permission on directories that change parent. */
+    /**
+     * As {@code vfs_rename}: write and search permission on both directories, sticky directories,
+     * type agreement, and write permission on directories that change parent.
+     */
     private void checkReplace(Context ctx, Names names, Inode source, @Nullable Inode target, RenameFlags flags) {
+        permissions.check(ctx, names.from(), FileSystem.W_OK | FileSystem.X_OK);
+        permissions.check(ctx, names.to(), FileSystem.W_OK | FileSystem.X_OK);
         permissions.checkSticky(ctx, names.from(), source);
         boolean sourceIsDir = source instanceof DirectoryInode;
         if (target != null) {

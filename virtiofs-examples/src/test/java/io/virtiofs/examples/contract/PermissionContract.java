@@ -60,6 +60,28 @@ public interface PermissionContract extends ContractSupport {
     }
 
     @Test
+    default void errorsComeInTheOrderLinuxChecksThem() {
+        long dir = aliceDir(0755);
+        long file = alice().writeFile(dir, "f", utf8("data"));
+        alice().setattr(file, setattr().mode(0666).build());
+        // The name exists: EEXIST before EACCES, and O_CREAT without O_EXCL just opens it.
+        assertErrno(Errno.EEXIST, () -> bob().mkdir(dir, "f", 0755));
+        assertErrno(Errno.EEXIST, () -> bob().create(dir, "f", 0644));
+        Handle opened = bob().create(dir, "f", 0644, OpenFlags.O_RDWR | OpenFlags.O_CREAT);
+        assertEquals(file, opened.nodeid());
+        bob().release(opened);
+        // The name is absent: ENOENT before EACCES.
+        assertErrno(Errno.ENOENT, () -> bob().unlink(dir, "absent"));
+        assertErrno(Errno.ENOENT, () -> bob().rmdir(dir, "absent"));
+        assertErrno(Errno.ENOENT, () -> bob().rename(dir, "absent", dir, "x"));
+        assertErrno(Errno.EACCES, () -> bob().unlink(dir, "f"));
+        // Without search permission nothing about the names is revealed.
+        root().setattr(dir, setattr().mode(0700).build());
+        assertErrno(Errno.EACCES, () -> bob().mkdir(dir, "f", 0755));
+        assertErrno(Errno.EACCES, () -> bob().unlink(dir, "absent"));
+    }
+
+    @Test
     default void openChecksReadAndWriteBitsOfTheCallersClass() {
         long dir = aliceDir(0755);
         long file = alice().writeFile(dir, "f", utf8("data"));
