@@ -76,11 +76,6 @@ final class DirectoryInode extends Inode {
         return entriesLock.writeLock();
     }
 
-    /** Whether the current thread holds the write lock (for assertions). */
-    boolean isWriteLockedByCurrentThread() {
-        return entriesLock.isWriteLockedByCurrentThread();
-    }
-
     // The methods below need the read lock (find, list, isEmpty) or the write lock (the rest).
 
     @Nullable Inode findLocked(FileName name) {

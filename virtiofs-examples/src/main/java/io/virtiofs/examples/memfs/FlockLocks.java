@@ -51,8 +51,4 @@ final class FlockLocks {
     void clear() {
         typeByOwner.clear();
     }
-
-    boolean isEmpty() {
-        return typeByOwner.isEmpty();
-    }
 }

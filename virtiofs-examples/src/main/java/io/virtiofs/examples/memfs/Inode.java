@@ -85,10 +85,6 @@ abstract sealed class Inode permits DirectoryInode, FileInode, SymlinkInode, Spe
         return type;
     }
 
-    final MemFsConfig config() {
-        return config;
-    }
-
     /** The birth time ({@code statx} {@code stx_btime}). */
     final Instant btime() {
         return btime;
@@ -201,18 +197,6 @@ abstract sealed class Inode permits DirectoryInode, FileInode, SymlinkInode, Spe
             throw new IllegalStateException("inode " + id + " link count would become " + value);
         }
         nlink = value;
-    }
-
-    final Instant atimeLocked() {
-        return atime;
-    }
-
-    final Instant mtimeLocked() {
-        return mtime;
-    }
-
-    final Instant ctimeLocked() {
-        return ctime;
     }
 
     final void setAtimeLocked(Instant value) {
@@ -346,16 +330,6 @@ abstract sealed class Inode permits DirectoryInode, FileInode, SymlinkInode, Spe
             }
             evicted = true;
             return true;
-        } finally {
-            unlockMeta();
-        }
-    }
-
-    /** The lookup count (for tests and diagnostics). */
-    final long lookups() {
-        lockMeta();
-        try {
-            return lookups;
         } finally {
             unlockMeta();
         }

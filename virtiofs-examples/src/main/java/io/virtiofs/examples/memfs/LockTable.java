@@ -5,7 +5,6 @@ import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.FileLock;
 import io.virtiofs.api.LockRequest;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -162,16 +161,6 @@ final class LockTable {
             records.clear();
             flocks.clear();
             released.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** The record locks now (for tests and diagnostics). */
-    List<RecordLocks.RecordLock> recordLocks() {
-        lock.lock();
-        try {
-            return records.snapshot();
         } finally {
             lock.unlock();
         }

@@ -110,11 +110,6 @@ final class RecordLocks {
         locks.clear();
     }
 
-    /** Whether no lock is held. */
-    boolean isEmpty() {
-        return locks.isEmpty();
-    }
-
     /** The locks, ordered by start then owner (a copy, for tests and diagnostics). */
     List<RecordLock> snapshot() {
         return List.copyOf(locks);
