@@ -12,11 +12,18 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Entries lock.</b> Lookups and readdir take the read lock, so they run in parallel in one
  * directory; changes of names take the write lock. Operations on different directories do not
- * share a lock. When an operation locks two directories, it locks an ancestor before its
- * descendant (rmdir locks the parent, then the directory being removed); a rename across
- * directories first takes the {@link Rename} mutex, under which the tree's shape is fixed, and then
- * locks the two parents ancestor first, or by nodeid when neither contains the other. Metadata
- * locks ({@link Inode#lockMeta()}) are taken after entries locks, never before.
+ * share a lock.
+ *
+ * <p><b>The lock order of memfs</b>, which keeps it free of deadlocks:
+ * <ol>
+ * <li>the cross-directory mutex of {@link Rename}, under which the tree's shape is fixed;
+ * <li>entries locks: an ancestor before its descendant (rmdir locks the parent, then the directory
+ *     being removed; a rename locks both parents, then a directory it replaces), and two unrelated
+ *     directories (only a cross-directory rename locks those) by nodeid;
+ * <li>{@link FileData} locks (never held with an entries lock): two files by nodeid;
+ * <li>leaf locks, under which nothing else is taken: an inode's metadata lock
+ *     ({@link Inode#lockMeta()}), the {@link IdTable} lock, a {@link LockTable}'s lock.
+ * </ol>
  *
  * <p>The link count is 2 plus the number of subdirectories (for their ".."); the size is
  * {@value #DIRENT_SIZE} bytes per name plus two for "." and "..", as tmpfs counts it.

@@ -279,6 +279,23 @@ abstract sealed class Inode permits DirectoryInode, FileInode, SymlinkInode, Spe
         }
     }
 
+    /**
+     * Adds a lookup unless the node was already evicted (a lookup of ".." can race with the
+     * parent being moved and removed): false then, and nothing counted.
+     */
+    final boolean tryAddLookup() {
+        lockMeta();
+        try {
+            if (evicted) {
+                return false;
+            }
+            lookups++;
+            return true;
+        } finally {
+            unlockMeta();
+        }
+    }
+
     /** Adds a lookup with the metadata lock already held (link, which also changes nlink). */
     final void addLookupLocked() {
         lookups++;

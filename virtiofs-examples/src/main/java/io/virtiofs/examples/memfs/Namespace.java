@@ -58,8 +58,11 @@ final class Namespace {
                     return Entry.negative(config.negativeTimeout());
                 }
             }
-            // Counted under the directory's lock, so the node cannot lose its last name meanwhile.
-            found.addLookup();
+            // Counted under the directory's lock, so a named child cannot lose its last name
+            // meanwhile; only the parent of ".." may be gone (moved away and removed).
+            if (!found.tryAddLookup()) {
+                throw new ErrnoException(Errno.ENOENT, "the parent of directory " + parentId + " is gone");
+            }
         } finally {
             read.unlock();
         }
