@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  *     directories (only a cross-directory rename locks those) by nodeid;
  * <li>{@link FileData} locks (never held with an entries lock): two files by nodeid;
  * <li>leaf locks, under which nothing else is taken: an inode's metadata lock
- *     ({@link Inode#lockMeta()}), the {@link IdTable} lock, a {@link LockTable}'s lock.
+ *     ({@link Inode#lockMeta()}), a {@link LockTable}'s lock, and the {@link IdTable} lock (which
+ *     only takes the metadata lock of the inode it is adding, which no other thread can see yet).
  * </ol>
  *
  * <p>The link count is 2 plus the number of subdirectories (for their ".."); the size is
