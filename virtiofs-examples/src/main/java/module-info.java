@@ -7,6 +7,6 @@ module io.virtiofs.examples {
     requires static transitive org.jspecify;
     requires java.logging;
 
-    // exports io.virtiofs.examples.memfs;
+    exports io.virtiofs.examples.memfs;
     // exports io.virtiofs.examples.cli;
 }

@@ -1,0 +1,265 @@
+package io.virtiofs.examples.memfs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.virtiofs.api.Errno;
+import io.virtiofs.api.ErrnoException;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * {@link FileData} against a model: the bytes, and the state of every 512-byte chunk (hole,
+ * allocated but unwritten, written), which decides st_blocks, SEEK_DATA and SEEK_HOLE.
+ */
+class FileDataTest {
+
+    private static final int CHUNK = 512;
+    private static final int HOLE = 0;
+    private static final int UNWRITTEN = 1;
+    private static final int WRITTEN = 2;
+    private static final int MAX = 40 * CHUNK;
+
+    private static Capacity capacity(long bytes) {
+        return new Capacity(MemFsConfig.builder().blockSize(CHUNK).capacityBytes(bytes).build());
+    }
+
+    private static int write(FileData data, long offset, byte[] bytes) {
+        ByteBuf buf = Unpooled.wrappedBuffer(bytes);
+        try {
+            return data.write(offset, false, buf, Long.MAX_VALUE);
+        } finally {
+            buf.release();
+        }
+    }
+
+    private static byte[] read(FileData data, long offset, int length) {
+        ByteBuf buf = Unpooled.buffer(length);
+        try {
+            int count = data.read(offset, length, buf);
+            assertEquals(count, buf.readableBytes());
+            byte[] bytes = new byte[count];
+            buf.readBytes(bytes);
+            return bytes;
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void aWriteThatPartlyFitsWritesWhatFits() {
+        Capacity capacity = capacity(3 * CHUNK);
+        FileData data = new FileData(capacity);
+        byte[] bytes = new byte[5 * CHUNK];
+        Arrays.fill(bytes, (byte) 9);
+        assertEquals(3 * CHUNK - 100, write(data, 100, bytes));
+        assertEquals(3 * CHUNK, data.size());
+        assertEquals(3 * CHUNK, data.allocatedBytes());
+        ErrnoException full = assertThrows(ErrnoException.class, () -> write(data, 3 * CHUNK, new byte[1]));
+        assertEquals(Errno.ENOSPC, full.errno());
+        data.discard();
+        assertEquals(0, capacity.usedBlocks());
+        assertEquals(Errno.ESTALE, assertThrows(ErrnoException.class, () -> read(data, 0, 1)).errno());
+    }
+
+    @Test
+    void writesStopAtTheLargestSize() {
+        FileData data = new FileData(capacity(1 << 20));
+        ByteBuf buf = Unpooled.wrappedBuffer(new byte[100]);
+        try {
+            assertEquals(50, data.write(950, false, buf, 1000));
+            assertEquals(Errno.EFBIG, assertThrows(ErrnoException.class,
+                    () -> data.write(1000, false, Unpooled.wrappedBuffer(new byte[1]), 1000)).errno());
+        } finally {
+            buf.release();
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> randomOperationsMatchTheModel() {
+        String replay = System.getProperty("virtiofs.seed");
+        LongStream seeds = replay != null ? LongStream.of(Long.parseLong(replay)) : LongStream.rangeClosed(1, 6);
+        return seeds.mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> new Run(seed).run(1500)));
+    }
+
+    /** One seeded run against the model. */
+    private static final class Run {
+        private final long seed;
+        private final SplittableRandom random;
+        private final Capacity capacity = capacity(1 << 20);
+        private final FileData data = new FileData(capacity);
+        private final FileData other = new FileData(capacity);
+        private byte[] bytes = new byte[0];
+        private final int[] chunks = new int[MAX / CHUNK + 1];
+        private String operation = "";
+
+        Run(long seed) {
+            this.seed = seed;
+            this.random = new SplittableRandom(seed);
+        }
+
+        void run(int steps) {
+            for (int step = 0; step < steps; step++) {
+                int offset = random.nextInt(MAX - 3 * CHUNK);
+                int length = 1 + random.nextInt(3 * CHUNK);
+                try {
+                    apply(offset, length);
+                    verify();
+                } catch (AssertionError | RuntimeException e) {
+                    throw new AssertionError("seed " + seed + " (replay with -Dvirtiofs.seed=" + seed + ") step " + step
+                            + " " + operation + ": " + e.getMessage(), e);
+                }
+            }
+        }
+
+        private void apply(int offset, int length) {
+            int end = offset + length;
+            switch (random.nextInt(8)) {
+                case 0, 1 -> {
+                    operation = "write " + offset + "+" + length;
+                    byte[] written = new byte[length];
+                    random.nextBytes(written);
+                    assertEquals(length, write(data, offset, written));
+                    ensureSize(end);
+                    System.arraycopy(written, 0, bytes, offset, length);
+                    mark(offset, end, WRITTEN, true);
+                }
+                case 2 -> {
+                    int size = random.nextInt(MAX - 3 * CHUNK);
+                    operation = "truncate " + size;
+                    data.truncate(size);
+                    if (size < bytes.length) {
+                        for (int c = (size + CHUNK - 1) / CHUNK; c < chunks.length; c++) {
+                            chunks[c] = HOLE;
+                        }
+                    }
+                    bytes = Arrays.copyOf(bytes, size);
+                }
+                case 3 -> {
+                    operation = "punch " + offset + "+" + length;
+                    data.punchHole(offset, length);
+                    zero(offset, end);
+                    for (int c = (offset + CHUNK - 1) / CHUNK; (c + 1) * CHUNK <= end; c++) {
+                        chunks[c] = HOLE;
+                    }
+                }
+                case 4 -> {
+                    boolean keep = random.nextBoolean();
+                    operation = "zero range " + offset + "+" + length + " keep " + keep;
+                    data.zeroRange(offset, length, keep);
+                    zero(offset, end);
+                    mark(offset, end, UNWRITTEN, false);
+                    for (int c = (offset + CHUNK - 1) / CHUNK; (c + 1) * CHUNK <= end; c++) {
+                        chunks[c] = UNWRITTEN;
+                    }
+                    if (!keep) {
+                        ensureSize(end);
+                    }
+                }
+                case 5 -> {
+                    boolean keep = random.nextBoolean();
+                    operation = "allocate " + offset + "+" + length + " keep " + keep;
+                    data.allocate(offset, length, keep);
+                    mark(offset, end, UNWRITTEN, false);
+                    if (!keep) {
+                        ensureSize(end);
+                    }
+                }
+                case 6 -> copyFromOther(offset, length);
+                default -> seek(offset);
+            }
+        }
+
+        /** Copies from a second file with random data and holes into this one. */
+        private void copyFromOther(int offset, int length) {
+            other.truncate(0);
+            other.truncate(MAX);
+            byte[] source = new byte[MAX];
+            boolean[] sourceWritten = new boolean[chunks.length];
+            for (int c = 0; c < MAX / CHUNK; c++) {
+                if (random.nextInt(3) == 0) {
+                    byte[] chunk = new byte[CHUNK];
+                    random.nextBytes(chunk);
+                    write(other, (long) c * CHUNK, chunk);
+                    System.arraycopy(chunk, 0, source, c * CHUNK, CHUNK);
+                    sourceWritten[c] = true;
+                }
+            }
+            int from = random.nextInt(MAX - length);
+            operation = "copy " + from + "+" + length + " to " + offset;
+            data.writeLock().lock();
+            other.readLock().lock();
+            try {
+                assertEquals(length, FileData.copyLocked(other, from, data, offset, length, Long.MAX_VALUE));
+            } finally {
+                other.readLock().unlock();
+                data.writeLock().unlock();
+            }
+            ensureSize(offset + length);
+            System.arraycopy(source, from, bytes, offset, length);
+            for (int i = 0; i < length; i++) {
+                if (sourceWritten[(from + i) / CHUNK]) {
+                    chunks[(offset + i) / CHUNK] = WRITTEN;
+                }
+            }
+        }
+
+        private void seek(int offset) {
+            operation = "seek from " + offset;
+            if (offset >= bytes.length) {
+                assertEquals(Errno.ENXIO, assertThrows(ErrnoException.class, () -> data.seekData(offset)).errno());
+                assertEquals(Errno.ENXIO, assertThrows(ErrnoException.class, () -> data.seekHole(offset)).errno());
+                return;
+            }
+            int c = offset / CHUNK;
+            while (c * CHUNK < bytes.length && chunks[c] == HOLE) {
+                c++;
+            }
+            if (c * CHUNK >= bytes.length) {
+                assertEquals(Errno.ENXIO, assertThrows(ErrnoException.class, () -> data.seekData(offset)).errno());
+            } else {
+                assertEquals(Math.max(offset, c * CHUNK), data.seekData(offset));
+            }
+            c = offset / CHUNK;
+            while (c * CHUNK < bytes.length && chunks[c] != HOLE) {
+                c++;
+            }
+            assertEquals(Math.min(bytes.length, Math.max(offset, c * CHUNK)), data.seekHole(offset));
+        }
+
+        private void ensureSize(int size) {
+            if (bytes.length < size) {
+                bytes = Arrays.copyOf(bytes, size);
+            }
+        }
+
+        private void zero(int from, int to) {
+            Arrays.fill(bytes, Math.min(from, bytes.length), Math.min(to, bytes.length), (byte) 0);
+        }
+
+        /** Sets every chunk touching [from, to) to {@code state}; {@code overwrite} false only fills holes. */
+        private void mark(int from, int to, int state, boolean overwrite) {
+            for (int c = from / CHUNK; c <= (to - 1) / CHUNK; c++) {
+                if (overwrite || chunks[c] == HOLE) {
+                    chunks[c] = state;
+                }
+            }
+        }
+
+        private void verify() {
+            assertEquals(bytes.length, data.size(), "size");
+            assertArrayEquals(bytes, read(data, 0, MAX + CHUNK), "content");
+            long allocated = Arrays.stream(chunks).filter(state -> state != HOLE).count();
+            assertEquals(allocated * CHUNK, data.allocatedBytes(), "allocated bytes");
+            assertEquals((data.allocatedBytes() + other.allocatedBytes()) / CHUNK, capacity.usedBlocks(), "capacity");
+        }
+    }
+}
