@@ -8,5 +8,5 @@ module io.virtiofs.examples {
     requires java.logging;
 
     exports io.virtiofs.examples.memfs;
-    // exports io.virtiofs.examples.cli;
+    exports io.virtiofs.examples.cli;
 }
