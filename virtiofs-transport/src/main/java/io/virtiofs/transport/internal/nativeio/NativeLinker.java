@@ -43,6 +43,20 @@ public final class NativeLinker {
         return LINKER.downcallHandle(symbol, descriptor, CAPTURE_ERRNO);
     }
 
+    /**
+     * A handle to the variadic C function {@code name} ({@code open}, {@code ioctl}) that captures
+     * errno: {@code descriptor} lists the fixed parameters first, then the variadic ones as the
+     * call passes them, starting at parameter {@code firstVariadic} (0-based, the capture segment
+     * not counted).
+     *
+     * @throws IllegalStateException if the C library has no such function
+     */
+    public static MethodHandle downcallVariadic(String name, FunctionDescriptor descriptor, int firstVariadic) {
+        MemorySegment symbol = LIBC.find(name)
+                .orElseThrow(() -> new IllegalStateException("the C library has no function " + name));
+        return LINKER.downcallHandle(symbol, descriptor, CAPTURE_ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
+    }
+
     /** This thread's errno capture segment, the first argument of every handle from {@link #downcall}. */
     public static MemorySegment callState() {
         return CALL_STATE.get();
