@@ -61,7 +61,10 @@ final class MessageChannel implements AutoCloseable {
         try {
             FrontEndMessage decoded = MessageCodec.decode(message.header(), message.payload(), message.fds().count());
             return Optional.of(new FrontEndRequest(message.header(), decoded, message.fds()));
-        } catch (VhostUserProtocolException | RuntimeException e) {
+        } catch (VhostUserProtocolException e) {
+            message.fds().close();
+            throw e.about(message.header());
+        } catch (RuntimeException e) {
             message.fds().close();
             throw e;
         }
