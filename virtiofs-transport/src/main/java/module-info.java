@@ -9,10 +9,10 @@ module io.virtiofs.transport {
 
     // Each package is exported once it has its first class (an empty package cannot be exported).
 
-    // exports io.virtiofs.transport.memory;
-    // exports io.virtiofs.transport.virtqueue;
+    exports io.virtiofs.transport.memory;
+    exports io.virtiofs.transport.virtqueue;
     // exports io.virtiofs.transport.device;
-    // exports io.virtiofs.transport.mock;
+    exports io.virtiofs.transport.mock;
     // exports io.virtiofs.transport.vhostuser;
     // exports io.virtiofs.transport.fuse;
 }
