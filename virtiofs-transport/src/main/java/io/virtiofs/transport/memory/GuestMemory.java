@@ -82,6 +82,15 @@ public final class GuestMemory {
         return of(list);
     }
 
+    /** A copy of this snapshot's regions without {@code region} (vhost-user REM_MEM_REG). */
+    public GuestMemory without(GuestRegion region) {
+        List<GuestRegion> list = new ArrayList<>(List.of(regions));
+        if (!list.remove(region)) {
+            throw new IllegalArgumentException(region + " is not in " + this);
+        }
+        return of(list);
+    }
+
     /**
      * The host memory behind {@code [address, address + length)}.
      *

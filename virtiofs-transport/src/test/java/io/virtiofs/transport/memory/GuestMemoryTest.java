@@ -124,4 +124,21 @@ class GuestMemoryTest {
         MemorySegment.copy(pattern, 0, memory.segment(0x10_0100, 256), ValueLayout.JAVA_BYTE, 0, 256);
         assertArrayEquals(pattern, low.asSlice(0x100, 256).toArray(ValueLayout.JAVA_BYTE));
     }
+
+    @Test
+    void withAndWithoutBuildNewSnapshots() {
+        GuestMemory one = GuestMemory.of(lowRegion);
+        GuestMemory two = one.with(highRegion);
+        assertEquals(List.of(lowRegion, highRegion), two.regions());
+        assertEquals(List.of(lowRegion), one.regions(), "snapshots are immutable");
+        GuestMemory back = two.without(lowRegion);
+        assertEquals(List.of(highRegion), back.regions());
+        assertThrows(IllegalArgumentException.class, () -> back.without(lowRegion));
+        one.release();
+        two.release();
+        assertTrue(lowRegion.isReleased(), "no snapshot holds it any more");
+        assertFalse(highRegion.isReleased());
+        back.release();
+        assertTrue(highRegion.isReleased());
+    }
 }

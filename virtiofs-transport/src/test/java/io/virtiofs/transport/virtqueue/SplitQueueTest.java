@@ -281,4 +281,28 @@ class SplitQueueTest {
             assertEquals(1, SplitRing.availEventOpaque(ring.driver.usedRing(), 8));
         }
     }
+
+    @Test
+    void largestQueueWrapsToo() throws Exception {
+        try (RingFixture ring = new RingFixture(RingLayout.MAX_SIZE, ALL, 0xfff0, 16 << 20)) {
+            long buffer = ring.buffer(8, 9);
+            int[] heads = new int[200];
+            for (int i = 0; i < heads.length; i++) {
+                heads[i] = ring.driver.chain().readable(buffer, 8).writable(buffer, 8).indirect(i % 2 == 0).add();
+            }
+            ring.driver.publish();
+            assertEquals(200, ring.device.availableChains());
+            for (int i = 0; i < heads.length; i++) {
+                DescriptorChain chain = ring.device.popChain();
+                assertEquals(heads[i], chain.headIndex());
+                assertEquals(i % 2 == 0, chain.isIndirect());
+                ring.device.addUsed(chain, 8);
+            }
+            for (int head : heads) {
+                assertEquals(head, DriverQueue.usedId(ring.driver.reapUsed()));
+            }
+            assertEquals((0xfff0 + 200) & 0xffff, ring.device.nextUsed());
+            assertEquals(RingLayout.MAX_SIZE, ring.driver.freeDescriptors());
+        }
+    }
 }

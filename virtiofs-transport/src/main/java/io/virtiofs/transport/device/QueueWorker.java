@@ -1,0 +1,369 @@
+package io.virtiofs.transport.device;
+
+import io.netty.buffer.ByteBuf;
+import io.virtiofs.protocol.InHeader;
+import io.virtiofs.protocol.Opcode;
+import io.virtiofs.protocol.OutHeader;
+import io.virtiofs.protocol.server.FuseRequestHandler;
+import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.transport.memory.GuestMemory;
+import io.virtiofs.transport.memory.MemoryTable;
+import io.virtiofs.transport.virtqueue.DescriptorChain;
+import io.virtiofs.transport.virtqueue.QueueFault;
+import io.virtiofs.transport.virtqueue.QueueFaultException;
+import io.virtiofs.transport.virtqueue.SplitQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The thread that owns one virtqueue: waits for kicks, pops chains, hands each to the
+ * {@link FuseRequestHandler} (inline, or on the request executor), and returns completions
+ * through the used ring. Only this thread touches the {@link SplitQueue}; requests run elsewhere
+ * send their completions back through a concurrent queue.
+ */
+final class QueueWorker implements Runnable {
+
+    private static final System.Logger LOG = System.getLogger(QueueWorker.class.getName());
+    private static final int REPLY_TOO_LARGE = -1;
+
+    /** A request finished on the executor: the chain and its used length (or {@link #REPLY_TOO_LARGE}). */
+    private record Completion(DescriptorChain chain, int usedLength) {
+    }
+
+    private final QueueSlot slot;
+    private final SplitQueue queue;
+    private final MemoryTable memoryTable;
+    private final FuseRequestHandler handler;
+    private final @Nullable Executor executor;
+    private final int spinIterations;
+    private final BiConsumer<QueueSlot, Throwable> onFailure;
+    private final AtomicBoolean warnedNormalOnHiprio;
+    private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
+    private final Thread thread;
+
+    private volatile boolean stopping;
+    private volatile long stopDeadline;
+    private volatile boolean sleepingInKick;
+    private @Nullable GuestMemory bound;
+
+    QueueWorker(QueueSlot slot, SplitQueue queue, WorkerContext context) {
+        this.slot = slot;
+        this.queue = queue;
+        this.memoryTable = context.memoryTable();
+        this.handler = context.handler();
+        this.executor = slot.index == VirtioFsDevice.HIPRIO_QUEUE ? null : context.executor();
+        this.spinIterations = context.spinIterations();
+        this.onFailure = context.onFailure();
+        this.warnedNormalOnHiprio = context.warnedNormalOnHiprio();
+        this.thread = Thread.ofPlatform().daemon().name(context.threadNamePrefix() + slot.index).unstarted(this);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Wakes the worker to look at the ring and its completions again (memory change, enable). */
+    void wake() {
+        LockSupport.unpark(thread);
+        KickEvent kick = slot.kick;
+        if (kick != null) {
+            kick.wake();
+        }
+    }
+
+    /**
+     * Tells the worker to stop taking chains; requests in flight get until {@code deadline}
+     * ({@link System#nanoTime()}) to complete. Returns at once.
+     */
+    void beginStop(long deadline) {
+        stopDeadline = deadline;
+        stopping = true;
+        wake();
+    }
+
+    /**
+     * Waits for the worker to end (interrupting it if it is still busy at the deadline) and
+     * returns the next available index (vhost-user GET_VRING_BASE).
+     */
+    int finishStop(long deadline) {
+        try {
+            long remainingMillis = TimeUnit.NANOSECONDS.toMillis(Math.max(0, deadline - System.nanoTime()));
+            thread.join(remainingMillis + 100);
+            if (thread.isAlive()) {
+                LOG.log(System.Logger.Level.WARNING, "virtqueue {0} worker did not stop in time; interrupting it",
+                        slot.index);
+                thread.interrupt();
+                thread.join(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return queue.nextAvail();
+    }
+
+    @Override
+    public void run() {
+        try {
+            serve();
+        } catch (QueueFaultException e) {
+            onFailure.accept(slot, e);
+            idleUntilStopped();
+        } catch (InterruptedException e) {
+            LOG.log(System.Logger.Level.DEBUG, "virtqueue {0} worker interrupted", slot.index);
+        } catch (RuntimeException | Error e) {
+            onFailure.accept(slot, e);
+            idleUntilStopped();
+        } finally {
+            finishInFlight();
+            GuestMemory memory = bound;
+            bound = null;
+            if (memory != null) {
+                memory.release();
+            }
+        }
+    }
+
+    private void serve() throws QueueFaultException, InterruptedException {
+        while (!stopping) {
+            drainCompletions(true);
+            if (!slot.enabled) {
+                sleep();
+                continue;
+            }
+            rebindIfNeeded();
+            int available = queue.availableChains();
+            if (available == 0) {
+                flushNotifications();
+                if (spinForWork()) {
+                    continue;
+                }
+                if (queue.enableNotificationsAfterFence()) {
+                    queue.disableNotifications();
+                    continue;
+                }
+                sleep();
+                queue.disableNotifications();
+                continue;
+            }
+            for (int i = 0; i < available && !stopping; i++) {
+                dispatch(queue.popChain());
+            }
+            flushNotifications();
+        }
+    }
+
+    private void rebindIfNeeded() throws QueueFaultException {
+        if (memoryTable.peek() == bound) {
+            return;
+        }
+        GuestMemory next = memoryTable.acquire();
+        try {
+            queue.bind(next);
+        } catch (QueueFaultException e) {
+            next.release();
+            throw e;
+        }
+        GuestMemory previous = bound;
+        bound = next;
+        if (previous != null) {
+            previous.release();
+        }
+    }
+
+    private boolean spinForWork() throws QueueFaultException {
+        for (int i = 0; i < spinIterations; i++) {
+            if (stopping || !completions.isEmpty() || memoryTable.peek() != bound || queue.availableChains() > 0) {
+                return true;
+            }
+            Thread.onSpinWait();
+        }
+        return false;
+    }
+
+    private void sleep() throws InterruptedException {
+        KickEvent kick = slot.kick;
+        if (kick == null) {
+            LockSupport.park(this);
+            return;
+        }
+        sleepingInKick = true;
+        try {
+            // Completions are queued before sleepingInKick is read by their producer (both
+            // volatile), so either we see the completion here or the producer sees us sleeping.
+            if (stopping || !completions.isEmpty()) {
+                return;
+            }
+            kick.awaitKick();
+        } finally {
+            sleepingInKick = false;
+        }
+    }
+
+    private void dispatch(DescriptorChain chain) throws QueueFaultException {
+        if (slot.index == VirtioFsDevice.HIPRIO_QUEUE) {
+            checkHighPriority(chain);
+        }
+        Executor pool = executor;
+        if (pool == null) {
+            complete(chain, handle(chain), true);
+            return;
+        }
+        GuestMemory memory = chain.memory();
+        if (!memory.tryRetain()) {
+            throw new IllegalStateException("the snapshot of a chain in flight has drained");
+        }
+        try {
+            pool.execute(() -> runOnPool(chain, memory));
+        } catch (RejectedExecutionException e) {
+            memory.release();
+            complete(chain, handle(chain), true);
+        }
+    }
+
+    private void runOnPool(DescriptorChain chain, GuestMemory memory) {
+        int usedLength;
+        try {
+            usedLength = handle(chain);
+        } finally {
+            memory.release();
+        }
+        completions.add(new Completion(chain, usedLength));
+        LockSupport.unpark(thread);
+        if (sleepingInKick) {
+            KickEvent kick = slot.kick;
+            if (kick != null) {
+                kick.wake();
+            }
+        }
+    }
+
+    /** Runs the handler; returns the used length, or {@link #REPLY_TOO_LARGE}. */
+    private int handle(DescriptorChain chain) {
+        ByteBuf reply = chain.writable();
+        try {
+            Outcome outcome = handler.handle(chain.readable(), reply);
+            return switch (outcome) {
+                case REPLIED -> reply.writerIndex();
+                case NO_REPLY -> 0;
+                case REPLY_TOO_LARGE -> REPLY_TOO_LARGE;
+            };
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "FUSE request handler failed on virtqueue " + slot.index
+                    + "; answering EIO", e);
+            return writeErrorReply(chain);
+        }
+    }
+
+    /**
+     * Answers a request whose handler failed with EIO, keeping its {@code unique}. The session's
+     * byte order is the one in which the request's opcode is a known opcode.
+     */
+    private static int writeErrorReply(DescriptorChain chain) {
+        ByteBuf request = chain.readable();
+        ByteBuf reply = chain.writable();
+        if (chain.readableLength() < InHeader.SIZE || chain.writableLength() < OutHeader.SIZE) {
+            return 0;
+        }
+        boolean little = Opcode.of(request.getIntLE(InHeader.OPCODE_OFFSET)).isPresent();
+        long unique = little ? request.getLongLE(8) : request.getLong(8);
+        reply.clear();
+        var order = little ? io.virtiofs.protocol.WireOrder.LITTLE_ENDIAN : io.virtiofs.protocol.WireOrder.BIG_ENDIAN;
+        OutHeader.encode(reply, order, OutHeader.SIZE, -io.virtiofs.api.Errno.EIO.code(), unique);
+        return reply.writerIndex();
+    }
+
+    private void complete(DescriptorChain chain, int usedLength, boolean notify) throws QueueFaultException {
+        if (usedLength == REPLY_TOO_LARGE) {
+            QueueFaultException fault = queue.breakWith(QueueFault.REPLY_TOO_LARGE, "chain " + chain.headIndex()
+                    + " offers " + chain.writableLength() + " writable bytes");
+            queue.addUsed(chain, 0);
+            throw fault;
+        }
+        queue.addUsed(chain, usedLength);
+        if (notify) {
+            flushNotifications();
+        }
+    }
+
+    private void drainCompletions(boolean throwFaults) throws QueueFaultException {
+        Completion completion;
+        boolean any = false;
+        while ((completion = completions.poll()) != null) {
+            any = true;
+            try {
+                complete(completion.chain(), completion.usedLength(), false);
+            } catch (QueueFaultException e) {
+                if (throwFaults) {
+                    throw e;
+                }
+            }
+        }
+        if (any) {
+            flushNotifications();
+        }
+    }
+
+    private void flushNotifications() {
+        if (queue.needsNotificationAfterFence()) {
+            slot.call.call();
+        }
+    }
+
+    private void checkHighPriority(DescriptorChain chain) {
+        ByteBuf request = chain.readable();
+        if (request.readableBytes() < InHeader.SIZE) {
+            return;
+        }
+        int little = request.getIntLE(InHeader.OPCODE_OFFSET);
+        int big = request.getInt(InHeader.OPCODE_OFFSET);
+        if (!isHighPriority(little) && !isHighPriority(big) && warnedNormalOnHiprio.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.WARNING, "the driver sent a normal request (opcode {0} or {1}) on the hiprio "
+                    + "queue; serving it there (logged once)", little, big);
+        }
+    }
+
+    private static boolean isHighPriority(int opcode) {
+        return opcode == Opcode.FORGET.code() || opcode == Opcode.BATCH_FORGET.code()
+                || opcode == Opcode.INTERRUPT.code();
+    }
+
+    /** After a fault: completions are forgotten, kicks ignored, until the device stops the queue. */
+    private void idleUntilStopped() {
+        try {
+            while (!stopping) {
+                drainCompletions(false);
+                sleep();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (QueueFaultException e) {
+            throw new AssertionError("faults are not thrown while idle", e);
+        }
+    }
+
+    private void finishInFlight() {
+        while (queue.inFlight() > 0) {
+            try {
+                drainCompletions(false);
+            } catch (QueueFaultException e) {
+                throw new AssertionError("faults are not thrown while finishing", e);
+            }
+            if (queue.inFlight() == 0) {
+                break;
+            }
+            long remaining = stopDeadline - System.nanoTime();
+            if (!stopping || remaining <= 0 || Thread.currentThread().isInterrupted()) {
+                LOG.log(System.Logger.Level.WARNING, "virtqueue {0} stops with {1} request(s) unfinished", slot.index,
+                        queue.inFlight());
+                break;
+            }
+            LockSupport.parkNanos(this, remaining);
+        }
+    }
+}
