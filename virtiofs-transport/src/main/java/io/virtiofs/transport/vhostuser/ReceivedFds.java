@@ -35,6 +35,19 @@ final class ReceivedFds implements AutoCloseable {
     }
 
     /**
+     * Descriptor {@code i}'s number, for a call that uses it without keeping it ({@code mmap});
+     * it stays owned here.
+     *
+     * @throws IllegalStateException if it was taken or closed already
+     */
+    int peek(int i) {
+        if (!owned[i]) {
+            throw new IllegalStateException("descriptor " + i + " of this message was already taken or closed");
+        }
+        return fds[i];
+    }
+
+    /**
      * Hands descriptor {@code i} over to the caller, who closes it from now on.
      *
      * @throws IllegalStateException if it was taken or closed already
