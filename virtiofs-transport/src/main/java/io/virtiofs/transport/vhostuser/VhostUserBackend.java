@@ -151,14 +151,15 @@ public final class VhostUserBackend implements AutoCloseable {
 
     private void serveConnection(int socket) {
         LOG.log(System.Logger.Level.INFO, "vhost-user front-end connected");
-        VirtioFsDevice device = VirtioFsDevice.builder(tag)
-                .requestQueues(requestQueues)
-                .maxQueueSize(queueSize)
-                .requestThreads(threadPoolSize, Math.max(1024, threadPoolSize * 16))
-                .build(handler);
-        try (MessageChannel channel = new MessageChannel(socket, stopFd);
-             VhostUserSession session = new VhostUserSession(channel, device)) {
-            session.run();
+        try (MessageChannel channel = new MessageChannel(socket, stopFd)) {
+            VirtioFsDevice device = VirtioFsDevice.builder(tag)
+                    .requestQueues(requestQueues)
+                    .maxQueueSize(queueSize)
+                    .requestThreads(threadPoolSize, Math.max(1024, threadPoolSize * 16))
+                    .build(handler);
+            try (VhostUserSession session = new VhostUserSession(channel, device)) {
+                session.run();
+            }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "vhost-user session failed", e);
         } finally {

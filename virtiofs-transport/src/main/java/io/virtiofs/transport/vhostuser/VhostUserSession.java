@@ -101,6 +101,8 @@ final class VhostUserSession implements AutoCloseable {
      * that waits for the answer sees the back-end's final state); false when the connection must end.
      */
     private boolean serve(FrontEndRequest request) throws NativeException {
+        LOG.log(System.Logger.Level.DEBUG, () -> request.message() + (request.needsReply() ? " (need_reply)" : "")
+                + (request.fds().count() > 0 ? " with " + request.fds().count() + " fd(s)" : ""));
         Optional<BackEndReply> reply;
         try (request) {
             reply = handle(request);
