@@ -131,12 +131,18 @@ final class QueueWorker implements Runnable {
 
     private void serve() throws QueueFaultException, InterruptedException {
         while (!stopping) {
+            if (!slot.enabled && queue.inFlight() == 0) {
+                // Disabled and idle: hold no stale snapshot, so a memory change can drain.
+                releaseStaleMemory();
+                sleep();
+                continue;
+            }
+            rebindIfNeeded();
             drainCompletions(true);
             if (!slot.enabled) {
                 sleep();
                 continue;
             }
-            rebindIfNeeded();
             int available = queue.availableChains();
             if (available == 0) {
                 flushNotifications();
@@ -173,6 +179,14 @@ final class QueueWorker implements Runnable {
         bound = next;
         if (previous != null) {
             previous.release();
+        }
+    }
+
+    private void releaseStaleMemory() {
+        GuestMemory memory = bound;
+        if (memory != null && memoryTable.peek() != memory) {
+            bound = null;
+            memory.release();
         }
     }
 
@@ -335,6 +349,12 @@ final class QueueWorker implements Runnable {
 
     /** After a fault: completions are forgotten, kicks ignored, until the device stops the queue. */
     private void idleUntilStopped() {
+        // A broken queue never touches its ring again: let memory changes drain.
+        GuestMemory memory = bound;
+        bound = null;
+        if (memory != null) {
+            memory.release();
+        }
         try {
             while (!stopping) {
                 drainCompletions(false);

@@ -60,7 +60,10 @@ public final class MockDriver implements AutoCloseable {
             }
         }
 
-        /** Every offered feature, queues of 64, 8 slots of 64 KiB + 4 KiB replies... see the fields. */
+        /**
+         * Every feature the device offers, queues of 64, 8 slots per queue holding 64 KiB requests
+         * and 64 KiB replies, one descriptor per direction, indexes from 0, no polling, 10 s timeout.
+         */
         public static Options defaults() {
             return new Options(-1L, 64, 8, 64 * 1024, 64 * 1024, false, false, 0, 0, Duration.ofSeconds(10));
         }

@@ -176,4 +176,21 @@ class DeviceFaultTest {
             MemoryCalls.close(fd);
         }
     }
+
+    @Test
+    void memoryChangesDrainPastBrokenAndDisabledQueues() throws Exception {
+        driver.queue(1).publishRawAvailIdx(driver.queue(1).availIdx() + 500);
+        driver.kick(1).kick();
+        assertTrue(needsReset.await(10, TimeUnit.SECONDS));
+        device.setQueueEnabled(2, false);
+        driver.exchange(0, FuseMessages.forget(WireOrder.LITTLE_ENDIAN, 1, 1, 1), 64);
+
+        device.setMemory(GuestMemory.of(driver.memory().region())).get(10, TimeUnit.SECONDS);
+        device.setMemory(GuestMemory.of(driver.memory().region())).get(10, TimeUnit.SECONDS);
+
+        device.setQueueEnabled(2, true);
+        ByteBuf reply = driver.exchange(2, FuseMessages.getattr(WireOrder.LITTLE_ENDIAN, 5, 5), 512);
+        assertArrayEquals(VirtioFsDeviceTest.expectedGetattrReply(WireOrder.LITTLE_ENDIAN, 5, 5),
+                ByteBufUtil.getBytes(reply), "the enabled queue reads through the newest memory");
+    }
 }

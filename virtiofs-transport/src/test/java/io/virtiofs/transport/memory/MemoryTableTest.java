@@ -87,7 +87,8 @@ class MemoryTableTest {
 
     @Test
     void acquireAlwaysReturnsTheNewestSnapshotUnderConcurrentReplacement() throws Exception {
-        try (Arena arena = Arena.ofShared(); MemoryTable table = new MemoryTable()) {
+        try (Arena arena = Arena.ofShared()) {
+            MemoryTable table = new MemoryTable();
             GuestRegion region = GuestRegion.ofSegment(0, arena.allocate(4096, 4096));
             CountDownLatch done = new CountDownLatch(1);
             Thread reader = Thread.ofPlatform().start(() -> {
