@@ -14,5 +14,5 @@ module io.virtiofs.transport {
     exports io.virtiofs.transport.device;
     exports io.virtiofs.transport.mock;
     exports io.virtiofs.transport.vhostuser;
-    // exports io.virtiofs.transport.fuse;
+    exports io.virtiofs.transport.fuse;
 }

@@ -37,6 +37,7 @@ public final class NativeLinker {
      *
      * @throws IllegalStateException if the C library has no such function
      */
+    @SuppressWarnings("restricted") // the one place that links: the module is run with native access
     public static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
         MemorySegment symbol = LIBC.find(name)
                 .orElseThrow(() -> new IllegalStateException("the C library has no function " + name));
@@ -51,6 +52,7 @@ public final class NativeLinker {
      *
      * @throws IllegalStateException if the C library has no such function
      */
+    @SuppressWarnings("restricted")
     public static MethodHandle downcallVariadic(String name, FunctionDescriptor descriptor, int firstVariadic) {
         MemorySegment symbol = LIBC.find(name)
                 .orElseThrow(() -> new IllegalStateException("the C library has no function " + name));

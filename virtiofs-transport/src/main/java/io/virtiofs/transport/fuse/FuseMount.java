@@ -1,0 +1,338 @@
+package io.virtiofs.transport.fuse;
+
+import io.virtiofs.api.Errno;
+import io.virtiofs.api.FileSystem;
+import io.virtiofs.protocol.message.InitOut;
+import io.virtiofs.protocol.server.FuseRequestHandler;
+import io.virtiofs.protocol.server.FuseServerConfig;
+import io.virtiofs.protocol.server.NotificationSink;
+import io.virtiofs.transport.internal.nativeio.EventFdCalls;
+import io.virtiofs.transport.internal.nativeio.IdentityCalls;
+import io.virtiofs.transport.internal.nativeio.MountCalls;
+import io.virtiofs.transport.internal.nativeio.NativeException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * A file system mounted through the Linux kernel's FUSE client: {@code /dev/fuse} opened,
+ * {@code mount(2)} done, and worker threads serving requests until the file system is unmounted.
+ *
+ * <p>{@link #mount(FileSystem, FuseMountOptions)} mounts and returns at once; the kernel's first
+ * request (FUSE_INIT) is answered by a worker, and file system calls on the mountpoint wait for
+ * it. {@link #close()} unmounts ({@code umount2}, or a lazy detach when the mount is busy), stops
+ * the workers and closes every descriptor; it is idempotent and may run in a JVM shutdown hook
+ * (SIGINT and SIGTERM run those). Unmounting from outside ({@code umount}) ends the session
+ * quietly: {@link #awaitTermination()} returns and {@link #isActive()} turns false.
+ *
+ * <p>Needs root (or {@code CAP_SYS_ADMIN}) and {@code --enable-native-access=io.virtiofs.transport}.
+ */
+public final class FuseMount implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(FuseMount.class.getName());
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    private final FuseMountOptions options;
+    private final FuseServerConfig serverConfig;
+    private final FuseSession session;
+    private final int mountId;
+    private final AtomicBoolean closeStarted = new AtomicBoolean();
+
+    private FuseMount(FuseMountOptions options, FuseServerConfig serverConfig, FuseSession session, int mountId) {
+        this.options = options;
+        this.serverConfig = serverConfig;
+        this.session = session;
+        this.mountId = mountId;
+    }
+
+    /**
+     * Mounts {@code fileSystem}: builds the {@link FuseServerConfig} from {@code options} (with
+     * this mount's notification sink, and INTERRUPTs answered as /dev/fuse expects), the server
+     * on it, then mounts.
+     *
+     * @throws FuseMountException with a message a command line can print as it is
+     */
+    public static FuseMount mount(FileSystem fileSystem, FuseMountOptions options) throws FuseMountException {
+        Objects.requireNonNull(fileSystem, "fileSystem");
+        return mount(config -> serverFor(fileSystem, config), options);
+    }
+
+    /** Mounts a ready request handler (tests, or a server built elsewhere). */
+    public static FuseMount mount(FuseRequestHandler handler, FuseMountOptions options) throws FuseMountException {
+        Objects.requireNonNull(handler, "handler");
+        return mount(config -> handler, options);
+    }
+
+    /**
+     * Mounts the handler {@code handlerFactory} builds from the {@link FuseServerConfig} this mount
+     * made (its notification sink writes to this mount's session).
+     */
+    public static FuseMount mount(Function<FuseServerConfig, ? extends FuseRequestHandler> handlerFactory,
+                                  FuseMountOptions options) throws FuseMountException {
+        return mount(handlerFactory, options, FuseDevice.standard());
+    }
+
+    static FuseMount mount(Function<FuseServerConfig, ? extends FuseRequestHandler> handlerFactory,
+                           FuseMountOptions options, FuseDevice device) throws FuseMountException {
+        Objects.requireNonNull(handlerFactory, "handlerFactory");
+        Objects.requireNonNull(options, "options");
+        int sessionFd = device.openSession();
+        int stopFd = -1;
+        DeviceNotificationSink sink = null;
+        MountArguments arguments = null;
+        List<Integer> clones = new ArrayList<>();
+        boolean started = false;
+        try {
+            FuseDevice.checkMountpoint(options.mountpoint());
+            stopFd = eventFd();
+            sink = new DeviceNotificationSink(sessionFd, options.bufferSize());
+            FuseServerConfig config = serverConfig(options, sink);
+            FuseRequestHandler handler = Objects.requireNonNull(handlerFactory.apply(config), "the handler factory returned null");
+            arguments = MountArguments.of(options, sessionFd, IdentityCalls.getuid(), IdentityCalls.getgid());
+            try {
+                MountCalls.mount(arguments.source(), arguments.target(), arguments.type(), arguments.flags(), arguments.data());
+            } catch (NativeException e) {
+                MountArguments failed = arguments;
+                arguments = null; // nothing to undo
+                throw FuseMountException.mounting(failed, e);
+            }
+            int mountId = findMountId(options);
+            for (int i = 0; i < options.workers(); i++) {
+                clones.add(cloneOf(device, sessionFd));
+            }
+            FuseSession session = new FuseSession(handler, sessionFd, stopFd, sink);
+            FuseMount mount = new FuseMount(options, config, session, mountId);
+            session.start(clones, options.bufferSize(), "virtiofs-fuse-" + SEQUENCE.incrementAndGet() + "-worker-");
+            started = true;
+            LOG.log(Level.DEBUG, () -> "mounted " + mount);
+            return mount;
+        } finally {
+            if (!started) {
+                clones.forEach(FuseDevice::closeQuietly);
+                if (arguments != null) {
+                    detachQuietly(arguments.target());
+                }
+                if (sink != null) {
+                    sink.close();
+                }
+                if (stopFd >= 0) {
+                    FuseDevice.closeQuietly(stopFd);
+                }
+                FuseDevice.closeQuietly(sessionFd);
+            }
+        }
+    }
+
+    /** The configuration a server for {@code options} runs with. */
+    static FuseServerConfig serverConfig(FuseMountOptions options, NotificationSink notifications) {
+        return FuseServerConfig.builder()
+                .maxWrite(options.maxWrite())
+                .maxReadahead(options.maxReadahead())
+                .maxBackground(options.maxBackground(), options.congestionThreshold())
+                .timeGranularity(options.timeGranularity())
+                .notifications(notifications)
+                .answerUnknownInterrupts(true)
+                .build();
+    }
+
+    /**
+     * The one place a {@link FileSystem} becomes a request handler: {@code new FuseServer(fs,
+     * config)}. Until that class is part of virtiofs-protocol it is looked up by name, so this
+     * transport builds without it.
+     */
+    private static FuseRequestHandler serverFor(FileSystem fileSystem, FuseServerConfig config) {
+        try {
+            Class<?> server = Class.forName("io.virtiofs.protocol.server.FuseServer");
+            return (FuseRequestHandler) server.getConstructor(FileSystem.class, FuseServerConfig.class)
+                    .newInstance(fileSystem, config);
+        } catch (ClassNotFoundException | NoSuchMethodException e) {
+            throw new UnsupportedOperationException("this build has no FuseServer(FileSystem, FuseServerConfig)", e);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("FuseServer could not be built", e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("FuseServer could not be built", e);
+        }
+    }
+
+    private static int eventFd() throws FuseMountException {
+        try {
+            return EventFdCalls.eventfd(0, EventFdCalls.EFD_CLOEXEC | EventFdCalls.EFD_NONBLOCK);
+        } catch (NativeException e) {
+            throw new FuseMountException(FuseMountException.Reason.MOUNT_FAILED,
+                    "cannot create an eventfd: " + e.errno().description(), e.errno(), e);
+        }
+    }
+
+    private static int cloneOf(FuseDevice device, int sessionFd) throws FuseMountException {
+        try {
+            return device.openClone(sessionFd);
+        } catch (NativeException e) {
+            throw new FuseMountException(FuseMountException.Reason.MOUNT_FAILED, "cannot clone the " + device.path()
+                    + " session for a worker: " + e.errno().description() + " (" + e.errno().name() + ")", e.errno(), e);
+        }
+    }
+
+    /** The id of the mount just made on the mountpoint, or -1 when /proc does not say. */
+    private static int findMountId(FuseMountOptions options) {
+        try {
+            return MountInfo.topAt(options.mountpoint())
+                    .filter(top -> top.type().equals(options.fileSystemType()) && top.source().equals(options.fsname()))
+                    .map(MountInfo::mountId)
+                    .orElse(-1);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static void detachQuietly(String target) {
+        try {
+            MountCalls.unmount(target, MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
+        } catch (NativeException e) {
+            LOG.log(Level.WARNING, "could not undo the mount on " + target, e);
+        }
+    }
+
+    /** The directory the file system is mounted on. */
+    public Path mountpoint() {
+        return options.mountpoint();
+    }
+
+    /** The options this mount was made with. */
+    public FuseMountOptions options() {
+        return options;
+    }
+
+    /** The configuration the request handler was given. */
+    public FuseServerConfig serverConfig() {
+        return serverConfig;
+    }
+
+    /**
+     * What FUSE_INIT settled (protocol version, capabilities, limits), as the handler answered
+     * the kernel; empty until then, or if the handler refused INIT.
+     */
+    public Optional<InitOut> negotiated() {
+        return session.negotiated();
+    }
+
+    /** Whether the session still serves requests (it has not been unmounted or closed). */
+    public boolean isActive() {
+        return !session.hasEnded();
+    }
+
+    /** Whether the file system was unmounted from outside (not by {@link #close()}). */
+    public boolean wasUnmountedExternally() {
+        return session.isDeviceGone() && !closeStarted.get();
+    }
+
+    /** The error that ended the session, if a worker failed (rather than an unmount ending it). */
+    public Optional<Throwable> failure() {
+        return session.failure();
+    }
+
+    /** Waits until the session ends: an unmount from outside, {@link #close()}, or a failure. */
+    public void awaitTermination() throws InterruptedException {
+        session.awaitEnd();
+    }
+
+    /** Waits at most {@code timeout} for the session to end; true if it has. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return session.awaitEnd(timeout.toNanos());
+    }
+
+    /**
+     * Unmounts, stops the workers and closes every descriptor. The unmount is {@code umount2(0)},
+     * and a lazy detach ({@code MNT_DETACH}) when the mount is busy; a mount that is no longer this
+     * one's (unmounted from outside, or covered by another) is left alone. Waits for each worker
+     * to finish the request it is serving. Idempotent: a second call waits for the first.
+     *
+     * <p>Called from a worker thread (from inside a file system), it unmounts and stops the
+     * workers without waiting for them.
+     *
+     * @throws FuseMountException if unmounting failed (the workers are stopped regardless)
+     */
+    @Override
+    public void close() throws FuseMountException {
+        boolean first = closeStarted.compareAndSet(false, true);
+        FuseMountException unmountFailure = null;
+        if (first) {
+            try {
+                unmount();
+            } catch (FuseMountException e) {
+                unmountFailure = e;
+            }
+            session.requestStop();
+        }
+        if (!session.isWorkerThread()) {
+            session.joinWorkersUninterruptibly();
+        }
+        if (unmountFailure != null) {
+            throw unmountFailure;
+        }
+    }
+
+    private void unmount() throws FuseMountException {
+        if (!ownsTopMount()) {
+            return;
+        }
+        String target = options.mountpoint().toString();
+        try {
+            MountCalls.unmount(target, MountCalls.UMOUNT_NOFOLLOW);
+        } catch (NativeException e) {
+            if (e.errno() == Errno.EBUSY) {
+                try {
+                    MountCalls.unmount(target, MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
+                    LOG.log(Level.DEBUG, () -> target + " was busy; detached it");
+                } catch (NativeException detach) {
+                    if (!notMounted(detach)) {
+                        throw FuseMountException.unmounting(options.mountpoint(), detach);
+                    }
+                }
+            } else if (!notMounted(e)) {
+                throw FuseMountException.unmounting(options.mountpoint(), e);
+            }
+        }
+    }
+
+    /** Whether the mount on top of the mountpoint is still this one. */
+    private boolean ownsTopMount() {
+        if (session.isDeviceGone()) {
+            return false; // the kernel aborted the connection: the mount is gone
+        }
+        if (mountId < 0) {
+            return true;
+        }
+        try {
+            return MountInfo.topAt(options.mountpoint()).map(MountInfo::mountId).orElse(-1) == mountId;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private static boolean notMounted(NativeException e) {
+        return e.errno() == Errno.EINVAL || e.errno() == Errno.ENOENT;
+    }
+
+    /** The worker threads, for tests. */
+    List<Thread> workerThreads() {
+        return session.workerThreads();
+    }
+
+    @Override
+    public String toString() {
+        return "FuseMount[" + options.mountpoint() + ", " + options.fileSystemType() + ", "
+                + options.workers() + " workers, " + (isActive() ? "active" : "ended") + "]";
+    }
+}

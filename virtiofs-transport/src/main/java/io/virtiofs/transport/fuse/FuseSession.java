@@ -1,0 +1,228 @@
+package io.virtiofs.transport.fuse;
+
+import io.netty.buffer.ByteBuf;
+import io.virtiofs.protocol.Opcode;
+import io.virtiofs.protocol.OutHeader;
+import io.virtiofs.protocol.WireFormat;
+import io.virtiofs.protocol.message.InitOut;
+import io.virtiofs.protocol.server.FuseRequestHandler;
+import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.transport.internal.nativeio.EventFdCalls;
+import io.virtiofs.transport.internal.nativeio.NativeException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The running part of a /dev/fuse mount: the worker threads, the session and stop descriptors,
+ * and how the session ends.
+ *
+ * <p>The session ends when every worker has exited: after the kernel aborted the connection
+ * (the file system was unmounted, {@code ENODEV}), after {@link #requestStop()}, or after a worker
+ * failed. The last worker to exit closes the session descriptor, the stop eventfd and the
+ * notification sink, tells the handler the session ended (unless FUSE_DESTROY already did), and
+ * releases {@link #awaitEnd} waiters. Closing every descriptor of a connection makes the kernel
+ * abort it, so requests still queued fail rather than hang.
+ */
+final class FuseSession {
+
+    private static final System.Logger LOG = System.getLogger(FuseSession.class.getName());
+
+    private final FuseRequestHandler handler;
+    private final int sessionFd;
+    private final int stopFd;
+    private final DeviceNotificationSink notifications;
+    private final List<Thread> workers = new ArrayList<>();
+    private final AtomicInteger running = new AtomicInteger();
+    private final CountDownLatch ended = new CountDownLatch(1);
+    private final AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
+    private final ReentrantLock descriptorLock = new ReentrantLock();
+    private boolean descriptorsClosed; // guarded by descriptorLock
+    private volatile boolean stopping;
+    private volatile boolean deviceGone;
+    private volatile boolean destroyed;
+    private volatile @Nullable InitOut negotiated;
+
+    FuseSession(FuseRequestHandler handler, int sessionFd, int stopFd, DeviceNotificationSink notifications) {
+        this.handler = handler;
+        this.sessionFd = sessionFd;
+        this.stopFd = stopFd;
+        this.notifications = notifications;
+    }
+
+    /** Starts one named platform thread per cloned descriptor; each owns and closes its descriptor. */
+    void start(List<Integer> cloneFds, int bufferSize, String namePrefix) {
+        for (int i = 0; i < cloneFds.size(); i++) {
+            Thread thread = Thread.ofPlatform().name(namePrefix + i).daemon(true).unstarted(
+                    new FuseWorker(this, handler, cloneFds.get(i), stopFd, bufferSize));
+            workers.add(thread);
+        }
+        running.set(workers.size());
+        for (Thread thread : workers) {
+            thread.start();
+        }
+    }
+
+    /** Whether workers should stop taking requests. */
+    boolean stopping() {
+        return stopping;
+    }
+
+    /** Whether a worker saw the connection aborted (the file system was unmounted). */
+    boolean isDeviceGone() {
+        return deviceGone;
+    }
+
+    /** A worker saw {@code ENODEV}: the kernel aborted the connection; every worker will see it too. */
+    void deviceGone() {
+        deviceGone = true;
+        stopping = true;
+    }
+
+    /** A worker died of an unexpected error: the session ends. */
+    void workerFailed(Throwable cause) {
+        if (failure.compareAndSet(null, cause)) {
+            LOG.log(Level.ERROR, "a /dev/fuse worker failed; ending the session", cause);
+        }
+        requestStop();
+    }
+
+    /** Asks every worker to stop after its current request: sets the flag, then wakes pollers. */
+    void requestStop() {
+        stopping = true;
+        descriptorLock.lock();
+        try {
+            if (!descriptorsClosed) {
+                EventFdCalls.write(stopFd, 1);
+            }
+        } catch (NativeException e) {
+            LOG.log(Level.WARNING, "waking the /dev/fuse workers failed", e);
+        } finally {
+            descriptorLock.unlock();
+        }
+    }
+
+    /** A worker's thread is about to end; the last one ends the session. */
+    void workerExited() {
+        if (running.decrementAndGet() == 0) {
+            finish();
+        }
+    }
+
+    private void finish() {
+        descriptorLock.lock();
+        try {
+            notifications.close();
+            FuseDevice.closeQuietly(sessionFd);
+            FuseDevice.closeQuietly(stopFd);
+            descriptorsClosed = true;
+        } finally {
+            descriptorLock.unlock();
+        }
+        if (!destroyed) {
+            try {
+                handler.sessionEnded();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "the request handler failed to end its session", e);
+            }
+        }
+        ended.countDown();
+    }
+
+    /**
+     * Looks at a request a worker just handled: remembers the INIT reply (the negotiation) and
+     * whether FUSE_DESTROY came.
+     */
+    void observe(int opcode, Outcome outcome, ByteBuf reply) {
+        if (opcode == Opcode.DESTROY.code()) {
+            destroyed = true;
+        } else if (opcode == Opcode.INIT.code() && outcome == Outcome.REPLIED) {
+            negotiated = decodeInitReply(reply).orElse(null);
+        }
+    }
+
+    private static Optional<InitOut> decodeInitReply(ByteBuf reply) {
+        ByteBuf view = reply.duplicate();
+        if (view.readableBytes() < OutHeader.SIZE + InitOut.SIZE_BEFORE_5) {
+            return Optional.empty();
+        }
+        OutHeader header = OutHeader.decode(view, FuseWorker.HOST_ORDER);
+        if (header.error() != 0 || header.len() != reply.readableBytes()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(InitOut.decode(view, WireFormat.forInit(FuseWorker.HOST_ORDER)));
+        } catch (IndexOutOfBoundsException e) {
+            LOG.log(Level.WARNING, "the INIT reply is shorter than its minor version implies", e);
+            return Optional.empty();
+        }
+    }
+
+    /** What FUSE_INIT settled, once the handler answered it. */
+    Optional<InitOut> negotiated() {
+        return Optional.ofNullable(negotiated);
+    }
+
+    /** Why a worker failed, if one did. */
+    Optional<Throwable> failure() {
+        return Optional.ofNullable(failure.get());
+    }
+
+    /** Whether the session has ended. */
+    boolean hasEnded() {
+        return ended.getCount() == 0;
+    }
+
+    /** Waits until the session has ended. */
+    void awaitEnd() throws InterruptedException {
+        ended.await();
+    }
+
+    /** Waits at most {@code nanos} until the session has ended; true if it has. */
+    boolean awaitEnd(long nanos) throws InterruptedException {
+        return ended.await(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Waits for every worker thread to end, even when interrupted (the interrupt is kept). */
+    void joinWorkersUninterruptibly() {
+        boolean interrupted = false;
+        for (Thread thread : workers) {
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        while (true) {
+            try {
+                ended.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether the calling thread is one of this session's workers. */
+    boolean isWorkerThread() {
+        return workers.contains(Thread.currentThread());
+    }
+
+    /** The worker threads, for tests. */
+    List<Thread> workerThreads() {
+        return List.copyOf(workers);
+    }
+}

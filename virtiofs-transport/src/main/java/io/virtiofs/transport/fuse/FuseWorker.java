@@ -1,0 +1,186 @@
+package io.virtiofs.transport.fuse;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.virtiofs.api.Errno;
+import io.virtiofs.protocol.InHeader;
+import io.virtiofs.protocol.Opcode;
+import io.virtiofs.protocol.OutHeader;
+import io.virtiofs.protocol.WireOrder;
+import io.virtiofs.protocol.server.FuseRequestHandler;
+import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.transport.internal.nativeio.FileCalls;
+import io.virtiofs.transport.internal.nativeio.NativeException;
+import io.virtiofs.transport.internal.nativeio.PollSet;
+import java.lang.System.Logger.Level;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/**
+ * One worker thread of a /dev/fuse session: reads a request from its own cloned descriptor into
+ * its own buffer, hands it to the {@link FuseRequestHandler}, and writes the reply back with one
+ * {@code write(2)} on the same descriptor.
+ *
+ * <p>The descriptor is non-blocking; when it has nothing to read the worker polls it together
+ * with the session's stop eventfd. Both buffers live in an arena the worker thread owns and
+ * closes when it ends, and are wrapped once as netty buffers without copying.
+ *
+ * <p>Errno handling follows Linux {@code fs/fuse/dev.c}: a read fails with {@code ENOENT} when the
+ * request it was copying was interrupted (read again), with {@code ENODEV} when the connection
+ * was aborted (the file system was unmounted: the worker ends quietly); a reply write fails with
+ * {@code ENOENT} when the request was interrupted and is gone (ignored).
+ *
+ * <p>Known costs: every idle worker polls the same kernel queue, so a request wakes them all and
+ * all but one read EAGAIN and poll again (epoll with {@code EPOLLEXCLUSIVE} would wake one). The
+ * kernel finds a reply's request in the queue of the descriptor it is written to, so an answer to
+ * an INTERRUPT read by another worker than its request's is refused with ENOENT and dropped: the
+ * interrupted request simply runs to its end.
+ */
+final class FuseWorker implements Runnable {
+
+    private static final System.Logger LOG = System.getLogger(FuseWorker.class.getName());
+
+    /** /dev/fuse speaks the host's byte order. */
+    static final WireOrder HOST_ORDER =
+            ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? WireOrder.LITTLE_ENDIAN : WireOrder.BIG_ENDIAN;
+
+    private static final int UNIQUE_OFFSET = 8;
+
+    private final FuseSession session;
+    private final FuseRequestHandler handler;
+    private final int fd;
+    private final int stopFd;
+    private final int bufferSize;
+
+    /**
+     * A worker serving {@code session} on its cloned descriptor {@code fd}, which it closes when it
+     * ends.
+     */
+    FuseWorker(FuseSession session, FuseRequestHandler handler, int fd, int stopFd, int bufferSize) {
+        this.session = session;
+        this.handler = handler;
+        this.fd = fd;
+        this.stopFd = stopFd;
+        this.bufferSize = bufferSize;
+    }
+
+    @Override
+    public void run() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment requestMemory = arena.allocate(bufferSize, 4096);
+            MemorySegment replyMemory = arena.allocate(bufferSize, 4096);
+            ByteBuf request = Unpooled.wrappedBuffer(requestMemory.asByteBuffer());
+            ByteBuf reply = Unpooled.wrappedBuffer(replyMemory.asByteBuffer());
+            PollSet waitSet = new PollSet(arena, 2);
+            waitSet.set(0, fd, PollSet.POLLIN);
+            waitSet.set(1, stopFd, PollSet.POLLIN);
+            try {
+                serve(requestMemory, request, replyMemory, reply, waitSet);
+            } finally {
+                request.release();
+                reply.release();
+            }
+        } catch (NativeException | RuntimeException | Error e) {
+            session.workerFailed(e);
+        } finally {
+            FuseDevice.closeQuietly(fd);
+            session.workerExited();
+        }
+    }
+
+    private void serve(MemorySegment requestMemory, ByteBuf request, MemorySegment replyMemory, ByteBuf reply,
+                       PollSet waitSet) throws NativeException {
+        while (!session.stopping()) {
+            long length;
+            try {
+                length = FileCalls.readNonBlocking(fd, requestMemory, bufferSize);
+            } catch (NativeException e) {
+                if (e.errno() == Errno.ENOENT) {
+                    continue; // the request was interrupted while being read
+                }
+                if (e.errno() == Errno.ENODEV) {
+                    session.deviceGone();
+                    return;
+                }
+                throw e;
+            }
+            if (length == FileCalls.AGAIN) {
+                // Wakes for a request, an aborted connection (POLLERR, then ENODEV) or the stop signal.
+                FileCalls.poll(waitSet, -1);
+                continue;
+            }
+            if (!answer(request, (int) length, replyMemory, reply)) {
+                return;
+            }
+        }
+    }
+
+    /** Handles one request and writes its reply; false when the connection is gone. */
+    private boolean answer(ByteBuf request, int length, MemorySegment replyMemory, ByteBuf reply) throws NativeException {
+        if (length < InHeader.SIZE) {
+            LOG.log(Level.WARNING, "the kernel sent a request of " + length + " bytes, shorter than fuse_in_header");
+            return true;
+        }
+        request.setIndex(0, length);
+        reply.clear();
+        int opcode = HOST_ORDER.getInt(request, InHeader.OPCODE_OFFSET);
+        long unique = HOST_ORDER.getLong(request, UNIQUE_OFFSET);
+        Outcome outcome;
+        try {
+            outcome = handler.handle(request, reply);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "the request handler failed on opcode " + opcode + ", unique " + unique, e);
+            outcome = expectsReply(opcode) ? errorReply(reply, unique, Errno.EIO) : Outcome.NO_REPLY;
+        }
+        if (outcome == Outcome.REPLY_TOO_LARGE) {
+            LOG.log(Level.WARNING, "the reply to opcode " + opcode + ", unique " + unique
+                    + " does not fit " + reply.capacity() + " bytes; answering EIO");
+            outcome = errorReply(reply, unique, Errno.EIO);
+        }
+        session.observe(opcode, outcome, reply);
+        if (outcome != Outcome.REPLIED) {
+            return true;
+        }
+        return send(replyMemory, reply.readableBytes(), opcode, unique);
+    }
+
+    private boolean send(MemorySegment replyMemory, int length, int opcode, long unique) throws NativeException {
+        while (true) {
+            try {
+                long written = FileCalls.write(fd, replyMemory, length);
+                if (written != length) {
+                    LOG.log(Level.WARNING, "the kernel took " + written + " of " + length + " reply bytes for unique " + unique);
+                }
+                return true;
+            } catch (NativeException e) {
+                Errno errno = e.errno();
+                if (errno == Errno.EINTR) {
+                    continue;
+                }
+                if (errno == Errno.ENOENT) {
+                    return true; // the request was interrupted and is gone
+                }
+                if (errno == Errno.ENODEV) {
+                    session.deviceGone();
+                    return false;
+                }
+                // The kernel refused the reply as malformed (EINVAL): a server bug, not fatal.
+                LOG.log(Level.WARNING, "the kernel refused the reply to opcode " + opcode + ", unique " + unique
+                        + ": " + errno.name(), e);
+                return true;
+            }
+        }
+    }
+
+    private static boolean expectsReply(int opcode) {
+        return Opcode.of(opcode).map(Opcode::replies).orElse(true);
+    }
+
+    /** Writes an error reply for {@code unique} in place of whatever the handler wrote. */
+    static Outcome errorReply(ByteBuf reply, long unique, Errno errno) {
+        reply.clear();
+        OutHeader.encode(reply, HOST_ORDER, OutHeader.SIZE, -errno.code(), unique);
+        return Outcome.REPLIED;
+    }
+}
