@@ -13,6 +13,6 @@ module io.virtiofs.transport {
     exports io.virtiofs.transport.virtqueue;
     exports io.virtiofs.transport.device;
     exports io.virtiofs.transport.mock;
-    // exports io.virtiofs.transport.vhostuser;
+    exports io.virtiofs.transport.vhostuser;
     exports io.virtiofs.transport.fuse;
 }

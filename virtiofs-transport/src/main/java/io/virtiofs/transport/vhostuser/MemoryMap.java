@@ -1,0 +1,179 @@
+package io.virtiofs.transport.vhostuser;
+
+import io.virtiofs.transport.device.VirtioFsDevice;
+import io.virtiofs.transport.memory.GuestMemory;
+import io.virtiofs.transport.memory.GuestRegion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The front-end's guest memory as the device sees it: maps the regions of SET_MEM_TABLE and
+ * ADD_MEM_REG from the descriptors sent along (each at its mmap offset, keeping its user address
+ * for translating vring addresses), unmaps those REM_MEM_REG names, and publishes each new map to
+ * the device as an immutable snapshot (running queues switch between chains; a replaced region is
+ * unmapped once no worker reads it).
+ */
+final class MemoryMap {
+
+    /** GET_MAX_MEM_SLOTS: the most regions kept at once. */
+    static final int MAX_SLOTS = 32;
+    /** How long REM_MEM_REG waits for workers to let go of the region. */
+    static final Duration UNMAP_WAIT = Duration.ofSeconds(1);
+
+    private static final System.Logger LOG = System.getLogger(MemoryMap.class.getName());
+
+    private final VirtioFsDevice device;
+    private boolean set;
+
+    MemoryMap(VirtioFsDevice device) {
+        this.device = device;
+    }
+
+    /** Whether the front-end sent any memory yet. */
+    boolean isSet() {
+        return set;
+    }
+
+    /** The current map (for address translation only; workers acquire their own references). */
+    GuestMemory current() {
+        return device.memoryTable().peek();
+    }
+
+    /** SET_MEM_TABLE: replaces the whole map; region {@code i} is mapped from descriptor {@code i}. */
+    void replace(List<MemoryRegion> regions, ReceivedFds fds) throws VhostUserProtocolException {
+        List<GuestRegion> mapped = new ArrayList<>(regions.size());
+        GuestMemory next;
+        try {
+            for (int i = 0; i < regions.size(); i++) {
+                mapped.add(map(regions.get(i), fds.peek(i)));
+            }
+            next = of(mapped);
+        } catch (VhostUserProtocolException | RuntimeException e) {
+            mapped.forEach(GuestRegion::close);
+            throw e;
+        }
+        publish(next);
+    }
+
+    /** ADD_MEM_REG: maps one more region from the one descriptor sent along. */
+    void add(MemoryRegion region, ReceivedFds fds) throws VhostUserProtocolException {
+        GuestMemory current = current();
+        if (current.regions().size() >= MAX_SLOTS) {
+            throw new VhostUserProtocolException(ProtocolFault.MEMORY, "all " + MAX_SLOTS + " memory slots are in use");
+        }
+        GuestRegion mapped = map(region, fds.peek(0));
+        GuestMemory next;
+        try {
+            next = current.with(mapped);
+        } catch (IllegalArgumentException e) {
+            mapped.close();
+            throw new VhostUserProtocolException(ProtocolFault.MEMORY, region + ": " + e.getMessage());
+        }
+        publish(next);
+    }
+
+    /**
+     * REM_MEM_REG: drops the region with the same guest address, size and user address, and waits
+     * (up to {@link #UNMAP_WAIT}) until no worker reads it any more and it is unmapped, so that
+     * the acknowledgement means what the front-end expects. A worker busy with a long request, or a
+     * disabled ring's worker, may hold it longer; then it is unmapped later.
+     */
+    void remove(MemoryRegion region) throws VhostUserProtocolException {
+        GuestMemory current = current();
+        for (GuestRegion existing : current.regions()) {
+            if (existing.guestAddress() == region.guestAddress() && existing.size() == region.size()
+                    && existing.userAddress() == region.userAddress()) {
+                CompletableFuture<Void> drained = publish(current.without(existing));
+                try {
+                    drained.get(UNMAP_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException | ExecutionException e) {
+                    LOG.log(System.Logger.Level.INFO, "{0} is still in use; it is unmapped when its last user leaves",
+                            existing);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
+        }
+        throw new VhostUserProtocolException(ProtocolFault.MEMORY, "no mapped region matches " + region);
+    }
+
+    /**
+     * Translates a vring's user address (what SET_VRING_ADDR carries) to its guest-physical one.
+     *
+     * @throws VhostUserProtocolException {@link ProtocolFault#OUT_OF_ORDER} before any memory,
+     *     {@link ProtocolFault#MEMORY} if no region holds the address
+     */
+    long guestAddressOfUser(String what, long userAddress) throws VhostUserProtocolException {
+        if (!set) {
+            throw new VhostUserProtocolException(ProtocolFault.OUT_OF_ORDER, "a vring address before any memory table");
+        }
+        try {
+            return current().guestAddressOfUser(userAddress);
+        } catch (RuntimeException e) {
+            throw new VhostUserProtocolException(ProtocolFault.MEMORY, what + " at user address 0x"
+                    + Long.toHexString(userAddress) + " is in no memory region");
+        }
+    }
+
+    /**
+     * Refuses a region that runs past the end of its file: touching such a mapping raises SIGBUS,
+     * which would kill the process. (A front-end that shrinks the file later can still do that;
+     * QEMU does not.)
+     */
+    private static void requireBackedByFile(MemoryRegion region, int fd) throws VhostUserProtocolException {
+        long fileSize;
+        try {
+            fileSize = Files.size(Path.of("/proc/self/fd/" + fd));
+        } catch (IOException e) {
+            throw new VhostUserProtocolException(ProtocolFault.MEMORY, "cannot size the file of " + region + ": " + e);
+        }
+        if (Long.compareUnsigned(region.mmapOffset(), fileSize) > 0
+                || Long.compareUnsigned(region.size(), fileSize - region.mmapOffset()) > 0) {
+            throw new VhostUserProtocolException(ProtocolFault.MEMORY, region + " runs past the end of its file ("
+                    + fileSize + " bytes)");
+        }
+    }
+
+    private static GuestMemory of(List<GuestRegion> regions) throws VhostUserProtocolException {
+        try {
+            return GuestMemory.of(regions);
+        } catch (IllegalArgumentException e) {
+            throw new VhostUserProtocolException(ProtocolFault.MEMORY, e.getMessage());
+        }
+    }
+
+    /**
+     * Hands {@code next} (and its creation reference) to the device.
+     *
+     * @return completes when the replaced map is unused and its dropped regions unmapped
+     */
+    private CompletableFuture<Void> publish(GuestMemory next) {
+        CompletableFuture<Void> drained;
+        try {
+            drained = device.setMemory(next);
+        } catch (RuntimeException e) {
+            next.release();
+            throw e;
+        }
+        set = true;
+        return drained;
+    }
+
+    private static GuestRegion map(MemoryRegion region, int fd) throws VhostUserProtocolException {
+        requireBackedByFile(region, fd);
+        try {
+            return GuestRegion.mapFile(region.guestAddress(), region.size(), region.userAddress(), fd, region.mmapOffset());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new VhostUserProtocolException(ProtocolFault.MEMORY, "cannot map " + region + ": " + e.getMessage());
+        }
+    }
+}

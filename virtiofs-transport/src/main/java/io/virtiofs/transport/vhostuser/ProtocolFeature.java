@@ -1,0 +1,70 @@
+package io.virtiofs.transport.vhostuser;
+
+/**
+ * vhost-user protocol feature bits (vhost-user.rst, "Protocol features"), and the feature word
+ * this back-end offers.
+ *
+ * <p>Offered: {@link #MQ} (GET_QUEUE_NUM: hiprio plus the request queues), {@link #REPLY_ACK},
+ * {@link #CONFIG} (GET_CONFIG reads the virtio-fs configuration; SET_CONFIG is refused),
+ * {@link #RESET_DEVICE}, {@link #CONFIGURE_MEM_SLOTS} (ADD_MEM_REG / REM_MEM_REG) and
+ * {@link #STATUS}. Not offered: {@link #LOG_SHMFD} (no dirty logging, so no live migration),
+ * {@link #BACKEND_REQ} and {@link #BACKEND_SEND_FD} (they serve only the DAX window's map
+ * messages, which this back-end does not send), {@link #INFLIGHT_SHMFD},
+ * {@link #INBAND_NOTIFICATIONS} and the device-specific rest.
+ */
+enum ProtocolFeature {
+    MQ(0),
+    LOG_SHMFD(1),
+    RARP(2),
+    REPLY_ACK(3),
+    MTU(4),
+    BACKEND_REQ(5),
+    CROSS_ENDIAN(6),
+    CRYPTO_SESSION(7),
+    PAGEFAULT(8),
+    CONFIG(9),
+    BACKEND_SEND_FD(10),
+    HOST_NOTIFIER(11),
+    INFLIGHT_SHMFD(12),
+    RESET_DEVICE(13),
+    INBAND_NOTIFICATIONS(14),
+    CONFIGURE_MEM_SLOTS(15),
+    STATUS(16);
+
+    /**
+     * {@code VHOST_USER_F_PROTOCOL_FEATURES}: the virtio feature bit (30, unused by virtio) by
+     * which a back-end says it speaks GET/SET_PROTOCOL_FEATURES.
+     */
+    static final long VIRTIO_F_PROTOCOL_FEATURES = 1L << 30;
+
+    private final int bit;
+
+    ProtocolFeature(int bit) {
+        this.bit = bit;
+    }
+
+    long mask() {
+        return 1L << bit;
+    }
+
+    boolean isSetIn(long features) {
+        return (features & mask()) != 0;
+    }
+
+    /** The protocol features this back-end offers. */
+    static long offered() {
+        return MQ.mask() | REPLY_ACK.mask() | CONFIG.mask() | RESET_DEVICE.mask() | CONFIGURE_MEM_SLOTS.mask()
+                | STATUS.mask();
+    }
+
+    /** Names of the bits in {@code features}, unknown ones as "bit N". */
+    static String describe(long features) {
+        StringBuilder text = new StringBuilder();
+        for (int bit = 0; bit < 64; bit++) {
+            if ((features & (1L << bit)) != 0) {
+                text.append(text.isEmpty() ? "" : "|").append(bit < values().length ? values()[bit].name() : "bit " + bit);
+            }
+        }
+        return text.isEmpty() ? "none" : text.toString();
+    }
+}

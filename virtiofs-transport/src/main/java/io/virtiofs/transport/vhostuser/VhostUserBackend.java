@@ -1,0 +1,345 @@
+package io.virtiofs.transport.vhostuser;
+
+import io.virtiofs.protocol.server.FuseRequestHandler;
+import io.virtiofs.protocol.server.FuseServerConfig;
+import io.virtiofs.transport.device.VirtioFsDevice;
+import io.virtiofs.transport.device.VirtioFsConfig;
+import io.virtiofs.transport.internal.nativeio.EventFdCalls;
+import io.virtiofs.transport.internal.nativeio.NativeException;
+import io.virtiofs.transport.virtqueue.RingLayout;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A vhost-user back-end serving the virtio-fs device (virtio device 26) to a VMM such as QEMU
+ * ({@code -chardev socket,path=...,id=fs0 -device vhost-user-fs-pci,chardev=fs0,tag=...}).
+ *
+ * <p>It listens on a Unix socket (created at a path, or inherited), serves one front-end at a
+ * time and, when that one disconnects, stops its device cleanly (queues stopped, guest memory
+ * unmapped, every received descriptor closed, the request handler told
+ * {@link FuseRequestHandler#sessionEnded()}) and accepts the next connection, unless built with
+ * {@link Builder#reconnect(boolean) reconnect(false)}.
+ *
+ * <pre>{@code
+ * try (VhostUserBackend backend = VhostUserBackend.builder()
+ *         .socketPath(Path.of("/run/vfs.sock")).tag("myfs")
+ *         .handlerFactory(config -> new FuseServer(fileSystem, config))
+ *         .build()) {
+ *     backend.serve(); // until close() from another thread, or a signal handler
+ * }
+ * }</pre>
+ *
+ * <p>Threads: {@link #serve()} runs the control connection on the calling thread ({@link #start()}
+ * on a new one); each virtqueue has its own worker; requests optionally run on a bounded pool
+ * ({@link Builder#threadPoolSize}).
+ */
+public final class VhostUserBackend implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(VhostUserBackend.class.getName());
+
+    private final SocketListener listener;
+    private final String tag;
+    private final int requestQueues;
+    private final int queueSize;
+    private final int threadPoolSize;
+    private final boolean reconnect;
+    private final FuseRequestHandler handler;
+    private final int stopFd;
+    private final Object lock = new Object();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    /** One permit per front-end connection that ended (tests wait on it). */
+    private final Semaphore sessionsEnded = new Semaphore(0);
+    private @Nullable Thread serving;
+    private boolean started;
+    private boolean closed;
+    private boolean stopFdClosed;
+
+    private VhostUserBackend(Builder builder, SocketListener listener, int stopFd) {
+        this.listener = listener;
+        this.tag = builder.tag;
+        this.requestQueues = builder.requestQueues;
+        this.queueSize = builder.queueSize;
+        this.threadPoolSize = builder.threadPoolSize;
+        this.reconnect = builder.reconnect;
+        this.stopFd = stopFd;
+        this.handler = Objects.requireNonNull(builder.handlerFactory.apply(builder.serverConfig),
+                "the handler factory returned null");
+    }
+
+    /** A builder; {@link Builder#tag}, {@link Builder#handlerFactory} and a socket are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The socket file this back-end created (empty for an inherited socket). */
+    public Optional<Path> socketPath() {
+        return listener.path();
+    }
+
+    /**
+     * Serves front-ends on the calling thread until {@link #close()} is called, or, without
+     * reconnection, until the first front-end disconnects. The socket file is removed when it
+     * returns.
+     *
+     * @throws IllegalStateException if the back-end already serves or was closed
+     * @throws IOException if accepting connections fails
+     */
+    public void serve() throws IOException {
+        synchronized (lock) {
+            if (started || closed) {
+                throw new IllegalStateException(closed ? "vhost-user back-end is closed" : "vhost-user back-end serves already");
+            }
+            started = true;
+            serving = Thread.currentThread();
+        }
+        try {
+            LOG.log(System.Logger.Level.INFO, "vhost-user back-end \"{0}\" listening{1}", tag,
+                    listener.path().map(path -> " on " + path).orElse(""));
+            while (true) {
+                OptionalInt connection = listener.accept(stopFd);
+                if (connection.isEmpty()) {
+                    return;
+                }
+                serveConnection(connection.getAsInt());
+                if (!reconnect || isClosing()) {
+                    return;
+                }
+            }
+        } finally {
+            listener.close();
+            terminated.countDown();
+            synchronized (lock) {
+                if (closed) {
+                    closeStopFd();
+                }
+            }
+        }
+    }
+
+    /** Closes the stop eventfd once; under the lock, after the last write to it. */
+    private void closeStopFd() {
+        if (!stopFdClosed) {
+            stopFdClosed = true;
+            ReceivedFds.closeQuietly(stopFd);
+        }
+    }
+
+    /** Starts {@link #serve()} on a new thread named after the tag; failures are logged. */
+    public void start() {
+        Thread.ofPlatform().name("vhost-user-" + tag).start(() -> {
+            try {
+                serve();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "vhost-user back-end \"" + tag + "\" stopped", e);
+            }
+        });
+    }
+
+    /** Waits until serving has ended; true if it has. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void serveConnection(int socket) {
+        LOG.log(System.Logger.Level.INFO, "vhost-user front-end connected");
+        try (MessageChannel channel = new MessageChannel(socket, stopFd)) {
+            VirtioFsDevice device = VirtioFsDevice.builder(tag)
+                    .requestQueues(requestQueues)
+                    .maxQueueSize(queueSize)
+                    .requestThreads(threadPoolSize, Math.max(1024, threadPoolSize * 16))
+                    .build(handler);
+            try (VhostUserSession session = new VhostUserSession(channel, device)) {
+                session.run();
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "vhost-user session failed", e);
+        } finally {
+            LOG.log(System.Logger.Level.INFO, "vhost-user front-end disconnected");
+            sessionsEnded.release();
+        }
+    }
+
+    /** Waits until {@code count} connections have ended in all (tests). */
+    boolean awaitSessionsEnded(int count, Duration timeout) throws InterruptedException {
+        if (!sessionsEnded.tryAcquire(count, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        sessionsEnded.release(count);
+        return true;
+    }
+
+    private boolean isClosing() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
+    /**
+     * Stops serving: ends the current connection (its device torn down), stops accepting, removes
+     * the socket file, and waits for the serving thread to finish. Idempotent.
+     */
+    @Override
+    public void close() {
+        boolean wait;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            wait = started && serving != Thread.currentThread();
+            try {
+                EventFdCalls.write(stopFd, 1);
+            } catch (NativeException e) {
+                LOG.log(System.Logger.Level.WARNING, "signalling the vhost-user back-end to stop failed", e);
+            }
+        }
+        if (wait) {
+            try {
+                terminated.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (lock) {
+            if (!started) {
+                listener.close();
+                terminated.countDown();
+            }
+            if (terminated.getCount() == 0) {
+                closeStopFd();
+            }
+        }
+    }
+
+    /** Builds a {@link VhostUserBackend}. */
+    public static final class Builder {
+        private @Nullable Path socketPath;
+        private int listenFd = -1;
+        private String tag = "";
+        private int requestQueues = 1;
+        private int queueSize = 1024;
+        private int threadPoolSize;
+        private boolean reconnect = true;
+        private FuseServerConfig serverConfig = FuseServerConfig.defaults();
+        private @Nullable Function<FuseServerConfig, FuseRequestHandler> handlerFactory;
+
+        private Builder() {
+        }
+
+        /** Creates the listening socket at {@code path}, which must not exist (its directory must). */
+        public Builder socketPath(Path path) {
+            socketPath = Objects.requireNonNull(path, "path");
+            listenFd = -1;
+            return this;
+        }
+
+        /** Serves an inherited listening socket (vhost-user {@code --fd}); it is closed by {@link #close()}. */
+        public Builder listenFd(int fd) {
+            if (fd < 0) {
+                throw new IllegalArgumentException("listening descriptor " + fd + " is negative");
+            }
+            listenFd = fd;
+            socketPath = null;
+            return this;
+        }
+
+        /** The file system's tag, what the guest mounts ({@code mount -t virtiofs TAG /mnt}): 1 to 36 bytes of UTF-8. */
+        public Builder tag(String tag) {
+            this.tag = Objects.requireNonNull(tag, "tag");
+            return this;
+        }
+
+        /** Request queues besides hiprio (virtio-fs {@code num_request_queues}); default 1. */
+        public Builder requestQueues(int count) {
+            if (count < 1 || count > VirtioFsConfig.MAX_REQUEST_QUEUES) {
+                throw new IllegalArgumentException("request queues " + count + " is outside 1.."
+                        + VirtioFsConfig.MAX_REQUEST_QUEUES);
+            }
+            requestQueues = count;
+            return this;
+        }
+
+        /** The largest vring size accepted (a power of two up to 32768); default 1024. */
+        public Builder queueSize(int size) {
+            if (size < 1 || size > RingLayout.MAX_SIZE || Integer.bitCount(size) != 1) {
+                throw new IllegalArgumentException("queue size " + size + " is not a power of two in 1.." + RingLayout.MAX_SIZE);
+            }
+            queueSize = size;
+            return this;
+        }
+
+        /** Threads running requests of the request queues; 0 (the default) runs them on the queue's own thread. */
+        public Builder threadPoolSize(int threads) {
+            if (threads < 0) {
+                throw new IllegalArgumentException("thread pool size " + threads + " is negative");
+            }
+            threadPoolSize = threads;
+            return this;
+        }
+
+        /** Whether to accept the next front-end after one disconnects (default true); false ends {@link #serve()} then. */
+        public Builder reconnect(boolean accept) {
+            reconnect = accept;
+            return this;
+        }
+
+        /** The FUSE server settings handed to the handler factory; default {@link FuseServerConfig#defaults()}. */
+        public Builder serverConfig(FuseServerConfig config) {
+            serverConfig = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * Makes the request handler (typically {@code config -> new FuseServer(fileSystem, config)}),
+         * once, at {@link #build()}; it serves every connection in turn.
+         */
+        public Builder handlerFactory(Function<FuseServerConfig, FuseRequestHandler> factory) {
+            handlerFactory = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /**
+         * Creates (or takes over) the listening socket and the handler.
+         *
+         * @throws IOException if the socket path exists, its directory does not, or the socket
+         *     cannot be created; or if the inherited descriptor is not a listening socket
+         * @throws IllegalStateException if the tag, the handler factory or the socket is missing
+         */
+        public VhostUserBackend build() throws IOException {
+            if (tag.isEmpty()) {
+                throw new IllegalStateException("a vhost-user back-end needs a tag");
+            }
+            new VirtioFsConfig(tag, requestQueues);
+            if (handlerFactory == null) {
+                throw new IllegalStateException("a vhost-user back-end needs a handler factory");
+            }
+            if (socketPath == null && listenFd < 0) {
+                throw new IllegalStateException("a vhost-user back-end needs a socket path or a listening descriptor");
+            }
+            SocketListener listener = socketPath != null ? SocketListener.bind(socketPath) : SocketListener.inherit(listenFd);
+            int stopFd;
+            try {
+                stopFd = EventFdCalls.eventfd(0, EventFdCalls.EFD_CLOEXEC | EventFdCalls.EFD_NONBLOCK);
+            } catch (NativeException e) {
+                listener.close();
+                throw e;
+            }
+            try {
+                return new VhostUserBackend(this, listener, stopFd);
+            } catch (RuntimeException e) {
+                listener.close();
+                ReceivedFds.closeQuietly(stopFd);
+                throw e;
+            }
+        }
+    }
+}
