@@ -79,6 +79,7 @@ eq deep-leaf "$(cat "$p/leaf")" deep
 rm -rf "$D/t"
 if [ -e "$D/t" ]; then fail deep-rm "still there"; else pass deep-rm; fi
 
-rmdir "$D" && pass cleanup || fail cleanup "rmdir $D"
+rm -f "$D/shared.bin" "$D"/w* /tmp/regions
+rmdir "$D" && pass cleanup || fail cleanup "rmdir $D: $(ls -A "$D" | head -5 | tr '\n' ' ')"
 echo "$P passed, $F failed"
 [ "$F" -eq 0 ]

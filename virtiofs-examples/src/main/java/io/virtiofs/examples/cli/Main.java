@@ -37,6 +37,7 @@ public final class Main {
                     yield 0;
                 }
                 case "mount" -> MountCommand.run(rest, out, err);
+                case "serve" -> ServeCommand.run(rest, out, err);
                 default -> throw new UsageException("unknown command '" + command + "'");
             };
         } catch (UsageException e) {
@@ -56,6 +57,8 @@ public final class Main {
                 Commands:
                   mount [OPTIONS] MOUNTPOINT   serve a file system through the host kernel's FUSE
                                                client (/dev/fuse) until unmounted or interrupted
+                  serve --socket-path PATH     serve a file system to a virtual machine as a
+                        [OPTIONS]              vhost-user-fs device (QEMU -device vhost-user-fs-pci)
                   --help                       this text ('virtiofs COMMAND --help' for a command's options)
                   --version                    the version
 

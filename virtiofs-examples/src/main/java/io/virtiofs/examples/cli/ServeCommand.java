@@ -1,0 +1,119 @@
+package io.virtiofs.examples.cli;
+
+import io.virtiofs.api.FileSystem;
+import io.virtiofs.api.ReadOnlyFileSystem;
+import io.virtiofs.protocol.server.FuseServer;
+import io.virtiofs.transport.vhostuser.VhostUserBackend;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code virtiofs serve}: serves a file system to a virtual machine as a vhost-user-fs device.
+ * Flags that mean what virtiofsd's mean carry virtiofsd's names, so the daemon can be swapped in.
+ */
+final class ServeCommand {
+
+    private static final Set<String> WITH_VALUE = Set.of("socket-path", "fd", "fs", "tag", "thread-pool-size", "queues",
+            "queue-size", "log-level", "attr-timeout", "entry-timeout", "capacity");
+    private static final Set<String> FLAGS = Set.of("help", "readonly", "exit-on-disconnect");
+
+    private ServeCommand() {
+    }
+
+    static String usage() {
+        return """
+                usage: virtiofs serve (--socket-path PATH | --fd FD) [OPTIONS]
+
+                Serves a file system to a virtual machine as a vhost-user-fs device (virtio-fs,
+                device 26): QEMU connects with -chardev socket,path=PATH,id=fs0
+                -device vhost-user-fs-pci,chardev=fs0,tag=TAG and the guest runs
+                mount -t virtiofs TAG /mnt. Runs until SIGINT or SIGTERM; when the VMM
+                disconnects, waits for the next one (unless --exit-on-disconnect).
+
+                Options:
+                  --socket-path PATH      the vhost-user socket to create (must not exist)
+                  --fd FD                 serve an inherited listening socket instead
+                  --fs memfs              the file system to serve (memfs: in memory; the default)
+                  --tag TAG               the tag the guest mounts (default myfs; 1..36 bytes)
+                  --thread-pool-size N    threads running requests (default 0: each queue's own thread)
+                  --queues N              request queues offered besides hiprio (default 1)
+                  --queue-size N          the largest vring size accepted (default 1024)
+                  --readonly              refuse every change with EROFS
+                  --attr-timeout SECONDS  how long the guest caches attributes (default 1)
+                  --entry-timeout SECONDS how long the guest caches names (default 1)
+                  --capacity BYTES        memfs capacity, e.g. 512M or 4G (default 1G)
+                  --exit-on-disconnect    exit when the VMM disconnects, as virtiofsd does
+                  --log-level LEVEL       off, error, warn, info (default), debug, trace
+                  --help                  this text
+                """;
+    }
+
+    static int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, CommandFailure {
+        Arguments parsed = Arguments.parse(args, WITH_VALUE, FLAGS);
+        if (parsed.flag("help")) {
+            out.print(usage());
+            return 0;
+        }
+        LogSetup.apply(LogSetup.parse(parsed.value("log-level").orElse("info")));
+        if (!parsed.positional().isEmpty()) {
+            throw new UsageException("serve takes no arguments besides options, not " + parsed.positional());
+        }
+        if (parsed.value("socket-path").isPresent() == parsed.value("fd").isPresent()) {
+            throw new UsageException("serve needs exactly one of --socket-path PATH and --fd FD");
+        }
+        FileSystem fs = MountCommand.fileSystem(parsed);
+        if (parsed.flag("readonly")) {
+            fs = new ReadOnlyFileSystem(fs);
+        }
+        FileSystem served = fs;
+        VhostUserBackend.Builder builder = VhostUserBackend.builder();
+        try {
+            builder.tag(parsed.value("tag").orElse("myfs"))
+                    .requestQueues(parsed.intValue("queues", 1, 1, 1024))
+                    .queueSize(parsed.intValue("queue-size", 1024, 1, 32768))
+                    .threadPoolSize(parsed.intValue("thread-pool-size", 0, 0, 1024))
+                    .reconnect(!parsed.flag("exit-on-disconnect"))
+                    .handlerFactory(config -> new FuseServer(served, config));
+            if (parsed.value("socket-path").isPresent()) {
+                builder.socketPath(Path.of(parsed.value("socket-path").get()));
+            } else {
+                builder.listenFd(parsed.intValue("fd", -1, 0, Integer.MAX_VALUE));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        VhostUserBackend backend;
+        try {
+            backend = builder.build();
+        } catch (IOException e) {
+            throw new CommandFailure(e.getMessage(), e);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new UsageException(e.getMessage());
+        }
+        // Registered at once: from here the socket exists, and a signal must remove it.
+        StopSignals.onStop(backend::close);
+        Thread hook = new Thread(backend::close, "virtiofs-serve-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        err.println("virtiofs: serving " + parsed.value("fs").orElse("memfs")
+                + (parsed.flag("readonly") ? " (read-only)" : "") + " as vhost-user-fs tag "
+                + parsed.value("tag").orElse("myfs") + " on "
+                + backend.socketPath().map(Path::toString).orElse("fd " + parsed.value("fd").orElse("?")));
+        try {
+            backend.serve();
+        } catch (IOException e) {
+            backend.close();
+            throw new CommandFailure("the vhost-user back-end stopped: " + e.getMessage(), e);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is closing the back-end.
+            }
+        }
+        backend.close();
+        return 0;
+    }
+}
