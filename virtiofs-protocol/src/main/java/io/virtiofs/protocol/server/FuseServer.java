@@ -298,8 +298,18 @@ public final class FuseServer implements FuseRequestHandler {
             } catch (RuntimeException bug) {
                 LOG.log(Level.ERROR, "the file system failed in destroy()", bug);
             }
-            LOG.log(Level.INFO, "FUSE session ended: {0}", why);
+            LOG.log(Level.INFO, "FUSE session ended: {0}; requests served: {1}", why, requestSummary());
         }
+    }
+
+    /** "LOOKUP 12, GETATTR 40, ..." from the counters, busiest first. */
+    private String requestSummary() {
+        ServerStatistics statistics = statistics();
+        StringBuilder text = new StringBuilder();
+        statistics.requests().entrySet().stream()
+                .sorted(java.util.Map.Entry.<Opcode, Long>comparingByValue().reversed())
+                .forEach(e -> text.append(text.isEmpty() ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue()));
+        return text.isEmpty() ? "none" : text.toString();
     }
 
     private void forgetQuietly(long nodeid, long count) {
