@@ -38,6 +38,7 @@ public final class Main {
                 }
                 case "mount" -> MountCommand.run(rest, out, err);
                 case "serve" -> ServeCommand.run(rest, out, err);
+                case "selftest" -> SelfTestCommand.run(rest, out, err);
                 default -> throw new UsageException("unknown command '" + command + "'");
             };
         } catch (UsageException e) {
@@ -59,6 +60,8 @@ public final class Main {
                                                client (/dev/fuse) until unmounted or interrupted
                   serve --socket-path PATH     serve a file system to a virtual machine as a
                         [OPTIONS]              vhost-user-fs device (QEMU -device vhost-user-fs-pci)
+                  selftest [--seconds N]       run memfs through the virtio-fs device and real
+                                               virtqueues in this process, checking every reply
                   --help                       this text ('virtiofs COMMAND --help' for a command's options)
                   --version                    the version
 
