@@ -70,10 +70,11 @@ record Identity(int uid, int gid, List<Integer> groups) {
         try {
             return task.get();
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
+            switch (e.getCause()) {
+                case Exception cause -> throw cause;
+                case Error cause -> throw cause; // assertion failures of the body
+                case null, default -> throw e;
             }
-            throw e;
         } finally {
             thread.join();
         }

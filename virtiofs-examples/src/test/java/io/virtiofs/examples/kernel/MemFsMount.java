@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -83,7 +84,9 @@ final class MemFsMount implements AutoCloseable {
         MountPrerequisites.requireMounting();
         Path directory;
         try {
+            // Searchable by everyone: tests act as other users on the mount inside.
             directory = Files.createTempDirectory(Path.of("/tmp"), "kerneltest-");
+            Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.createDirectory(directory.resolve("mnt"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
