@@ -17,6 +17,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -26,20 +30,31 @@ import org.jspecify.annotations.Nullable;
  * the {@link FuseServer} that serves it at hand (its counters show what the kernel asked).
  *
  * <p>{@link #close()} unmounts and deletes the directory, and must run whatever the test did (an
- * {@code @AfterEach}); a leaked FUSE mount would wedge later runs, so a shutdown hook also
- * unmounts what is still mounted when the JVM exits. {@link #remount()} serves the same memfs in
- * a new session, as after a restart of the server.
+ * {@code @AfterEach}). A leaked FUSE mount would wedge later runs, and a mount served by this JVM
+ * that still has requests in flight when the JVM exits deadlocks it (threads waiting for replies
+ * keep the /dev/fuse descriptors open, so the kernel never aborts the connection). So an unmount
+ * that does not finish within {@value #UNMOUNT_SECONDS} s aborts the connection through the FUSE
+ * control file system, and a shutdown hook aborts and unmounts whatever is still mounted.
+ * {@link #remount()} serves the same memfs in a new session, as after a restart of the server.
  */
 final class MemFsMount implements AutoCloseable {
 
     /** The FUSE worker threads of each mount. */
     static final int WORKERS = 4;
+    /** How long an unmount may take before the connection is aborted. */
+    static final int UNMOUNT_SECONDS = 10;
+
+    private static final Path CONNECTIONS = Path.of("/sys/fs/fuse/connections");
 
     private static final Set<MemFsMount> MOUNTED = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> MOUNTED.forEach(MemFsMount::unmountQuietly),
-                "kerneltest-unmount"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> MOUNTED.forEach(mount -> {
+            if (mount.isMountedHere()) {
+                mount.abortConnection();
+            }
+            mount.unmountQuietly();
+        }), "kerneltest-unmount"));
     }
 
     private final MemFs fs;
@@ -48,6 +63,7 @@ final class MemFsMount implements AutoCloseable {
     private final UnaryOperator<FuseMountOptions.Builder> options;
     private @Nullable FuseMount fuse;
     private @Nullable FuseServer server;
+    private volatile int connection = -1;
 
     private MemFsMount(MemFs fs, Path directory, UnaryOperator<FuseMountOptions.Builder> options) {
         this.fs = fs;
@@ -111,21 +127,59 @@ final class MemFsMount implements AutoCloseable {
             throw new IllegalStateException("mounting memfs on " + mountpoint + " failed: " + e.getMessage(), e);
         }
         MOUNTED.add(this);
+        connection = Statx.of(mountpoint).devMinor();
     }
 
-    /** Unmounts (a lazy detach if busy) and stops the workers; the memfs and its files stay. */
+    /**
+     * Unmounts (a lazy detach if busy) and stops the workers; the memfs and its files stay. If that
+     * takes longer than {@value #UNMOUNT_SECONDS} s, aborts the connection and waits again.
+     */
     void unmount() {
         FuseMount current = fuse;
         if (current == null) {
             return;
         }
         fuse = null;
-        try {
+        FutureTask<Void> closing = new FutureTask<>(() -> {
             current.close();
-        } catch (FuseMountException e) {
-            throw new IllegalStateException("unmounting " + mountpoint + " failed: " + e.getMessage(), e);
+            return null;
+        });
+        Thread.ofPlatform().daemon(true).name("kerneltest-close").start(closing);
+        try {
+            try {
+                closing.get(UNMOUNT_SECONDS, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                System.err.println("kerneltest: unmounting " + mountpoint + " is stuck; aborting FUSE connection "
+                        + connection);
+                abortConnection();
+                closing.get(UNMOUNT_SECONDS, TimeUnit.SECONDS);
+                throw new IllegalStateException("unmounting " + mountpoint + " hung until its connection was aborted");
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("unmounting " + mountpoint + " failed: " + e.getCause().getMessage(), e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("unmounting " + mountpoint + " hangs even after the abort", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted unmounting " + mountpoint, e);
         } finally {
             MOUNTED.remove(this);
+        }
+    }
+
+    /**
+     * Aborts the FUSE connection ({@code /sys/fs/fuse/connections/N/abort}): every request in
+     * flight fails with ENOTCONN, so no thread stays blocked on this mount.
+     */
+    private void abortConnection() {
+        Path abort = CONNECTIONS.resolve(String.valueOf(connection)).resolve("abort");
+        if (connection < 0 || !Files.exists(abort)) {
+            return;
+        }
+        try {
+            Files.writeString(abort, "1");
+        } catch (IOException e) {
+            System.err.println("kerneltest: cannot abort FUSE connection " + connection + ": " + e);
         }
     }
 
@@ -184,6 +238,16 @@ final class MemFsMount implements AutoCloseable {
             } else {
                 System.err.println("kerneltest: " + mountpoint + " is still mounted; left in place");
             }
+        }
+    }
+
+    /** Whether the mountpoint still carries this mount's connection (device 0:N). */
+    private boolean isMountedHere() {
+        try {
+            String fields = " 0:" + connection + " / " + mountpoint + " ";
+            return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().anyMatch(line -> line.contains(fields));
+        } catch (IOException e) {
+            return false;
         }
     }
 

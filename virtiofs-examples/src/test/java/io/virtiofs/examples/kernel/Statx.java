@@ -20,9 +20,10 @@ import java.time.Instant;
  * @param mode type and permission bits
  * @param rdevMajor the major number of a device node
  * @param rdevMinor the minor number of a device node
+ * @param devMinor the minor number of the file system's device (for FUSE, the connection number)
  */
 record Statx(int mask, int blksize, int nlink, int uid, int gid, int mode, long ino, long size, long blocks,
-             Instant atime, Instant btime, Instant ctime, Instant mtime, int rdevMajor, int rdevMinor) {
+             Instant atime, Instant btime, Instant ctime, Instant mtime, int rdevMajor, int rdevMinor, int devMinor) {
 
     static final int STATX_BASIC_STATS = 0x7ff;
     static final int STATX_BTIME = 0x800;
@@ -64,7 +65,7 @@ record Statx(int mask, int blksize, int nlink, int uid, int gid, int mode, long 
         return new Statx(b.get(JAVA_INT, 0), b.get(JAVA_INT, 4), b.get(JAVA_INT, 16), b.get(JAVA_INT, 20),
                 b.get(JAVA_INT, 24), Short.toUnsignedInt(b.get(JAVA_SHORT, 28)), b.get(JAVA_LONG, 32),
                 b.get(JAVA_LONG, 40), b.get(JAVA_LONG, 48), time(b, 64), time(b, 80), time(b, 96), time(b, 112),
-                b.get(JAVA_INT, 128), b.get(JAVA_INT, 132));
+                b.get(JAVA_INT, 128), b.get(JAVA_INT, 132), b.get(JAVA_INT, 140));
     }
 
     /** A {@code struct statx_timestamp}: s64 seconds, u32 nanoseconds. */
