@@ -43,10 +43,18 @@ record Statx(int mask, int blksize, int nlink, int uid, int gid, int mode, long 
 
     /** {@code statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, BASIC_STATS | BTIME)}: a symlink itself. */
     static Statx of(Path path) {
+        return of(path, STATX_BASIC_STATS | STATX_BTIME);
+    }
+
+    /**
+     * {@code statx} asking for the {@code mask} fields only: {@link #STATX_BASIC_STATS} alone lets
+     * the kernel answer from its attribute cache, where a birth time would need a FUSE_STATX.
+     */
+    static Statx of(Path path, int mask) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(SIZE, 8);
             LibC.call(STATX, "statx " + path, LibC.AT_FDCWD, LibC.cString(arena, path), LibC.AT_SYMLINK_NOFOLLOW,
-                    STATX_BASIC_STATS | STATX_BTIME, buffer);
+                    mask, buffer);
             return decode(buffer);
         }
     }
