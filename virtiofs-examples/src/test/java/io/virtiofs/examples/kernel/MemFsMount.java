@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -220,6 +221,17 @@ final class MemFsMount implements AutoCloseable {
             throw new IllegalStateException("never mounted");
         }
         return server;
+    }
+
+    /**
+     * Waits until statfs of the mount satisfies {@code condition} and returns it. Space and inodes
+     * come back when memfs frees a node, which follows FUSE_RELEASE or FUSE_FORGET: the kernel
+     * sends both asynchronously, after close(2) or unlink(2) have returned.
+     */
+    PathCalls.StatVfs awaitStatfs(String what, Predicate<PathCalls.StatVfs> condition) {
+        Eventually.await(what + " (statfs now " + PathCalls.statvfs(mountpoint) + ")", Duration.ofSeconds(10),
+                () -> condition.test(PathCalls.statvfs(mountpoint)));
+        return PathCalls.statvfs(mountpoint);
     }
 
     /** The server's counters now. */

@@ -9,6 +9,7 @@ import io.virtiofs.api.Errno;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -127,14 +128,14 @@ class NamespaceErrorsKernelTest {
             assertEquals(5, writer.pwrite("again".getBytes(StandardCharsets.UTF_8), data.length));
             assertArrayEquals("again".getBytes(StandardCharsets.UTF_8), reader.pread(data.length, 100));
             writer.ftruncate(10);
-            assertArrayEquals(java.util.Arrays.copyOf(data, 10), reader.pread(0, 100));
+            assertArrayEquals(Arrays.copyOf(data, 10), reader.pread(0, 100));
             assertEquals(empty.ffree() - 1, PathCalls.statvfs(mount.root()).ffree(), "the inode lives on");
             writer.close();
-            assertArrayEquals(java.util.Arrays.copyOf(data, 10), reader.pread(0, 100), "one descriptor keeps it");
+            assertArrayEquals(Arrays.copyOf(data, 10), reader.pread(0, 100), "one descriptor keeps it");
         }
-        PathCalls.StatVfs after = PathCalls.statvfs(mount.root());
-        assertEquals(List.of(empty.bfree(), empty.ffree()), List.of(after.bfree(), after.ffree()),
-                "the last close frees blocks and inode");
+        PathCalls.StatVfs after = mount.awaitStatfs("the last close frees blocks and inode",
+                stat -> stat.ffree() == empty.ffree());
+        assertEquals(List.of(empty.bfree(), empty.ffree()), List.of(after.bfree(), after.ffree()));
         assertEquals(List.of("dir", "file"), names(mount.root()));
     }
 

@@ -45,7 +45,8 @@ class RenameKernelTest {
         assertFalse(Files.exists(a.resolve("new")));
         assertEquals("new", Files.readString(b.resolve("old")));
         assertEquals(newIno, Statx.of(b.resolve("old")).ino());
-        assertEquals(freeInodes + 1, PathCalls.statvfs(mount.root()).ffree(), "the replaced file is freed");
+        assertEquals(freeInodes + 1, mount.awaitStatfs("the replaced file is freed", stat -> stat.ffree() > freeInodes)
+                .ffree());
         assertEquals(List.of(), names(a));
         assertEquals(List.of("old"), names(b));
     }
