@@ -132,9 +132,12 @@ class FileTypesKernelTest {
         Files.writeString(first, "one");
         Path sub = Files.createDirectory(mount.path("sub"));
         Path second = Files.createLink(mount.path("second"), first);
-        Path third = Files.createLink(sub.resolve("third"), first);
+        Path third = sub.resolve("third");
+        ChildProcess.run("ln", first.toString(), third.toString()).requireSuccess();
         Statx stat = Statx.of(first);
         assertEquals(3, stat.nlink());
+        assertEquals("3 " + stat.ino() + " regular file\n",
+                ChildProcess.run("stat", "-c", "%h %i %F", third.toString()).requireSuccess().stdout());
         for (Path name : List.of(second, third)) {
             assertEquals(stat.ino(), Statx.of(name).ino());
             assertEquals(3, Statx.of(name).nlink());

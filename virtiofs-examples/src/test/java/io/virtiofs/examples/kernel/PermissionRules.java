@@ -183,6 +183,28 @@ abstract class PermissionRules {
     }
 
     @Test
+    void anOpenDescriptorKeepsItsAccessAndCarriesChmodAndChown() throws Exception {
+        Path file = fileOf(ALICE, "file", 0644);
+        byte[] still = "still".getBytes(StandardCharsets.UTF_8);
+        ALICE.run(() -> {
+            try (Descriptor fd = Descriptor.open(file, Descriptor.O_RDWR)) {
+                fd.fchmod(0);
+                assertMode(0, file);
+                assertEquals(still.length, fd.pwrite(still, 0), "access is checked at open only");
+                assertEquals("still", new String(fd.pread(0, 5), StandardCharsets.UTF_8));
+                assertErrno(Errno.EPERM, () -> fd.fchown(BOB.uid(), -1));
+            }
+            assertErrno(Errno.EACCES, () -> Descriptor.open(file, Descriptor.O_RDONLY).close());
+        });
+        PathCalls.chmod(file, 06755);
+        try (Descriptor fd = Descriptor.open(file, Descriptor.O_RDONLY)) {
+            fd.fchown(BOB.uid(), BOB.gid());
+        }
+        assertOwner(BOB.uid(), BOB.gid(), file);
+        assertMode(0755, file);
+    }
+
+    @Test
     void utimesNeedOwnershipForExplicitTimesAndWriteAccessForNow() throws Exception {
         Path writable = fileOf(ALICE, "writable", 0666);
         Path readOnly = fileOf(ALICE, "read-only", 0644);
