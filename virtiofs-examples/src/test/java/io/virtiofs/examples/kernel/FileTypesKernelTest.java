@@ -9,6 +9,8 @@ import io.virtiofs.api.Errno;
 import io.virtiofs.examples.memfs.MemFs;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -17,8 +19,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -167,7 +167,7 @@ class FileTypesKernelTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }, task -> Thread.ofPlatform().daemon(true).name("fifo-writer").start(task));
         try (InputStream in = Files.newInputStream(fifo)) {
             assertArrayEquals(message, in.readAllBytes());
         }

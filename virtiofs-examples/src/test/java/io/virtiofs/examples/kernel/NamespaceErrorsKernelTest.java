@@ -140,7 +140,7 @@ class NamespaceErrorsKernelTest {
     }
 
     @Test
-    void anOpenDirectoryRemovedStaysEmptyAndTakesNoNewNames() throws Exception {
+    void anOpenDirectoryRemovedHasNoLinksAndCannotBeListed() throws Exception {
         try (Descriptor open = Descriptor.open(dir, Descriptor.O_RDONLY | Descriptor.O_DIRECTORY)) {
             PathCalls.rmdir(dir);
             assertEquals(0, open.statx().nlink());

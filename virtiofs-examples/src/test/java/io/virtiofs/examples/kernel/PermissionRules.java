@@ -7,6 +7,10 @@ import io.virtiofs.api.Errno;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -143,6 +147,16 @@ abstract class PermissionRules {
         assertOwner(ALICE.uid(), ALICE.gid(), file);
         PathCalls.chown(file, BOB.uid(), STAFF);
         assertOwner(BOB.uid(), STAFF, file);
+
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        UserPrincipalLookupService users = file.getFileSystem().getUserPrincipalLookupService();
+        view.setOwner(users.lookupPrincipalByName(String.valueOf(ALICE.uid())));
+        view.setGroup(users.lookupPrincipalByGroupName(String.valueOf(ALICE.gid())));
+        view.setPermissions(PosixFilePermissions.fromString("rw-r-----"));
+        PosixFileAttributes attributes = view.readAttributes();
+        assertEquals(List.of(String.valueOf(ALICE.uid()), String.valueOf(ALICE.gid()), "rw-r-----"),
+                List.of(attributes.owner().getName(), attributes.group().getName(),
+                        PosixFilePermissions.toString(attributes.permissions())));
     }
 
     @Test
