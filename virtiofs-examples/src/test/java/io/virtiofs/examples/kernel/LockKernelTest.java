@@ -254,6 +254,20 @@ class LockKernelTest {
     }
 
     @Test
+    void aWaiterWhoseSignalIsHandledGivesUpAndLivesOn() throws Exception {
+        try (Descriptor fd = Descriptor.open(file, Descriptor.O_RDONLY)) {
+            LockCalls.flock(fd, LockCalls.LOCK_EX);
+            long interrupts = mount.statistics().interrupts();
+            // flock -w arms a timer whose SIGALRM handler makes the waiting flock(2) fail with EINTR.
+            ChildProcess.Result timedOut = ChildProcess.run("flock", "-w", "0.3", "-x", file.toString(), "true");
+            assertEquals(1, timedOut.exitStatus(), timedOut.toString());
+            assertTrue(mount.statistics().interrupts() > interrupts, "the kernel sent FUSE_INTERRUPT");
+            LockCalls.flock(fd, LockCalls.LOCK_UN);
+            ChildProcess.run("flock", "-w", "5", "-x", file.toString(), "true").requireSuccess();
+        }
+    }
+
+    @Test
     void closingTheMountEndsABlockedLockWait() throws Exception {
         Descriptor holder = Descriptor.open(file, Descriptor.O_RDWR);
         Descriptor waiter = Descriptor.open(file, Descriptor.O_RDWR);

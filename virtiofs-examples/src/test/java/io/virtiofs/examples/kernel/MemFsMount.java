@@ -109,7 +109,12 @@ final class MemFsMount implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         MemFsMount mount = new MemFsMount(fs, directory, options);
-        mount.remount();
+        try {
+            mount.remount();
+        } catch (RuntimeException | Error e) {
+            mount.close();
+            throw e;
+        }
         return mount;
     }
 
