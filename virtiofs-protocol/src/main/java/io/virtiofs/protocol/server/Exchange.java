@@ -36,6 +36,7 @@ final class Exchange implements Context {
     private volatile long runningUnique;
     private volatile long cancelledUnique;
     private volatile boolean cancelledRunning;
+    private volatile boolean cancelledByStop;
 
     // The reply
     private ByteBuf reply;
@@ -76,6 +77,7 @@ final class Exchange implements Context {
         this.replyStart = reply.writerIndex();
         this.replied = false;
         this.cancelledRunning = false;
+        this.cancelledByStop = false;
         this.runningUnique = unique;
         this.running = true;
     }
@@ -125,6 +127,25 @@ final class Exchange implements Context {
             return true;
         }
         return false;
+    }
+
+    /** Cancels the request running here, if any (the transport is stopping). */
+    void cancelRunning() {
+        if (running) {
+            cancelledByStop = true;
+            cancelledUnique = runningUnique;
+            cancelledRunning = true;
+        }
+    }
+
+    /**
+     * The errno to answer for {@code errno}: {@code EINTR} from a request cancelled because the
+     * transport is stopping becomes {@code ENOTCONN}, as if the connection had gone. No signal
+     * stands behind that cancellation, and the kernel turns a lock request's {@code EINTR} into
+     * {@code ERESTARTSYS}, which without a signal reaches the caller as errno 512.
+     */
+    Errno answerFor(Errno errno) {
+        return errno == Errno.EINTR && cancelledByStop && isCancelled() ? Errno.ENOTCONN : errno;
     }
 
     /** Marks the running request cancelled before it started (its interrupt came first). */

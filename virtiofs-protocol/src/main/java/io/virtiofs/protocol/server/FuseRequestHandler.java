@@ -27,6 +27,14 @@ public interface FuseRequestHandler {
     }
 
     /**
+     * The transport is stopping (its mount is being closed): cancel every request running now, as
+     * a FUSE_INTERRUPT of each would, so that a file system waiting inside one (for a lock, say)
+     * gives up and the transport's threads can finish. Requests that start later are not affected.
+     */
+    default void cancelRunning() {
+    }
+
+    /**
      * A reply the transport could not deliver: the /dev/fuse driver refused it because the request
      * was interrupted and abandoned meanwhile. The server takes back what the reply handed out
      * (lookups of the entries in it, an open handle), as if the driver had never seen it.

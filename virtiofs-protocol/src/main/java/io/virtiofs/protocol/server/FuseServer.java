@@ -164,7 +164,7 @@ public final class FuseServer implements FuseRequestHandler {
             LOG.log(Level.DEBUG, "malformed request {0} ({1}): {2}", exchange.unique(), opcode, malformed.getMessage());
             return errorOrNothing(exchange, opcode, malformed.errno());
         } catch (ErrnoException answer) {
-            return errorOrNothing(exchange, opcode, answer.errno());
+            return errorOrNothing(exchange, opcode, exchange.answerFor(answer.errno()));
         } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError bug) {
             counters.fileSystemFailures.increment();
             LOG.log(Level.ERROR, "request " + exchange.unique() + " (" + opcode + ") failed unexpectedly; answering EIO",
@@ -191,7 +191,7 @@ public final class FuseServer implements FuseRequestHandler {
             }
             default -> {
                 if (exchange.isCancelled() && opcode.replies()) {
-                    exchange.replyError(Errno.EINTR);
+                    exchange.replyError(exchange.answerFor(Errno.EINTR));
                     yield Outcome.REPLIED;
                 }
                 yield operations.dispatch(exchange, opcode, body);
@@ -318,6 +318,15 @@ public final class FuseServer implements FuseRequestHandler {
         } catch (RuntimeException bug) {
             LOG.log(Level.ERROR, "the file system failed in forget(" + nodeid + ", " + count + ")", bug);
         }
+    }
+
+    /**
+     * Cancels every running request: each sees {@link io.virtiofs.api.Context#isCancelled()}; an
+     * {@code EINTR} it answers goes out as {@code ENOTCONN} (no signal interrupted it).
+     */
+    @Override
+    public void cancelRunning() {
+        interrupts.interruptAllRunning();
     }
 
     @Override

@@ -37,6 +37,13 @@ final class InterruptRegistry {
         return false;
     }
 
+    /** Cancels whatever request each exchange is running (the transport is stopping). */
+    void interruptAllRunning() {
+        for (Exchange exchange : exchanges) {
+            exchange.cancelRunning();
+        }
+    }
+
     /** Remembers an interrupt whose request has not started yet. */
     synchronized void rememberEarly(long unique) {
         if (unique == 0) {

@@ -36,6 +36,22 @@ class InterruptTest {
     }
 
     @Test
+    void cancelRunningEndsTheRunningRequestWithEnotconnAndNoLaterOne() throws Exception {
+        TestFileSystem fs = new TestFileSystem().withFile("slow", 5, "data");
+        fs.blockReads = true;
+        ServerDriver driver = new ServerDriver(fs, WireOrder.LITTLE_ENDIAN);
+        driver.init();
+        CompletableFuture<ServerDriver.Reply> read = CompletableFuture.supplyAsync(
+                () -> driver.send(FuseMessage.of(Opcode.READ, driver.nextUnique(), 5, new ReadIn(1, 0, 4096, 0, 0, 0))));
+        assertTrue(fs.readStarted.await(10, TimeUnit.SECONDS));
+        driver.server.cancelRunning();
+        read.get(10, TimeUnit.SECONDS).assertError(Errno.ENOTCONN);
+        assertEquals(0, driver.server.statistics().interrupts(), "no FUSE_INTERRUPT was involved");
+        fs.blockReads = false;
+        driver.send(FuseMessage.of(Opcode.READ, driver.nextUnique(), 5, new ReadIn(1, 0, 4096, 0, 0, 0))).assertOk();
+    }
+
+    @Test
     void anInterruptThatOvertakesItsRequestCancelsItOnArrival() {
         TestFileSystem fs = new TestFileSystem().withFile("f", 5, "data");
         ServerDriver driver = new ServerDriver(fs, WireOrder.BIG_ENDIAN);

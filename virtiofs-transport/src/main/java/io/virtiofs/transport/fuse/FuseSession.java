@@ -94,7 +94,11 @@ final class FuseSession {
         requestStop();
     }
 
-    /** Asks every worker to stop after its current request: sets the flag, then wakes pollers. */
+    /**
+     * Asks every worker to stop after its current request: sets the flag, wakes pollers, and
+     * cancels the requests running now, so that one waiting inside the file system (a lock wait
+     * only its client could end) finishes too.
+     */
     void requestStop() {
         stopping = true;
         descriptorLock.lock();
@@ -106,6 +110,11 @@ final class FuseSession {
             LOG.log(Level.WARNING, "waking the /dev/fuse workers failed", e);
         } finally {
             descriptorLock.unlock();
+        }
+        try {
+            handler.cancelRunning();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "the request handler failed to cancel its running requests", e);
         }
     }
 
