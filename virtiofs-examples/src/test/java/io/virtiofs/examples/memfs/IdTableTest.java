@@ -72,6 +72,7 @@ class IdTableTest {
         CountDownLatch started = new CountDownLatch(1);
         long[] published = new long[1];
         Object[] objects = new Object[20_001];
+        java.util.concurrent.atomic.AtomicLong lastChecked = new java.util.concurrent.atomic.AtomicLong();
         CompletableFuture<Long> reader = CompletableFuture.supplyAsync(() -> {
             long checks = 0;
             started.countDown();
@@ -85,6 +86,7 @@ class IdTableTest {
                         throw new AssertionError("id " + last + " not visible");
                     }
                     checks++;
+                    lastChecked.set(last);
                 }
             }
             return checks;
@@ -98,8 +100,14 @@ class IdTableTest {
                 published[0] = id;
             }
         }
+        // The reader may not have run at all yet on a busy machine: let it check the last id.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (lastChecked.get() != 20_000 && System.nanoTime() < deadline && !reader.isDone()) {
+            Thread.onSpinWait();
+        }
         stop.set(true);
         assertTrue(reader.get(10, TimeUnit.SECONDS) > 0);
+        assertEquals(20_000, lastChecked.get(), "the reader checked the last id added");
         assertSame(objects[20_000], table.get(20_000));
     }
 }
