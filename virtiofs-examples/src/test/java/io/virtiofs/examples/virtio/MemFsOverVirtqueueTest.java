@@ -210,6 +210,43 @@ class MemFsOverVirtqueueTest {
     }
 
     @Test
+    void aLockWaitDoesNotStallItsQueue() throws Exception {
+        FuseServer server = new FuseServer(new MemFs(), FuseServerConfig.defaults());
+        try (VirtioFsDevice device = VirtioFsDevice.builder("locks").build(server);
+             MockDriver driver = MockDriver.connect(device, MockDriver.Options.defaults())) {
+            Session s = new Session(driver, WireOrder.LITTLE_ENDIAN);
+            s.ok(s.send(1, Opcode.INIT, 0, new InitIn(7, 45, 1 << 20,
+                    InitFlags.flags(EnumSet.allOf(io.virtiofs.api.Capability.class)))));
+            CreateOut c = CreateOut.decode(s.ok(s.send(1, Opcode.CREATE, 1,
+                    new CreateIn(02, 0100644, 0, 0, FileName.of("locked")))), s.format);
+            long node = c.entry().nodeid();
+            long fh = c.open().fh();
+            io.virtiofs.api.FileLock whole = new io.virtiofs.api.FileLock(0, Long.MAX_VALUE,
+                    io.virtiofs.api.FileLock.F_WRLCK, 10);
+            s.ok(s.send(1, Opcode.SETLK, node, new io.virtiofs.protocol.message.LkIn(fh, 1, whole, 0)));
+            // Owner 2 waits for the lock, on the only request queue, which has no request pool.
+            ByteBuf wait = FuseMessage.of(Opcode.SETLKW, 5000, node, new io.virtiofs.protocol.message.LkIn(fh, 2,
+                    new io.virtiofs.api.FileLock(0, Long.MAX_VALUE, io.virtiofs.api.FileLock.F_WRLCK, 20), 0))
+                    .encode(s.format);
+            int waiting = driver.submit(1, wait, REPLY);
+            wait.release();
+            // The queue still serves: owner 1 unlocks through it, and the waiter then gets the lock.
+            ByteBuf unlock = FuseMessage.of(Opcode.SETLK, 5002, node, new io.virtiofs.protocol.message.LkIn(fh, 1,
+                    new io.virtiofs.api.FileLock(0, Long.MAX_VALUE, io.virtiofs.api.FileLock.F_UNLCK, 10), 0))
+                    .encode(s.format);
+            int unlocking = driver.submit(1, unlock, REPLY);
+            unlock.release();
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                MockDriver.Completion done = driver.awaitCompletion(1);
+                assertEquals(0, OutHeader.decode(done.reply(), s.format.order()).error());
+                order.add(done.token());
+            }
+            assertEquals(List.of(unlocking, waiting), order, "the unlock completes first, then the wait");
+        }
+    }
+
+    @Test
     void aSlowRequestIsInterruptedThroughHiprio() throws Exception {
         CountDownLatch reading = new CountDownLatch(1);
         MemFs memfs = new MemFs();

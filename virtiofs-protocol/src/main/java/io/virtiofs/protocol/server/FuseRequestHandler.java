@@ -20,6 +20,16 @@ public interface FuseRequestHandler {
     Outcome handle(ByteBuf request, ByteBuf reply);
 
     /**
+     * Whether serving {@code request} may wait for other requests to be served first (a lock wait:
+     * F_SETLKW, a blocking flock). A transport runs such a request on a thread of its own, never on
+     * a queue's or worker's only thread, so the request that would end the wait can still be read.
+     * Reads the request without moving its indexes.
+     */
+    default boolean mayBlock(ByteBuf request) {
+        return false;
+    }
+
+    /**
      * The driver is gone (the device was reset, the mount went away) without a FUSE_DESTROY:
      * release the session's state and be ready for a new FUSE_INIT.
      */

@@ -98,6 +98,18 @@ public final class FuseServer implements FuseRequestHandler {
         return current == null ? Optional.empty() : Optional.of(current.format());
     }
 
+    /** FUSE_SETLKW waits until a conflicting lock goes away: only another request can end it. */
+    @Override
+    public boolean mayBlock(ByteBuf request) {
+        if (request.readableBytes() < InHeader.SIZE) {
+            return false;
+        }
+        int index = request.readerIndex() + InHeader.OPCODE_OFFSET;
+        Session current = session;
+        int opcode = current != null ? current.format().order().getInt(request, index) : request.getIntLE(index);
+        return opcode == Opcode.SETLKW.code();
+    }
+
     @Override
     public Outcome handle(ByteBuf request, ByteBuf reply) {
         Exchange exchange = exchanges.get();

@@ -41,6 +41,7 @@ final class QueueWorker implements Runnable {
     private final MemoryTable memoryTable;
     private final FuseRequestHandler handler;
     private final @Nullable Executor executor;
+    private final Executor blockingExecutor;
     private final int spinIterations;
     private final BiConsumer<QueueSlot, Throwable> onFailure;
     private final AtomicBoolean warnedNormalOnHiprio;
@@ -58,6 +59,7 @@ final class QueueWorker implements Runnable {
         this.memoryTable = context.memoryTable();
         this.handler = context.handler();
         this.executor = slot.index == VirtioFsDevice.HIPRIO_QUEUE ? null : context.executor();
+        this.blockingExecutor = context.blockingExecutor();
         this.spinIterations = context.spinIterations();
         this.onFailure = context.onFailure();
         this.warnedNormalOnHiprio = context.warnedNormalOnHiprio();
@@ -224,7 +226,12 @@ final class QueueWorker implements Runnable {
             checkHighPriority(chain);
         }
         Executor pool = executor;
-        if (pool == null) {
+        boolean mayBlock = slot.index != VirtioFsDevice.HIPRIO_QUEUE && handler.mayBlock(chain.readable());
+        if (mayBlock) {
+            // A lock wait ends only when another request on this queue releases the lock: it must
+            // not occupy the queue's thread, nor a slot of the bounded pool.
+            pool = blockingExecutor;
+        } else if (pool == null) {
             complete(chain, handle(chain), true);
             return;
         }

@@ -22,4 +22,18 @@ final class RequestPool {
                 task -> Thread.ofPlatform().daemon().name(namePrefix + counter.getAndIncrement()).unstarted(task),
                 new ThreadPoolExecutor.AbortPolicy());
     }
+
+    /** The most requests that may wait at once (lock waits) before further ones are refused. */
+    static final int MAX_BLOCKING_THREADS = 256;
+
+    /**
+     * A pool that starts a thread per request when none is idle, up to {@code maxThreads}, and lets
+     * idle ones go after 30 s: for requests that wait on other requests (lock waits).
+     */
+    static ExecutorService elastic(int maxThreads, String namePrefix) {
+        AtomicInteger counter = new AtomicInteger();
+        return new ThreadPoolExecutor(0, maxThreads, 30, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
+                task -> Thread.ofPlatform().daemon().name(namePrefix + counter.getAndIncrement()).unstarted(task),
+                new ThreadPoolExecutor.AbortPolicy());
+    }
 }

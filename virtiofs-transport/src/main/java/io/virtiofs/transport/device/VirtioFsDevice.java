@@ -62,6 +62,7 @@ public final class VirtioFsDevice implements AutoCloseable {
     private final int maxQueueSize;
     private final long stopTimeoutNanos;
     private final @Nullable ExecutorService requestPool;
+    private final ExecutorService blockingPool;
     private final MemoryTable memoryTable = new MemoryTable();
     private final QueueSlot[] queues;
     private final WorkerContext workerContext;
@@ -83,7 +84,8 @@ public final class VirtioFsDevice implements AutoCloseable {
         for (int i = 0; i < queues.length; i++) {
             queues[i] = new QueueSlot(i, maxQueueSize);
         }
-        this.workerContext = new WorkerContext(memoryTable, handler, requestPool, builder.spinIterations,
+        this.blockingPool = RequestPool.elastic(RequestPool.MAX_BLOCKING_THREADS, "virtiofs-" + builder.tag + "-wait-");
+        this.workerContext = new WorkerContext(memoryTable, handler, requestPool, blockingPool, builder.spinIterations,
                 this::queueFailed, new AtomicBoolean(), "virtiofs-" + builder.tag + "-q");
     }
 
@@ -405,6 +407,7 @@ public final class VirtioFsDevice implements AutoCloseable {
         }
         reset();
         closed = true;
+        blockingPool.shutdownNow();
         if (requestPool != null) {
             requestPool.shutdownNow();
         }
