@@ -64,7 +64,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class DeviceRoundTripBenchmark {
 
-    private static final int REPLY_CAPACITY = 256;
+    private static final int SLOT_BYTES = 256;
+    private static final int REPLY_CAPACITY = SLOT_BYTES;
 
     /** The device, memfs and the driver, shared by the threads; one request queue per thread. */
     @State(Scope.Benchmark)
@@ -97,13 +98,14 @@ public class DeviceRoundTripBenchmark {
             queues = params.getThreads();
             device = VirtioFsDevice.builder("bench").requestQueues(queues).maxQueueSize(256).spinIterations(spin)
                     .build(new FuseServer(new MemFs(), FuseServerConfig.defaults()));
-            driver = MockDriver.connect(device, MockDriver.Options.defaults()
-                    .withFeatures(VirtioFeature.VERSION_1.mask() | VirtioFeature.RING_EVENT_IDX.mask())
-                    .withQueueSize(256).withSlots(Math.max(inFlight, 1)).withSpinIterations(spin)
-                    .withTimeout(Duration.ofSeconds(30)));
+            // Slots of 256 bytes each way, packed as a guest's small request objects are: the
+            // default 64 KiB slots would put every request on its own pages and cache sets.
+            driver = MockDriver.connect(device, new MockDriver.Options(
+                    VirtioFeature.VERSION_1.mask() | VirtioFeature.RING_EVENT_IDX.mask(), 256, inFlight,
+                    SLOT_BYTES, SLOT_BYTES, false, false, 0, spin, Duration.ofSeconds(30)));
             ByteBuf init = FuseMessage.of(Opcode.INIT, 1, 0, new InitIn(7, 45, 1 << 20,
                     InitFlags.flags(EnumSet.allOf(io.virtiofs.api.Capability.class)))).encode(WireFormat.current(order));
-            ByteBuf reply = driver.exchange(1, init, 4096);
+            ByteBuf reply = driver.exchange(1, init, SLOT_BYTES);
             if (reply.getInt(4) != 0 && reply.getIntLE(4) != 0) {
                 throw new IllegalStateException("FUSE_INIT failed");
             }
