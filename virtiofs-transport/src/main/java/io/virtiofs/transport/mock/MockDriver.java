@@ -23,6 +23,8 @@ import java.util.concurrent.TimeoutException;
  * posts it with room for the reply, and hands back the reply's bytes. Each queue has a fixed set
  * of request slots; {@link #exchange} is synchronous and allocates nothing, {@link #submit} and
  * {@link #awaitCompletion} keep several requests in flight (completions come in used-ring order).
+ * A driver that batches {@link #post}s requests, {@link #publish}es them with one index store and
+ * at most one kick, and reaps with {@link #poll} or {@link #await}, which allocate nothing either.
  * One thread drives each queue.
  */
 public final class MockDriver implements AutoCloseable {
@@ -251,6 +253,19 @@ public final class MockDriver implements AutoCloseable {
      * @throws IllegalStateException if every slot is in flight
      */
     public int submit(int queue, ByteBuf request, int replyCapacity) {
+        int slot = post(queue, request, replyCapacity);
+        publish(queue);
+        return slot;
+    }
+
+    /**
+     * Adds one request to the available ring without publishing it: one request of a batch that
+     * {@link #publish} makes visible with one index store and at most one kick.
+     *
+     * @return a token naming the request in its completion
+     * @throws IllegalStateException if every slot is in flight
+     */
+    public int post(int queue, ByteBuf request, int replyCapacity) {
         requireOpen();
         FuseSlots fuse = slots[queue];
         int length = request.readableBytes();
@@ -277,9 +292,69 @@ public final class MockDriver implements AutoCloseable {
         }
         int head = chain.add();
         fuse.bind(head, slot);
-        ring.publish();
-        ring.kickIfNeededAfterFence();
         return slot;
+    }
+
+    /**
+     * Publishes the requests posted on {@code queue} (the available index, with release
+     * semantics) and kicks if the device wants it (VIRTIO 1.2 §2.7.13.3, §2.7.13.4).
+     *
+     * @return whether it kicked
+     */
+    public boolean publish(int queue) {
+        requireOpen();
+        DriverQueue ring = queues[queue];
+        ring.publish();
+        return ring.kickIfNeededAfterFence();
+    }
+
+    /**
+     * Reaps the next completed request on {@code queue} if there is one, allocating nothing; its
+     * reply is {@link #reply}{@code (queue, token, usedLength)} until the slot is posted again.
+     *
+     * @return {@code (token << 32) | usedLength} ({@link #completionToken}, {@link #completionLength}),
+     *     or -1 if nothing completed
+     */
+    public long poll(int queue) {
+        long element = queues[queue].reapUsed();
+        if (element < 0) {
+            return -1;
+        }
+        int slot = slots[queue].release(DriverQueue.usedId(element));
+        return ((long) slot << 32) | (DriverQueue.usedLength(element) & 0xffff_ffffL);
+    }
+
+    /**
+     * Like {@link #poll}, but waits for a completion: polls the ring for the options'
+     * {@code spinIterations}, then enables interrupts and parks until one comes.
+     *
+     * @throws TimeoutException if none comes within the options' timeout
+     */
+    public long await(int queue) throws TimeoutException {
+        long element = awaitElement(queue);
+        int slot = slots[queue].release(DriverQueue.usedId(element));
+        return ((long) slot << 32) | (DriverQueue.usedLength(element) & 0xffff_ffffL);
+    }
+
+    /** The token part of {@link #poll}'s or {@link #await}'s result. */
+    public static int completionToken(long completion) {
+        return (int) (completion >>> 32);
+    }
+
+    /** The used length part of {@link #poll}'s or {@link #await}'s result. */
+    public static int completionLength(long completion) {
+        return (int) completion;
+    }
+
+    /**
+     * The reply of a reaped request, a view of {@code usedLength} bytes over its slot's guest
+     * memory (reader index 0); valid until the slot is posted again.
+     */
+    public ByteBuf reply(int queue, int token, int usedLength) {
+        if (usedLength < 0 || usedLength > options.replyBytes()) {
+            throw new IllegalArgumentException("used length " + usedLength + " is outside 0.." + options.replyBytes());
+        }
+        return slots[queue].reply(token, usedLength);
     }
 
     /**

@@ -1,9 +1,8 @@
 package io.virtiofs.transport.virtqueue;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
 import io.virtiofs.transport.memory.GuestMemory;
+import io.virtiofs.transport.memory.GuestRegion;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,9 +16,9 @@ import org.jspecify.annotations.Nullable;
  * <p>The two parts are offered as netty buffers over guest memory, without copying:
  * {@link #readable()} (read-only, its readable bytes the whole readable part) and
  * {@link #writable()} (empty, its {@link ByteBuf#maxWritableBytes()} exactly the writable space;
- * it cannot grow). One descriptor is a wrapped slice, several a composite. The same objects are
- * reused when the driver posts the same buffers under the same head again, so a steady stream
- * of requests allocates nothing here.
+ * it cannot grow). Several descriptors in one direction read and write as one stream. The two
+ * buffer objects belong to the head and are retargeted to each chain popped under it, so a
+ * steady stream of requests allocates nothing here, whichever buffers the driver posts.
  *
  * <p>A chain belongs to its queue's owning thread until handed on; the buffers stay valid while
  * the chain's {@link #memory()} snapshot is retained, which the device arranges.
@@ -33,18 +32,14 @@ public final class DescriptorChain {
     private int readableCount;
     private long[] addresses = new long[2];
     private int[] lengths = new int[2];
+    private @Nullable GuestRegion[] regions = new GuestRegion[2];
     private int readableLength;
     private int writableLength;
     private boolean indirect;
     boolean inFlight;
 
-    private @Nullable GuestMemory viewMemory;
-    private int viewCount;
-    private int viewReadableCount;
-    private long[] viewAddresses = new long[0];
-    private int[] viewLengths = new int[0];
-    private ByteBuf readableView = Unpooled.EMPTY_BUFFER;
-    private ByteBuf writableView = Unpooled.EMPTY_BUFFER;
+    private final ChainBuffer readableView = new ChainBuffer(true);
+    private final ChainBuffer writableView = new ChainBuffer(false);
 
     DescriptorChain(int headIndex) {
         this.headIndex = headIndex;
@@ -63,14 +58,19 @@ public final class DescriptorChain {
         indirect = true;
     }
 
-    /** Adds a descriptor already checked to lie in guest memory, and to respect readable-then-writable. */
-    void add(long address, int length, boolean writable) {
+    /**
+     * Adds a descriptor already checked to lie in {@code region}, and to respect
+     * readable-then-writable.
+     */
+    void add(GuestRegion region, long address, int length, boolean writable) {
         if (count == addresses.length) {
             addresses = Arrays.copyOf(addresses, count * 2);
             lengths = Arrays.copyOf(lengths, count * 2);
+            regions = Arrays.copyOf(regions, count * 2);
         }
         addresses[count] = address;
         lengths[count] = length;
+        regions[count] = region;
         count++;
         if (writable) {
             writableLength += length;
@@ -80,56 +80,20 @@ public final class DescriptorChain {
         }
     }
 
-    /** Makes the buffer views match the descriptors, reusing the previous views when they do. */
+    /** Points the two buffers at the descriptors (zero-length ones are skipped). */
     void finish() {
-        GuestMemory mem = requireMemory();
-        if (mem == viewMemory && count == viewCount && readableCount == viewReadableCount
-                && Arrays.equals(addresses, 0, count, viewAddresses, 0, count)
-                && Arrays.equals(lengths, 0, count, viewLengths, 0, count)) {
-            readableView.setIndex(0, readableLength);
-            writableView.setIndex(0, 0);
-            return;
-        }
-        readableView = buildView(mem, 0, readableCount, readableLength, true);
-        writableView = buildView(mem, readableCount, count, writableLength, false);
-        viewMemory = mem;
-        viewCount = count;
-        viewReadableCount = readableCount;
-        viewAddresses = Arrays.copyOf(addresses, count);
-        viewLengths = Arrays.copyOf(lengths, count);
-    }
-
-    private ByteBuf buildView(GuestMemory mem, int from, int to, int total, boolean readOnly) {
-        int parts = 0;
-        int last = -1;
-        for (int i = from; i < to; i++) {
+        readableView.clearParts();
+        writableView.clearParts();
+        for (int i = 0; i < count; i++) {
             if (lengths[i] > 0) {
-                parts++;
-                last = i;
+                GuestRegion region = regions[i];
+                assert region != null : "descriptor " + i + " has no region";
+                (i < readableCount ? readableView : writableView).addPart(region.segment(),
+                        addresses[i] - region.guestAddress(), lengths[i]);
             }
         }
-        if (parts == 0) {
-            return Unpooled.EMPTY_BUFFER;
-        }
-        ByteBuf view;
-        if (parts == 1) {
-            view = wrap(mem, last, readOnly);
-        } else {
-            CompositeByteBuf composite = Unpooled.compositeBuffer(parts);
-            for (int i = from; i < to; i++) {
-                if (lengths[i] > 0) {
-                    composite.addComponent(true, wrap(mem, i, readOnly));
-                }
-            }
-            // A slice has a fixed capacity: the view can never grow past the guest's buffers.
-            view = composite.slice(0, total);
-        }
-        return readOnly ? view.setIndex(0, total) : view.setIndex(0, 0);
-    }
-
-    private ByteBuf wrap(GuestMemory mem, int i, boolean readOnly) {
-        MemorySegment segment = mem.segment(addresses[i], lengths[i]);
-        return Unpooled.wrappedBuffer((readOnly ? segment.asReadOnly() : segment).asByteBuffer());
+        readableView.seal();
+        writableView.seal();
     }
 
     private GuestMemory requireMemory() {

@@ -2,6 +2,7 @@ package io.virtiofs.transport.virtqueue;
 
 import io.virtiofs.transport.memory.GuestMemory;
 import io.virtiofs.transport.memory.GuestMemoryException;
+import io.virtiofs.transport.memory.GuestRegion;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.util.Optional;
@@ -205,11 +206,7 @@ public final class SplitQueue {
         GuestMemory mem = memory;
         assert mem != null;
         walk(chain, mem, head);
-        try {
-            chain.finish();
-        } catch (GuestMemoryException e) {
-            throw breakWith(QueueFault.ADDRESS_OUT_OF_MEMORY, e.getMessage());
-        }
+        chain.finish();
         chain.inFlight = true;
         inFlight++;
         nextAvail = (nextAvail + 1) & 0xffff;
@@ -251,8 +248,9 @@ public final class SplitQueue {
                         + position + (inIndirect ? " of its indirect table" : ""));
             }
             sawWritable |= isWritable;
+            GuestRegion region;
             try {
-                mem.regionOf(address, length);
+                region = mem.regionOf(address, length);
             } catch (GuestMemoryException e) {
                 throw breakWith(QueueFault.ADDRESS_OUT_OF_MEMORY, "chain from head " + head + ", descriptor "
                         + position + ": " + e.getMessage());
@@ -266,7 +264,7 @@ public final class SplitQueue {
                 throw breakWith(QueueFault.CHAIN_TOO_LARGE, "chain from head " + head + " has " + readable
                         + " readable and " + writable + " writable bytes");
             }
-            chain.add(address, (int) length, isWritable);
+            chain.add(region, address, (int) length, isWritable);
             if ((flags & SplitRing.DESC_F_NEXT) == 0) {
                 return;
             }

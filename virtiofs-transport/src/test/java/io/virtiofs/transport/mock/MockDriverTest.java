@@ -18,6 +18,7 @@ import io.virtiofs.transport.device.TestFuseHandler;
 import io.virtiofs.transport.device.VirtioFeature;
 import io.virtiofs.transport.device.VirtioFsDevice;
 import io.virtiofs.transport.virtqueue.RingFeatures;
+import io.virtiofs.transport.virtqueue.SplitRing;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
@@ -163,5 +164,103 @@ class MockDriverTest {
             assertArrayEquals(expected, driver.replyMemory(1, 0).asSlice(0, 120)
                     .toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), "the reply lies in guest memory");
         }
+    }
+
+    @Test
+    void postedRequestsWaitForPublishAndAreReapedByToken() throws Exception {
+        try (VirtioFsDevice device = VirtioFsDevice.builder("batch").build(new FixedReplyHandler());
+             MockDriver driver = MockDriver.connect(device, MockDriver.Options.defaults().withSlots(3))) {
+            DriverQueue queue = driver.queue(1);
+            int[] tokens = new int[3];
+            for (int i = 0; i < 3; i++) {
+                tokens[i] = driver.post(1, FuseMessages.getattr(WireOrder.LITTLE_ENDIAN, 100 + i, 1), 200);
+            }
+            assertArrayEquals(new int[] {0, 1, 2}, tokens);
+            assertEquals(3, queue.availIdx(), "added to the ring");
+            assertEquals(0, SplitRing.availIdxAcquire(queue.availRing()), "but not published");
+            assertEquals(-1, driver.poll(1));
+            assertTrue(driver.publish(1), "the idle device asked for a kick");
+            assertEquals(3, SplitRing.availIdxAcquire(queue.availRing()));
+            assertEquals(1, queue.kicks());
+            boolean[] seen = new boolean[3];
+            for (int i = 0; i < 3; i++) {
+                long completion = i == 0 ? driver.await(1) : awaitPolled(driver);
+                int token = MockDriver.completionToken(completion);
+                assertEquals(120, MockDriver.completionLength(completion));
+                byte[] expected = new byte[120];
+                expected[0] = 120;
+                expected[8] = (byte) (100 + token);
+                assertArrayEquals(expected, ByteBufUtil.getBytes(driver.reply(1, token, 120)), "reply of " + token);
+                seen[token] = true;
+            }
+            assertArrayEquals(new boolean[] {true, true, true}, seen);
+            assertEquals(-1, driver.poll(1), "nothing left");
+            assertEquals(2, driver.post(1, FuseMessages.getattr(WireOrder.LITTLE_ENDIAN, 7, 1), 200),
+                    "the slots are free again, the last one freed first");
+            assertThrows(IllegalArgumentException.class, () -> driver.reply(1, 0, 64 * 1024 + 1));
+        }
+    }
+
+    private static long awaitPolled(MockDriver driver) throws TimeoutException {
+        long completion = driver.poll(1);
+        return completion >= 0 ? completion : driver.await(1);
+    }
+
+    @Test
+    void batchedRoundTripsAllocateNothing() throws Exception {
+        AllocationCounter threads = new AllocationCounter();
+        try (VirtioFsDevice device = VirtioFsDevice.builder("batchalloc").build(new FixedReplyHandler());
+             MockDriver driver = MockDriver.connect(device, MockDriver.Options.defaults())) {
+            ByteBuf request = FuseMessages.getattr(WireOrder.LITTLE_ENDIAN, 9, 1);
+            int inFlight = driver.options().slots();
+            for (int i = 0; i < inFlight; i++) {
+                driver.post(1, request, 512);
+            }
+            driver.publish(1);
+            batchedRoundTrips(driver, request, 20_000);
+            Thread worker = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("virtiofs-batchalloc-q1")).findFirst().orElseThrow();
+            long driverBefore = threads.allocatedBytes(Thread.currentThread());
+            long workerBefore = threads.allocatedBytes(worker);
+            int rounds = 20_000;
+            batchedRoundTrips(driver, request, rounds);
+            long driverBytes = threads.allocatedBytes(Thread.currentThread()) - driverBefore;
+            long workerBytes = threads.allocatedBytes(worker) - workerBefore;
+            assertTrue(driverBytes < rounds, "driver thread allocated " + driverBytes + " bytes in " + rounds
+                    + " round trips");
+            assertTrue(workerBytes < rounds, "queue worker allocated " + workerBytes + " bytes in " + rounds
+                    + " round trips");
+            for (int i = 0; i < inFlight; i++) {
+                driver.await(1);
+            }
+            assertEquals(-1, driver.poll(1));
+        }
+    }
+
+    /**
+     * Reaps, checks and reposts {@code rounds} requests, publishing when no completion waits and
+     * at the end.
+     */
+    private static void batchedRoundTrips(MockDriver driver, ByteBuf request, int rounds) throws TimeoutException {
+        boolean unpublished = false;
+        for (int i = 0; i < rounds; i++) {
+            long completion = driver.poll(1);
+            if (completion < 0) {
+                if (unpublished) {
+                    driver.publish(1);
+                    unpublished = false;
+                }
+                completion = driver.await(1);
+            }
+            ByteBuf reply = driver.reply(1, MockDriver.completionToken(completion),
+                    MockDriver.completionLength(completion));
+            if (reply.readableBytes() != 120 || reply.getLongLE(8) != 9) {
+                throw new AssertionError("round trip " + i + ": reply of " + reply.readableBytes() + " bytes, unique "
+                        + reply.getLongLE(8));
+            }
+            driver.post(1, request, 512);
+            unpublished = true;
+        }
+        driver.publish(1);
     }
 }
