@@ -39,6 +39,8 @@ final class FuseSession {
     private final int sessionFd;
     private final int stopFd;
     private final DeviceNotificationSink notifications;
+    private final WaitMode waitMode;
+    private final Optional<ConnectionControl> control;
     private final List<Thread> workers = new ArrayList<>();
     private final AtomicInteger running = new AtomicInteger();
     private final CountDownLatch ended = new CountDownLatch(1);
@@ -50,18 +52,28 @@ final class FuseSession {
     private volatile boolean destroyed;
     private volatile @Nullable InitOut negotiated;
 
-    FuseSession(FuseRequestHandler handler, int sessionFd, int stopFd, DeviceNotificationSink notifications) {
+    /**
+     * A session whose workers wait as {@code waitMode} says; {@code control} is the connection's
+     * control directory, which {@link WaitMode#BLOCKING_READ} needs to stop them.
+     */
+    FuseSession(FuseRequestHandler handler, int sessionFd, int stopFd, DeviceNotificationSink notifications,
+                WaitMode waitMode, Optional<ConnectionControl> control) {
+        if (waitMode == WaitMode.BLOCKING_READ && control.isEmpty()) {
+            throw new IllegalArgumentException("blocking workers need the connection's control directory to be stopped");
+        }
         this.handler = handler;
         this.sessionFd = sessionFd;
         this.stopFd = stopFd;
         this.notifications = notifications;
+        this.waitMode = waitMode;
+        this.control = control;
     }
 
     /** Starts one named platform thread per cloned descriptor; each owns and closes its descriptor. */
     void start(List<Integer> cloneFds, int bufferSize, String namePrefix) {
         for (int i = 0; i < cloneFds.size(); i++) {
             Thread thread = Thread.ofPlatform().name(namePrefix + i).daemon(true).unstarted(
-                    new FuseWorker(this, handler, cloneFds.get(i), stopFd, bufferSize));
+                    new FuseWorker(this, handler, cloneFds.get(i), stopFd, bufferSize, waitMode));
             workers.add(thread);
         }
         running.set(workers.size());
@@ -94,7 +106,12 @@ final class FuseSession {
         requestStop();
     }
 
-    /** Asks every worker to stop after its current request: sets the flag, then wakes pollers. */
+    /**
+     * Asks every worker to stop after its current request: sets the flag, then wakes pollers; blocked
+     * readers are woken by aborting the connection (unless the kernel already did), which is what
+     * closing the workers' descriptors would do anyway. A reply still being computed then finds the
+     * connection gone.
+     */
     void requestStop() {
         stopping = true;
         descriptorLock.lock();
@@ -107,6 +124,14 @@ final class FuseSession {
         } finally {
             descriptorLock.unlock();
         }
+        if (waitMode == WaitMode.BLOCKING_READ && !deviceGone && running.get() > 0) {
+            control.ifPresent(ConnectionControl::abort);
+        }
+    }
+
+    /** How this session's workers wait for requests. */
+    WaitMode waitMode() {
+        return waitMode;
     }
 
     /** A worker's thread is about to end; the last one ends the session. */

@@ -22,20 +22,26 @@ import java.nio.ByteOrder;
  * its own buffer, hands it to the {@link FuseRequestHandler}, and writes the reply back with one
  * {@code write(2)} on the same descriptor.
  *
- * <p>The descriptor is non-blocking; when it has nothing to read the worker polls it together
- * with the session's stop eventfd. Both buffers live in an arena the worker thread owns and
- * closes when it ends, and are wrapped once as netty buffers without copying.
+ * <p>How an idle worker waits depends on the session's {@link WaitMode}. With
+ * {@link WaitMode#BLOCKING_READ} the descriptor is blocking and the worker sleeps in
+ * {@code read(2)}: the kernel queues such readers as exclusive waiters, so a request wakes one
+ * idle worker, not all of them; the session stops them by aborting the connection
+ * ({@link ConnectionControl}), which makes every blocked read return {@code ENODEV}. With
+ * {@link WaitMode#POLL} (when the FUSE control file system cannot be reached) the descriptor is
+ * non-blocking and an idle worker polls it together with the session's stop eventfd; every idle
+ * worker then wakes for each request and all but one read EAGAIN and poll again (epoll's
+ * {@code EPOLLEXCLUSIVE} does not help: the FUSE device wakes its queue without an event key,
+ * so exclusive epoll entries are all woken). Both buffers live in an arena the worker thread owns
+ * and closes when it ends, and are wrapped once as netty buffers without copying.
  *
  * <p>Errno handling follows Linux {@code fs/fuse/dev.c}: a read fails with {@code ENOENT} when the
  * request it was copying was interrupted (read again), with {@code ENODEV} when the connection
  * was aborted (the file system was unmounted: the worker ends quietly); a reply write fails with
  * {@code ENOENT} when the request was interrupted and is gone (ignored).
  *
- * <p>Known costs: every idle worker polls the same kernel queue, so a request wakes them all and
- * all but one read EAGAIN and poll again (epoll with {@code EPOLLEXCLUSIVE} would wake one). The
- * kernel finds a reply's request in the queue of the descriptor it is written to, so an answer to
- * an INTERRUPT read by another worker than its request's is refused with ENOENT and dropped: the
- * interrupted request simply runs to its end.
+ * <p>The kernel finds a reply's request in the queue of the descriptor it is written to, so an
+ * answer to an INTERRUPT read by another worker than its request's is refused with ENOENT and
+ * dropped: the interrupted request simply runs to its end.
  */
 final class FuseWorker implements Runnable {
 
@@ -52,17 +58,20 @@ final class FuseWorker implements Runnable {
     private final int fd;
     private final int stopFd;
     private final int bufferSize;
+    private final WaitMode waitMode;
 
     /**
      * A worker serving {@code session} on its cloned descriptor {@code fd}, which it closes when it
-     * ends.
+     * ends; {@code fd} is blocking for {@link WaitMode#BLOCKING_READ}, non-blocking for
+     * {@link WaitMode#POLL}.
      */
-    FuseWorker(FuseSession session, FuseRequestHandler handler, int fd, int stopFd, int bufferSize) {
+    FuseWorker(FuseSession session, FuseRequestHandler handler, int fd, int stopFd, int bufferSize, WaitMode waitMode) {
         this.session = session;
         this.handler = handler;
         this.fd = fd;
         this.stopFd = stopFd;
         this.bufferSize = bufferSize;
+        this.waitMode = waitMode;
     }
 
     @Override
@@ -94,10 +103,12 @@ final class FuseWorker implements Runnable {
         while (!session.stopping()) {
             long length;
             try {
-                length = FileCalls.readNonBlocking(fd, requestMemory, bufferSize);
+                length = waitMode == WaitMode.BLOCKING_READ
+                        ? FileCalls.read(fd, requestMemory, bufferSize)
+                        : FileCalls.readNonBlocking(fd, requestMemory, bufferSize);
             } catch (NativeException e) {
-                if (e.errno() == Errno.ENOENT) {
-                    continue; // the request was interrupted while being read
+                if (e.errno() == Errno.ENOENT || e.errno() == Errno.EINTR) {
+                    continue; // the request was interrupted while being read, or a signal came
                 }
                 if (e.errno() == Errno.ENODEV) {
                     session.deviceGone();
@@ -105,7 +116,7 @@ final class FuseWorker implements Runnable {
                 }
                 throw e;
             }
-            if (length == FileCalls.AGAIN) {
+            if (waitMode == WaitMode.POLL && length == FileCalls.AGAIN) {
                 // Wakes for a request, an aborted connection (POLLERR, then ENODEV) or the stop signal.
                 FileCalls.poll(waitSet, -1);
                 continue;
