@@ -7,6 +7,7 @@ import io.virtiofs.protocol.InHeader;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.WireOrder;
+import io.virtiofs.protocol.message.WriteIn;
 import io.virtiofs.protocol.server.FuseRequestHandler;
 import io.virtiofs.protocol.server.Outcome;
 import io.virtiofs.transport.internal.nativeio.FileCalls;
@@ -32,7 +33,9 @@ import java.nio.ByteOrder;
  * worker then wakes for each request and all but one read EAGAIN and poll again (epoll's
  * {@code EPOLLEXCLUSIVE} does not help: the FUSE device wakes its queue without an event key,
  * so exclusive epoll entries are all woken). Both buffers live in an arena the worker thread owns
- * and closes when it ends, and are wrapped once as netty buffers without copying.
+ * and closes when it ends, and are wrapped once as netty buffers without copying; each starts
+ * just before a page boundary so that the bulk data of WRITE requests and READ replies is page
+ * aligned ({@link #REQUEST_OFFSET}, {@link #REPLY_OFFSET}).
  *
  * <p>Errno handling follows Linux {@code fs/fuse/dev.c}: a read fails with {@code ENOENT} when the
  * request it was copying was interrupted (read again), with {@code ENODEV} when the connection
@@ -52,6 +55,17 @@ final class FuseWorker implements Runnable {
             ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? WireOrder.LITTLE_ENDIAN : WireOrder.BIG_ENDIAN;
 
     private static final int UNIQUE_OFFSET = 8;
+
+    /** The page size the buffers are laid out for (a larger page only loses the alignment). */
+    static final long PAGE_SIZE = 4096;
+    /**
+     * Where a request starts in its buffer: FUSE_WRITE's data, after {@code fuse_in_header} and
+     * {@code fuse_write_in}, then starts on a page boundary, so the kernel copies each page of
+     * the writer's data into one page of ours ({@code fuse_copy_fill} maps one page at a time).
+     */
+    static final long REQUEST_OFFSET = PAGE_SIZE - (InHeader.SIZE + WriteIn.SIZE);
+    /** Where a reply starts: the data of a READ reply, after {@code fuse_out_header}, starts on a page. */
+    static final long REPLY_OFFSET = PAGE_SIZE - OutHeader.SIZE;
 
     private final FuseSession session;
     private final FuseRequestHandler handler;
@@ -77,8 +91,8 @@ final class FuseWorker implements Runnable {
     @Override
     public void run() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment requestMemory = arena.allocate(bufferSize, 4096);
-            MemorySegment replyMemory = arena.allocate(bufferSize, 4096);
+            MemorySegment requestMemory = arena.allocate(bufferSize + PAGE_SIZE, PAGE_SIZE).asSlice(REQUEST_OFFSET, bufferSize);
+            MemorySegment replyMemory = arena.allocate(bufferSize + PAGE_SIZE, PAGE_SIZE).asSlice(REPLY_OFFSET, bufferSize);
             ByteBuf request = Unpooled.wrappedBuffer(requestMemory.asByteBuffer());
             ByteBuf reply = Unpooled.wrappedBuffer(replyMemory.asByteBuffer());
             PollSet waitSet = new PollSet(arena, 2);
