@@ -49,6 +49,8 @@ final class FuseSession {
     private boolean descriptorsClosed; // guarded by descriptorLock
     private volatile boolean stopping;
     private volatile boolean deviceGone;
+    /** Set before this session aborts its own connection: ENODEV then does not mean an unmount. */
+    private volatile boolean abortedHere;
     private volatile boolean destroyed;
     private volatile @Nullable InitOut negotiated;
 
@@ -87,9 +89,13 @@ final class FuseSession {
         return stopping;
     }
 
-    /** Whether a worker saw the connection aborted (the file system was unmounted). */
+    /**
+     * Whether a worker saw the connection aborted by the kernel (the file system was unmounted),
+     * rather than by this session stopping its blocked workers ({@link #requestStop()}), which
+     * leaves the mount in place.
+     */
     boolean isDeviceGone() {
-        return deviceGone;
+        return deviceGone && !abortedHere;
     }
 
     /** A worker saw {@code ENODEV}: the kernel aborted the connection; every worker will see it too. */
@@ -125,6 +131,7 @@ final class FuseSession {
             descriptorLock.unlock();
         }
         if (waitMode == WaitMode.BLOCKING_READ && !deviceGone && running.get() > 0) {
+            abortedHere = true;
             control.ifPresent(ConnectionControl::abort);
         }
     }

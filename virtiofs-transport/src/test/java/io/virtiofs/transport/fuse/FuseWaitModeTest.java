@@ -113,6 +113,29 @@ class FuseWaitModeTest extends FuseMountFixture {
         assertTrue(mount.wasUnmountedExternally());
     }
 
+    /** A worker killed by an Error ends the session; the mount stays until close() unmounts it. */
+    @ParameterizedTest
+    @EnumSource(WaitMode.class)
+    void aFailedWorkerEndsTheSessionAndCloseStillUnmounts(WaitMode waitMode) throws Exception {
+        MinimalFuseHandler handler = new MinimalFuseHandler(MAX_WRITE);
+        FuseMount mount = mount(handler, options().workers(WORKERS).build(), waitMode);
+        Files.readAttributes(mountpoint, PosixFileAttributes.class);
+        List<String> descriptorsWhileMounted = fuseAndEventDescriptors();
+        assertFalse(Files.exists(mountpoint.resolve(MinimalFuseHandler.FATAL_NAME)));
+        assertTrue(mount.awaitTermination(Duration.ofSeconds(20)), "the session did not end");
+        assertTrue(mount.failure().orElseThrow() instanceof AssertionError, () -> "failure: " + mount.failure());
+        assertFalse(mount.wasUnmountedExternally());
+        assertTrue(fuseMountAt(mountpoint).isPresent(), "the dead mount is still there until close()");
+        mount.close();
+        assertTrue(fuseMountAt(mountpoint).isEmpty(), "close() left the dead mount behind");
+        for (Thread worker : mount.workerThreads()) {
+            assertFalse(worker.isAlive(), worker.getName() + " is still running");
+        }
+        assertEquals(1, handler.sessionEndedCalls.get());
+        List<String> stillOpen = fuseAndEventDescriptors();
+        assertEquals(WORKERS + 2, descriptorsWhileMounted.stream().filter(fd -> !stillOpen.contains(fd)).count());
+    }
+
     private static void assertStopped(FuseMount mount, MinimalFuseHandler handler, List<String> descriptorsWhileMounted)
             throws Exception {
         assertTrue(mount.awaitTermination(Duration.ofSeconds(20)), "the session did not end");
