@@ -22,6 +22,7 @@ readdir_buffer=32768
 bindfs_threads=multi
 fio_size=512M
 memfs_extra=()
+measurements=(fstat randread seqread seqwrite readdir createunlink)
 
 usage() {
     cat <<EOF
@@ -38,6 +39,7 @@ Options:
   --readdir-buffer B   getdents64 buffer in bytes (default $readdir_buffer, glibc readdir's size)
   --bindfs-threads M   single or multi: bindfs -s or --multithreaded (default $bindfs_threads)
   --memfs-arg ARG      one more argument for 'virtiofs mount' (repeatable)
+  --only M[,M...]      measure only these: ${measurements[*]}
   --help               this text
 
 Environment: VIRTIOFS_JAVA_OPTS is passed to bin/virtiofs (JVM flags).
@@ -52,11 +54,15 @@ while [ $# -gt 0 ]; do
         --readdir-buffer) readdir_buffer=$2; shift 2 ;;
         --bindfs-threads) bindfs_threads=$2; shift 2 ;;
         --memfs-arg) memfs_extra+=("$2"); shift 2 ;;
+        --only) IFS=, read -r -a measurements <<<"$2"; shift 2 ;;
         --help|-h) usage; exit 0 ;;
         *) echo "mount-bench: unknown argument $1" >&2; usage >&2; exit 2 ;;
     esac
 done
-command_line="benchmarks/scripts/mount-bench.sh --runs $runs --seconds $seconds${threads:+ --threads $threads} --readdir-buffer $readdir_buffer --bindfs-threads $bindfs_threads${memfs_extra[*]:+ --memfs-arg ${memfs_extra[*]}}"
+for m in "${measurements[@]}"; do
+    case "$m" in fstat|randread|seqread|seqwrite|readdir|createunlink) ;; *) echo "mount-bench: unknown measurement $m" >&2; exit 2 ;; esac
+done
+command_line="benchmarks/scripts/mount-bench.sh --runs $runs --seconds $seconds${threads:+ --threads $threads} --readdir-buffer $readdir_buffer --bindfs-threads $bindfs_threads${memfs_extra[*]:+ --memfs-arg ${memfs_extra[*]}} --only $(IFS=,; echo "${measurements[*]}")"
 
 [ "$(id -u)" -eq 0 ] || { echo "mount-bench: needs root (mount, /dev/fuse)" >&2; exit 2; }
 command -v fio >/dev/null || { echo "mount-bench: needs fio (apt-get install fio)" >&2; exit 2; }
@@ -69,6 +75,15 @@ if ! ls "$repo"/virtiofs-examples/target/lib/virtiofs-examples-*.jar >/dev/null 
     echo "mount-bench: no virtiofs-examples jar; build first: mvn -B -o -q package -DskipTests" >&2
     exit 2
 fi
+
+cpu_busy() { # -> percent of all CPUs busy over 2 s (other jobs, when nothing of ours runs)
+    local a b
+    a=$(awk '/^cpu / { print $2+$3+$4+$6+$7+$8, $5 }' /proc/stat)
+    sleep 2
+    b=$(awk '/^cpu / { print $2+$3+$4+$6+$7+$8, $5 }' /proc/stat)
+    echo "$a $b" | awk '{ busy = $3 - $1; idle = $4 - $2; printf "%.0f%%", 100 * busy / (busy + idle) }'
+}
+busy_before=$(cpu_busy)
 
 work=$(mktemp -d /tmp/mount-bench.XXXXXX)
 memfs_pid=""
@@ -103,7 +118,7 @@ mount -t tmpfs -o size=2G mount-bench-bindsrc "$work/bindsrc"
 bindfs_mode=$([ "$bindfs_threads" = single ] && echo "-s" || echo "--multithreaded")
 bindfs_options="attr_timeout=0,entry_timeout=0,negative_timeout=0"
 bindfs "$bindfs_mode" -o "$bindfs_options" "$work/bindsrc" "$work/bindfs"
-memfs_args=(mount --attr-timeout 0 --entry-timeout 0 --capacity 3G --log-level warn
+memfs_args=(mount --attr-timeout 0 --entry-timeout 0 --log-level warn
     ${threads:+--threads "$threads"} "${memfs_extra[@]}" "$work/memfs")
 "$repo/bin/virtiofs" "${memfs_args[@]}" >"$work/memfs.log" 2>&1 &
 memfs_pid=$!
@@ -132,6 +147,11 @@ kib_to_gb() { awk '{ printf "%.2f\n", $1 * 1024 / 1e9 }'; }
 
 measure() { # NAME FS DIR -> one number on stdout
     local dir=$3
+    if ! mountpoint -q "$dir"; then # never measure the directory under a mount that went away
+        echo "mount-bench: $2 is no longer mounted on $dir" >&2
+        [ "$2" = memfs ] && tail -20 "$work/memfs.log" >&2
+        exit 1
+    fi
     case "$1" in
         fstat) "$helper" fstat "$dir" "$seconds" ;;
         randread) run_fio --filename="$dir/fio.dat" --rw=randread --bs=4k --numjobs=4 --iodepth=8 | field 8 ;;
@@ -142,10 +162,11 @@ measure() { # NAME FS DIR -> one number on stdout
     esac
 }
 
-measurements=(fstat randread seqread seqwrite readdir createunlink)
 for run in $(seq "$runs"); do
+    order=("${systems[@]}")
+    if [ $((run % 2)) -eq 0 ]; then order=(memfs bindfs tmpfs); fi # no file system always goes first
     for m in "${measurements[@]}"; do
-        for fs in "${systems[@]}"; do
+        for fs in "${order[@]}"; do
             value=$(measure "$m" "$fs" "$work/$fs")
             echo "$value" >>"$work/results/$m.$fs"
             echo "mount-bench: run $run $m $fs $value" >&2
@@ -169,8 +190,6 @@ declare -A label=([fstat]="uncached fstat/s" [randread]="4 KiB random read IOPS 
 declare -A target=([fstat]=54000 [randread]=40500 [seqread]=2.7 [seqwrite]=2.7 [readdir]=2900000)
 
 jdk=$("$repo/bin/virtiofs" --version 2>/dev/null | head -1 || true)
-java_bin=${JAVA_HOME:+$JAVA_HOME/bin/java}
-java_version=$("${java_bin:-java}" -version 2>&1 | head -1 || true)
 echo
 echo "## mount-bench $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
@@ -178,11 +197,12 @@ echo "\`$command_line\`"
 echo
 echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), kernel $(uname -r)," \
     "$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); load average $load_before before," \
-    "$load_after after; JDK: $java_version; $jdk; bindfs $(bindfs --version | awk '{ print $2 }')" \
+    "$load_after after; CPUs busy with other work just before: $busy_before; $jdk; bindfs $(bindfs --version | awk '{ print $2 }')" \
     "$bindfs_mode -o $bindfs_options; fio $(fio --version); memfs: virtiofs ${memfs_args[*]/$work\/memfs/MOUNTPOINT}" \
     "${VIRTIOFS_JAVA_OPTS:+(VIRTIOFS_JAVA_OPTS=$VIRTIOFS_JAVA_OPTS)}"
 echo
-echo "Median of $runs runs of ${seconds} s each (min-max of memfs in brackets)."
+echo "Median of $runs runs of ${seconds} s each, the file systems taking turns (in reverse order every other run);"
+echo "min-max of memfs in brackets."
 echo
 echo "| measurement | tmpfs | bindfs | memfs | memfs/bindfs | memfs vs the target |"
 echo "|---|---|---|---|---|---|"
