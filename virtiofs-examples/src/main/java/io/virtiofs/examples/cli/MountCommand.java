@@ -35,7 +35,7 @@ final class MountCommand {
 
                 Options:
                   --fs memfs              the file system to serve (memfs: in memory; the default)
-                  --threads N             request worker threads (default 4, 1..256)
+                  --threads N             request worker threads (default 8, 1..256)
                   --attr-timeout SECONDS  how long the kernel caches attributes (default 1)
                   --entry-timeout SECONDS how long the kernel caches names (default 1)
                   --capacity BYTES        memfs capacity, e.g. 512M or 4G (default 1G)

@@ -4,9 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jspecify.annotations.Nullable;
@@ -38,7 +35,7 @@ final class FileData {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
     // Guarded by lock.
-    private final TreeMap<Long, byte[]> chunks = new TreeMap<>();
+    private final ChunkTable chunks = new ChunkTable();
     private boolean discarded;
     /** Written under the write lock; read anywhere. */
     private volatile long size;
@@ -178,8 +175,8 @@ final class FileData {
             byte[] chunk = src.chunks.get(from >>> src.chunkShift);
             if (chunk == null || chunk == UNWRITTEN) {
                 // A hole in the source: skip to its next chunk, leaving zeros (or a hole) behind.
-                Long next = src.chunks.higherKey(from >>> src.chunkShift);
-                long holeEnd = next == null ? srcOffset + count : Math.min(srcOffset + count, next << src.chunkShift);
+                long next = src.chunks.ceilingIndex((from >>> src.chunkShift) + 1);
+                long holeEnd = next < 0 ? srcOffset + count : Math.min(srcOffset + count, next << src.chunkShift);
                 dst.zeroLocked(to, to + (holeEnd - from));
                 done += holeEnd - from;
                 continue;
@@ -220,7 +217,7 @@ final class FileData {
         }
         if (newSize < size) {
             long firstWholeChunk = (newSize >>> chunkShift) + ((newSize & chunkMask) == 0 ? 0 : 1);
-            freeChunksLocked(chunks.tailMap(firstWholeChunk, true));
+            freeChunksLocked(firstWholeChunk, Long.MAX_VALUE);
             int inChunk = (int) (newSize & chunkMask);
             byte[] last = inChunk == 0 ? null : chunks.get(newSize >>> chunkShift);
             if (last != null && last != UNWRITTEN) {
@@ -261,7 +258,7 @@ final class FileData {
             long firstWhole = (offset >>> chunkShift) + ((offset & chunkMask) == 0 ? 0 : 1);
             long endWhole = end >>> chunkShift;
             if (firstWhole < endWhole) {
-                freeChunksLocked(chunks.subMap(firstWhole, true, endWhole, false));
+                freeChunksLocked(firstWhole, endWhole);
             }
             zeroLocked(offset, end);
         } finally {
@@ -284,8 +281,9 @@ final class FileData {
             long firstWhole = (offset >>> chunkShift) + ((offset & chunkMask) == 0 ? 0 : 1);
             long endWhole = end >>> chunkShift;
             if (firstWhole < endWhole) {
-                for (Map.Entry<Long, byte[]> chunk : chunks.subMap(firstWhole, true, endWhole, false).entrySet()) {
-                    chunk.setValue(UNWRITTEN);
+                for (long index = chunks.ceilingIndex(firstWhole); index >= 0 && index < endWhole;
+                        index = chunks.ceilingIndex(index + 1)) {
+                    chunks.put(index, UNWRITTEN);
                 }
             }
             zeroLocked(offset, end);
@@ -312,8 +310,8 @@ final class FileData {
             if (offset < 0 || offset >= fileSize) {
                 throw new ErrnoException(Errno.ENXIO, "SEEK_DATA from " + offset + " in a file of " + fileSize + " bytes");
             }
-            Long index = chunks.ceilingKey(offset >>> chunkShift);
-            long data = index == null ? fileSize : Math.max(offset, index << chunkShift);
+            long index = chunks.ceilingIndex(offset >>> chunkShift);
+            long data = index < 0 ? fileSize : Math.max(offset, index << chunkShift);
             if (data >= fileSize) {
                 throw new ErrnoException(Errno.ENXIO, "no data after " + offset);
             }
@@ -337,13 +335,7 @@ final class FileData {
             if (offset < 0 || offset >= fileSize) {
                 throw new ErrnoException(Errno.ENXIO, "SEEK_HOLE from " + offset + " in a file of " + fileSize + " bytes");
             }
-            long index = offset >>> chunkShift;
-            for (Long present : chunks.tailMap(index, true).keySet()) {
-                if (present != index) {
-                    break;
-                }
-                index++;
-            }
+            long index = chunks.nextAbsentIndex(offset >>> chunkShift);
             return Math.min(fileSize, Math.max(offset, index << chunkShift));
         } finally {
             lock.readLock().unlock();
@@ -356,7 +348,7 @@ final class FileData {
         try {
             if (!discarded) {
                 discarded = true;
-                freeChunksLocked(chunks);
+                freeChunksLocked(0, Long.MAX_VALUE);
                 size = 0;
             }
         } finally {
@@ -399,12 +391,14 @@ final class FileData {
     private void reserveMissingLocked(long start, long end) {
         long first = start >>> chunkShift;
         long last = (end - 1) >>> chunkShift;
-        long missing = last - first + 1 - chunks.subMap(first, true, last, true).size();
+        long missing = last - first + 1 - chunks.count(first, last + 1);
         if (!capacity.tryReserveBlocks(missing)) {
             throw new ErrnoException(Errno.ENOSPC, "no space for " + missing + " more blocks");
         }
         for (long index = first; index <= last; index++) {
-            chunks.putIfAbsent(index, UNWRITTEN);
+            if (chunks.get(index) == null) {
+                chunks.put(index, UNWRITTEN);
+            }
         }
         allocatedChunks += missing;
     }
@@ -416,23 +410,22 @@ final class FileData {
         }
         long first = start >>> chunkShift;
         long last = (end - 1) >>> chunkShift;
-        for (Map.Entry<Long, byte[]> entry : chunks.subMap(first, true, last, true).entrySet()) {
-            byte[] chunk = entry.getValue();
+        for (long index = chunks.ceilingIndex(first); index >= 0 && index <= last; index = chunks.ceilingIndex(index + 1)) {
+            byte[] chunk = chunks.get(index);
             if (chunk == UNWRITTEN) {
                 continue;
             }
-            long chunkStart = entry.getKey() << chunkShift;
+            long chunkStart = index << chunkShift;
             int from = (int) Math.max(0, start - chunkStart);
             int to = (int) Math.min(chunkSize, end - chunkStart);
             Arrays.fill(chunk, from, to, (byte) 0);
         }
     }
 
-    /** Removes the chunks of a view of {@link #chunks}, giving their blocks back. */
-    private void freeChunksLocked(NavigableMap<Long, byte[]> view) {
-        int count = view.size();
+    /** Removes the chunks with indexes in [from, to), giving their blocks back. */
+    private void freeChunksLocked(long from, long to) {
+        long count = chunks.removeRange(from, to);
         if (count > 0) {
-            view.clear();
             allocatedChunks -= count;
             capacity.releaseBlocks(count);
         }

@@ -279,7 +279,10 @@ class LockKernelTest {
             awaitWaiters(before, 1);
             CompletableFuture.runAsync(mount::unmount, THREADS).get(10, TimeUnit.SECONDS);
             ExecutionException ended = assertThrows(ExecutionException.class, () -> blocked.get(10, TimeUnit.SECONDS));
-            assertEquals(Errno.ENOTCONN, ((ErrnoException) ended.getCause()).errno(), "as for any request of a closed mount");
+            Errno errno = ((ErrnoException) ended.getCause()).errno();
+            // ENOTCONN when the wait ends after the unmount, ECONNABORTED when the connection is aborted under it.
+            assertTrue(errno.equals(Errno.ENOTCONN) || errno.equals(Errno.ECONNABORTED),
+                    "as for any request of a closed mount: " + errno);
         } finally {
             closeQuietly(holder);
             closeQuietly(waiter);

@@ -154,6 +154,19 @@ class MemFsTest {
     }
 
     @Test
+    void withoutCachedNamesReaddirplusIsDeclined() {
+        OfferingEverything init = new OfferingEverything();
+        new MemFs(MemFsConfig.builder().entryTimeout(Duration.ZERO).attrTimeout(Duration.ofSeconds(1)).build()).init(init);
+        assertEquals(EnumSet.of(Capability.POSIX_LOCKS, Capability.FLOCK_LOCKS, Capability.ATOMIC_O_TRUNC,
+                Capability.DONT_MASK, Capability.EXPORT_SUPPORT, Capability.HANDLE_KILLPRIV_V2, Capability.CACHE_SYMLINKS,
+                Capability.SECURITY_CTX, Capability.CREATE_SUPP_GROUP), init.accepted);
+        OfferingEverything cached = new OfferingEverything();
+        new MemFs(MemFsConfig.builder().entryTimeout(Duration.ofMillis(1)).attrTimeout(Duration.ZERO).build()).init(cached);
+        assertTrue(cached.accepted.containsAll(EnumSet.of(Capability.DO_READDIRPLUS, Capability.READDIRPLUS_AUTO)),
+                cached.accepted.toString());
+    }
+
+    @Test
     void configurationIsValidated() {
         assertThrows(IllegalArgumentException.class, () -> MemFsConfig.builder().blockSize(1000).build());
         assertThrows(IllegalArgumentException.class, () -> MemFsConfig.builder().blockSize(256).build());

@@ -45,11 +45,13 @@ record FuseDevice(Path path) {
     }
 
     /**
-     * Opens a worker's descriptor and attaches it to the mounted session {@code sessionFd}. The
-     * clone is non-blocking: a worker polls it together with its stop signal.
+     * Opens a worker's descriptor and attaches it to the mounted session {@code sessionFd}:
+     * blocking for {@link WaitMode#BLOCKING_READ}, non-blocking for {@link WaitMode#POLL} (the
+     * worker polls it together with its stop signal).
      */
-    int openClone(int sessionFd) throws NativeException {
-        int clone = FileCalls.open(path.toString(), FileCalls.O_RDWR | FileCalls.O_CLOEXEC | FileCalls.O_NONBLOCK, 0);
+    int openClone(int sessionFd, WaitMode waitMode) throws NativeException {
+        int flags = FileCalls.O_RDWR | FileCalls.O_CLOEXEC | (waitMode == WaitMode.POLL ? FileCalls.O_NONBLOCK : 0);
+        int clone = FileCalls.open(path.toString(), flags, 0);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment session = arena.allocate(JAVA_INT);
             session.set(JAVA_INT, 0, sessionFd);

@@ -83,6 +83,15 @@ public final class FuseMount implements AutoCloseable {
 
     static FuseMount mount(Function<FuseServerConfig, ? extends FuseRequestHandler> handlerFactory,
                            FuseMountOptions options, FuseDevice device) throws FuseMountException {
+        return mount(handlerFactory, options, device, WaitMode.BLOCKING_READ);
+    }
+
+    /**
+     * Mounts with workers that wait as {@code preferred} says; {@link WaitMode#BLOCKING_READ} falls
+     * back to {@link WaitMode#POLL} when the connection's control directory cannot be reached.
+     */
+    static FuseMount mount(Function<FuseServerConfig, ? extends FuseRequestHandler> handlerFactory,
+                           FuseMountOptions options, FuseDevice device, WaitMode preferred) throws FuseMountException {
         Objects.requireNonNull(handlerFactory, "handlerFactory");
         Objects.requireNonNull(options, "options");
         int sessionFd = device.openSession();
@@ -105,11 +114,19 @@ public final class FuseMount implements AutoCloseable {
                 arguments = null; // nothing to undo
                 throw FuseMountException.mounting(failed, e);
             }
-            int mountId = findMountId(options);
-            for (int i = 0; i < options.workers(); i++) {
-                clones.add(cloneOf(device, sessionFd));
+            Optional<MountInfo> made = findMount(options);
+            int mountId = made.map(MountInfo::mountId).orElse(-1);
+            Optional<ConnectionControl> control = preferred == WaitMode.BLOCKING_READ
+                    ? made.flatMap(ConnectionControl::of)
+                    : Optional.empty();
+            WaitMode waitMode = control.isPresent() ? WaitMode.BLOCKING_READ : WaitMode.POLL;
+            if (waitMode != preferred) {
+                LOG.log(Level.DEBUG, () -> "the FUSE control file system is out of reach: workers poll instead of blocking");
             }
-            FuseSession session = new FuseSession(handler, sessionFd, stopFd, sink);
+            for (int i = 0; i < options.workers(); i++) {
+                clones.add(cloneOf(device, sessionFd, waitMode));
+            }
+            FuseSession session = new FuseSession(handler, sessionFd, stopFd, sink, waitMode, control);
             FuseMount mount = new FuseMount(options, config, session, mountId);
             session.start(clones, options.bufferSize(), "virtiofs-fuse-" + SEQUENCE.incrementAndGet() + "-worker-");
             started = true;
@@ -158,24 +175,22 @@ public final class FuseMount implements AutoCloseable {
         }
     }
 
-    private static int cloneOf(FuseDevice device, int sessionFd) throws FuseMountException {
+    private static int cloneOf(FuseDevice device, int sessionFd, WaitMode waitMode) throws FuseMountException {
         try {
-            return device.openClone(sessionFd);
+            return device.openClone(sessionFd, waitMode);
         } catch (NativeException e) {
             throw new FuseMountException(FuseMountException.Reason.MOUNT_FAILED, "cannot clone the " + device.path()
                     + " session for a worker: " + e.errno().description() + " (" + e.errno().name() + ")", e.errno(), e);
         }
     }
 
-    /** The id of the mount just made on the mountpoint, or -1 when /proc does not say. */
-    private static int findMountId(FuseMountOptions options) {
+    /** The mount just made on the mountpoint; empty when /proc does not say. */
+    private static Optional<MountInfo> findMount(FuseMountOptions options) {
         try {
             return MountInfo.topAt(options.mountpoint())
-                    .filter(top -> top.type().equals(options.fileSystemType()) && top.source().equals(options.fsname()))
-                    .map(MountInfo::mountId)
-                    .orElse(-1);
+                    .filter(top -> top.type().equals(options.fileSystemType()) && top.source().equals(options.fsname()));
         } catch (IOException e) {
-            return -1;
+            return Optional.empty();
         }
     }
 
@@ -306,6 +321,11 @@ public final class FuseMount implements AutoCloseable {
 
     private static boolean notMounted(NativeException e) {
         return e.errno() == Errno.EINVAL || e.errno() == Errno.ENOENT;
+    }
+
+    /** How the workers wait for requests, for tests. */
+    WaitMode waitMode() {
+        return session.waitMode();
     }
 
     /** The worker threads, for tests. */

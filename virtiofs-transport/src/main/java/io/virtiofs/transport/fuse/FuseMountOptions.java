@@ -40,8 +40,13 @@ public record FuseMountOptions(Path mountpoint, String fsname, Optional<String> 
 
     /** The default {@link #fsname}. */
     public static final String DEFAULT_FSNAME = "virtiofs-java";
-    /** The default number of worker threads. */
-    public static final int DEFAULT_WORKERS = 4;
+    /**
+     * The default number of worker threads. Idle workers sleep in read(2) and cost only their
+     * buffers (two of {@link #bufferSize()} each); on a 2-CPU machine 8 answered a one-thread
+     * uncached fstat loop at 58-66k/s against 49-56k/s with 4 (three alternating runs), with
+     * random-read throughput unchanged within noise (BENCHMARKS.md).
+     */
+    public static final int DEFAULT_WORKERS = 8;
     /** The most worker threads a mount may have. */
     public static final int MAX_WORKERS = 256;
 

@@ -39,6 +39,8 @@ final class FuseSession {
     private final int sessionFd;
     private final int stopFd;
     private final DeviceNotificationSink notifications;
+    private final WaitMode waitMode;
+    private final Optional<ConnectionControl> control;
     private final List<Thread> workers = new ArrayList<>();
     private final AtomicInteger running = new AtomicInteger();
     private final CountDownLatch ended = new CountDownLatch(1);
@@ -47,21 +49,33 @@ final class FuseSession {
     private boolean descriptorsClosed; // guarded by descriptorLock
     private volatile boolean stopping;
     private volatile boolean deviceGone;
+    /** Set before this session aborts its own connection: ENODEV then does not mean an unmount. */
+    private volatile boolean abortedHere;
     private volatile boolean destroyed;
     private volatile @Nullable InitOut negotiated;
 
-    FuseSession(FuseRequestHandler handler, int sessionFd, int stopFd, DeviceNotificationSink notifications) {
+    /**
+     * A session whose workers wait as {@code waitMode} says; {@code control} is the connection's
+     * control directory, which {@link WaitMode#BLOCKING_READ} needs to stop them.
+     */
+    FuseSession(FuseRequestHandler handler, int sessionFd, int stopFd, DeviceNotificationSink notifications,
+                WaitMode waitMode, Optional<ConnectionControl> control) {
+        if (waitMode == WaitMode.BLOCKING_READ && control.isEmpty()) {
+            throw new IllegalArgumentException("blocking workers need the connection's control directory to be stopped");
+        }
         this.handler = handler;
         this.sessionFd = sessionFd;
         this.stopFd = stopFd;
         this.notifications = notifications;
+        this.waitMode = waitMode;
+        this.control = control;
     }
 
     /** Starts one named platform thread per cloned descriptor; each owns and closes its descriptor. */
     void start(List<Integer> cloneFds, int bufferSize, String namePrefix) {
         for (int i = 0; i < cloneFds.size(); i++) {
             Thread thread = Thread.ofPlatform().name(namePrefix + i).daemon(true).unstarted(
-                    new FuseWorker(this, handler, cloneFds.get(i), stopFd, bufferSize));
+                    new FuseWorker(this, handler, cloneFds.get(i), stopFd, bufferSize, waitMode));
             workers.add(thread);
         }
         running.set(workers.size());
@@ -75,9 +89,13 @@ final class FuseSession {
         return stopping;
     }
 
-    /** Whether a worker saw the connection aborted (the file system was unmounted). */
+    /**
+     * Whether a worker saw the connection aborted by the kernel (the file system was unmounted),
+     * rather than by this session stopping its blocked workers ({@link #requestStop()}), which
+     * leaves the mount in place.
+     */
     boolean isDeviceGone() {
-        return deviceGone;
+        return deviceGone && !abortedHere;
     }
 
     /** A worker saw {@code ENODEV}: the kernel aborted the connection; every worker will see it too. */
@@ -97,7 +115,9 @@ final class FuseSession {
     /**
      * Asks every worker to stop after its current request: sets the flag, wakes pollers, and
      * cancels the requests running now, so that one waiting inside the file system (a lock wait
-     * only its client could end) finishes too.
+     * only its client could end) finishes too. Blocked readers are woken by aborting the
+     * connection (unless the kernel already did), which is what closing the workers' descriptors
+     * would do anyway; a reply still being computed then finds the connection gone.
      */
     void requestStop() {
         stopping = true;
@@ -116,6 +136,15 @@ final class FuseSession {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "the request handler failed to cancel its running requests", e);
         }
+        if (waitMode == WaitMode.BLOCKING_READ && !deviceGone && running.get() > 0) {
+            abortedHere = true;
+            control.ifPresent(ConnectionControl::abort);
+        }
+    }
+
+    /** How this session's workers wait for requests. */
+    WaitMode waitMode() {
+        return waitMode;
     }
 
     /** A worker's thread is about to end; the last one ends the session. */

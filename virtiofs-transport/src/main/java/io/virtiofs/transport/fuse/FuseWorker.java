@@ -7,6 +7,7 @@ import io.virtiofs.protocol.InHeader;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.WireOrder;
+import io.virtiofs.protocol.message.WriteIn;
 import io.virtiofs.protocol.server.FuseRequestHandler;
 import io.virtiofs.protocol.server.Outcome;
 import io.virtiofs.transport.internal.nativeio.FileCalls;
@@ -22,20 +23,28 @@ import java.nio.ByteOrder;
  * its own buffer, hands it to the {@link FuseRequestHandler}, and writes the reply back with one
  * {@code write(2)} on the same descriptor.
  *
- * <p>The descriptor is non-blocking; when it has nothing to read the worker polls it together
- * with the session's stop eventfd. Both buffers live in an arena the worker thread owns and
- * closes when it ends, and are wrapped once as netty buffers without copying.
+ * <p>How an idle worker waits depends on the session's {@link WaitMode}. With
+ * {@link WaitMode#BLOCKING_READ} the descriptor is blocking and the worker sleeps in
+ * {@code read(2)}: the kernel queues such readers as exclusive waiters, so a request wakes one
+ * idle worker, not all of them; the session stops them by aborting the connection
+ * ({@link ConnectionControl}), which makes every blocked read return {@code ENODEV}. With
+ * {@link WaitMode#POLL} (when the FUSE control file system cannot be reached) the descriptor is
+ * non-blocking and an idle worker polls it together with the session's stop eventfd; every idle
+ * worker then wakes for each request and all but one read EAGAIN and poll again (epoll's
+ * {@code EPOLLEXCLUSIVE} does not help: the FUSE device wakes its queue without an event key,
+ * so exclusive epoll entries are all woken). Both buffers live in an arena the worker thread owns
+ * and closes when it ends, and are wrapped once as netty buffers without copying; each starts
+ * just before a page boundary so that the bulk data of WRITE requests and READ replies is page
+ * aligned ({@link #REQUEST_OFFSET}, {@link #REPLY_OFFSET}).
  *
  * <p>Errno handling follows Linux {@code fs/fuse/dev.c}: a read fails with {@code ENOENT} when the
  * request it was copying was interrupted (read again), with {@code ENODEV} when the connection
  * was aborted (the file system was unmounted: the worker ends quietly); a reply write fails with
  * {@code ENOENT} when the request was interrupted and is gone (ignored).
  *
- * <p>Known costs: every idle worker polls the same kernel queue, so a request wakes them all and
- * all but one read EAGAIN and poll again (epoll with {@code EPOLLEXCLUSIVE} would wake one). The
- * kernel finds a reply's request in the queue of the descriptor it is written to, so an answer to
- * an INTERRUPT read by another worker than its request's is refused with ENOENT and dropped: the
- * interrupted request simply runs to its end.
+ * <p>The kernel finds a reply's request in the queue of the descriptor it is written to, so an
+ * answer to an INTERRUPT read by another worker than its request's is refused with ENOENT and
+ * dropped: the interrupted request simply runs to its end.
  */
 final class FuseWorker implements Runnable {
 
@@ -47,29 +56,43 @@ final class FuseWorker implements Runnable {
 
     private static final int UNIQUE_OFFSET = 8;
 
+    /** The page size the buffers are laid out for (a larger page only loses the alignment). */
+    static final long PAGE_SIZE = 4096;
+    /**
+     * Where a request starts in its buffer: FUSE_WRITE's data, after {@code fuse_in_header} and
+     * {@code fuse_write_in}, then starts on a page boundary, so the kernel copies each page of
+     * the writer's data into one page of ours ({@code fuse_copy_fill} maps one page at a time).
+     */
+    static final long REQUEST_OFFSET = PAGE_SIZE - (InHeader.SIZE + WriteIn.SIZE);
+    /** Where a reply starts: the data of a READ reply, after {@code fuse_out_header}, starts on a page. */
+    static final long REPLY_OFFSET = PAGE_SIZE - OutHeader.SIZE;
+
     private final FuseSession session;
     private final FuseRequestHandler handler;
     private final int fd;
     private final int stopFd;
     private final int bufferSize;
+    private final WaitMode waitMode;
 
     /**
      * A worker serving {@code session} on its cloned descriptor {@code fd}, which it closes when it
-     * ends.
+     * ends; {@code fd} is blocking for {@link WaitMode#BLOCKING_READ}, non-blocking for
+     * {@link WaitMode#POLL}.
      */
-    FuseWorker(FuseSession session, FuseRequestHandler handler, int fd, int stopFd, int bufferSize) {
+    FuseWorker(FuseSession session, FuseRequestHandler handler, int fd, int stopFd, int bufferSize, WaitMode waitMode) {
         this.session = session;
         this.handler = handler;
         this.fd = fd;
         this.stopFd = stopFd;
         this.bufferSize = bufferSize;
+        this.waitMode = waitMode;
     }
 
     @Override
     public void run() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment requestMemory = arena.allocate(bufferSize, 4096);
-            MemorySegment replyMemory = arena.allocate(bufferSize, 4096);
+            MemorySegment requestMemory = arena.allocate(bufferSize + PAGE_SIZE, PAGE_SIZE).asSlice(REQUEST_OFFSET, bufferSize);
+            MemorySegment replyMemory = arena.allocate(bufferSize + PAGE_SIZE, PAGE_SIZE).asSlice(REPLY_OFFSET, bufferSize);
             ByteBuf request = Unpooled.wrappedBuffer(requestMemory.asByteBuffer());
             ByteBuf reply = Unpooled.wrappedBuffer(replyMemory.asByteBuffer());
             PollSet waitSet = new PollSet(arena, 2);
@@ -94,10 +117,12 @@ final class FuseWorker implements Runnable {
         while (!session.stopping()) {
             long length;
             try {
-                length = FileCalls.readNonBlocking(fd, requestMemory, bufferSize);
+                length = waitMode == WaitMode.BLOCKING_READ
+                        ? FileCalls.read(fd, requestMemory, bufferSize)
+                        : FileCalls.readNonBlocking(fd, requestMemory, bufferSize);
             } catch (NativeException e) {
-                if (e.errno() == Errno.ENOENT) {
-                    continue; // the request was interrupted while being read
+                if (e.errno() == Errno.ENOENT || e.errno() == Errno.EINTR) {
+                    continue; // the request was interrupted while being read, or a signal came
                 }
                 if (e.errno() == Errno.ENODEV) {
                     session.deviceGone();
@@ -105,7 +130,7 @@ final class FuseWorker implements Runnable {
                 }
                 throw e;
             }
-            if (length == FileCalls.AGAIN) {
+            if (waitMode == WaitMode.POLL && length == FileCalls.AGAIN) {
                 // Wakes for a request, an aborted connection (POLLERR, then ENODEV) or the stop signal.
                 FileCalls.poll(waitSet, -1);
                 continue;

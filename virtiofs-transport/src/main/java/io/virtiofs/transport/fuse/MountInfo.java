@@ -13,13 +13,16 @@ import java.util.Optional;
  * is the one this process made. Mount ids are unique while the mount exists.
  *
  * @param mountId the mount's id
+ * @param deviceMajor the major number of the file system's device ({@code st_dev}); 0 for FUSE
+ * @param deviceMinor its minor number; a FUSE connection's directory in the control file system
+ *     is named after the device ({@link ConnectionControl})
  * @param mountPoint where it is mounted, unescaped
  * @param mountOptions the per-mount options ({@code rw,nosuid,nodev,...})
  * @param type the file system type ({@code fuse.memfs})
  * @param source the source ({@code fsname}), unescaped
  * @param superOptions the file system's options ({@code rw,user_id=0,group_id=0})
  */
-record MountInfo(int mountId, Path mountPoint, String mountOptions, String type, String source, String superOptions) {
+record MountInfo(int mountId, int deviceMajor, int deviceMinor, Path mountPoint, String mountOptions, String type, String source, String superOptions) {
 
     static final Path PROC_MOUNTINFO = Path.of("/proc/self/mountinfo");
 
@@ -51,6 +54,14 @@ record MountInfo(int mountId, Path mountPoint, String mountOptions, String type,
         return Optional.ofNullable(top);
     }
 
+    /**
+     * The device number as the kernel encodes a {@code dev_t} ({@code MKDEV}: major in the bits
+     * above 20), which is how the FUSE control file system names a connection.
+     */
+    long kernelDevice() {
+        return ((long) deviceMajor << 20) | deviceMinor;
+    }
+
     /** Parses one line; empty if it is not a well-formed mountinfo line. */
     static Optional<MountInfo> parse(String line) {
         String[] fields = line.split(" ");
@@ -65,12 +76,17 @@ record MountInfo(int mountId, Path mountPoint, String mountOptions, String type,
             return Optional.empty();
         }
         int mountId;
+        int major;
+        int minor;
+        int colon = fields[2].indexOf(':');
         try {
             mountId = Integer.parseInt(fields[0]);
+            major = Integer.parseInt(fields[2], 0, Math.max(colon, 0), 10);
+            minor = Integer.parseInt(fields[2], colon + 1, fields[2].length(), 10);
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        return Optional.of(new MountInfo(mountId, Path.of(unescape(fields[4])), fields[5], fields[separator + 1],
+        return Optional.of(new MountInfo(mountId, major, minor, Path.of(unescape(fields[4])), fields[5], fields[separator + 1],
                 unescape(fields[separator + 2]), fields[separator + 3]));
     }
 

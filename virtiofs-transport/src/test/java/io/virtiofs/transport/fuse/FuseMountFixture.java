@@ -81,6 +81,13 @@ abstract class FuseMountFixture {
         return mount;
     }
 
+    /** Mounts {@code handler} with workers that wait as {@code waitMode} says. */
+    FuseMount mount(MinimalFuseHandler handler, FuseMountOptions options, WaitMode waitMode) throws FuseMountException {
+        FuseMount mount = FuseMount.mount(config -> handler, options, FuseDevice.standard(), waitMode);
+        mounts.add(mount);
+        return mount;
+    }
+
     FuseMountOptions.Builder options() {
         return FuseMountOptions.builder(mountpoint).fsname("fusetest").subtype("minimal").maxWrite(MAX_WRITE).workers(2);
     }

@@ -18,7 +18,7 @@ class FuseMountOptionsTest {
     void defaults() {
         FuseMountOptions options = FuseMountOptions.of(Path.of("/tmp/x/../fs"));
         assertEquals(new FuseMountOptions(MOUNTPOINT, "virtiofs-java", Optional.empty(), false, false, OptionalInt.empty(),
-                List.of(), 4, 1 << 20, 1 << 20, 64, 48, 1), options);
+                List.of(), 8, 1 << 20, 1 << 20, 64, 48, 1), options);
         assertEquals((1 << 20) + 4096, options.bufferSize());
         assertEquals("fuse", options.fileSystemType());
     }

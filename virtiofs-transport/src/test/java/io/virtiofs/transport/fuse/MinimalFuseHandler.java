@@ -44,6 +44,8 @@ final class MinimalFuseHandler implements FuseRequestHandler {
     static final String SLOW_NAME = "slow";
     /** A LOOKUP of this name makes the handler throw. */
     static final String EXPLODING_NAME = "explode";
+    /** A LOOKUP of this name makes the handler throw an Error, which kills its worker. */
+    static final String FATAL_NAME = "fatal";
     /** A LOOKUP of this name answers {@link Outcome#REPLY_TOO_LARGE}. */
     static final String TOO_LARGE_NAME = "huge";
     /** The one file: LOOKUP finds it, OPEN opens it for direct I/O, WRITE stores into {@link #written}. */
@@ -159,6 +161,9 @@ final class MinimalFuseHandler implements FuseRequestHandler {
         }
         if (name.equals(EXPLODING_NAME)) {
             throw new IllegalStateException("a handler bug, on purpose");
+        }
+        if (name.equals(FATAL_NAME)) {
+            throw new AssertionError("a fatal handler bug, on purpose");
         }
         if (name.equals(TOO_LARGE_NAME)) {
             return Outcome.REPLY_TOO_LARGE;

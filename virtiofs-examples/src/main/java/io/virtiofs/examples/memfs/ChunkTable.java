@@ -1,0 +1,299 @@
+package io.virtiofs.examples.memfs;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The chunks of one file, by chunk index: a sparse array in a radix tree, like the page cache's
+ * {@code xarray} in Linux ({@code lib/xarray.c}) though much simpler. Each node has 64 slots; a
+ * lookup takes one array access per level, and a tree of height {@code h} holds indexes below
+ * {@code 64^h}, so a 512 MiB file of 4 KiB chunks is three levels deep. No boxing and no
+ * allocation on lookups (a {@code TreeMap<Long, byte[]>} allocated a {@code Long} and chased
+ * about 17 nodes per chunk of such a file).
+ *
+ * <p>Ordered questions (the next present index, the next absent one, counting or removing a
+ * range) walk only the nodes that hold entries. A node whose last entry goes is unlinked, so
+ * memory follows the entries.
+ *
+ * <p>Not thread-safe: {@link FileData} guards it with its lock.
+ */
+final class ChunkTable {
+
+    private static final int BITS = 6;
+    private static final int FANOUT = 1 << BITS;
+    private static final int MASK = FANOUT - 1;
+    /** Enough levels for every non-negative long index (11 * 6 = 66 bits). */
+    private static final int MAX_HEIGHT = 11;
+
+    /** One node: 64 slots (child nodes, or chunks at the bottom level) and how many are used. */
+    private static final class Node {
+        final @Nullable Object[] slots = new Object[FANOUT];
+        int used;
+    }
+
+    /** Null exactly when the table is empty. */
+    private @Nullable Node root;
+    /** Levels below and including the root; 0 when empty. */
+    private int height;
+    private long size;
+
+    /** The number of chunks present. */
+    long size() {
+        return size;
+    }
+
+    /** The chunk at {@code index}, or null. */
+    byte @Nullable [] get(long index) {
+        Node node = root;
+        if (node == null || !covers(height, index)) {
+            return null;
+        }
+        for (int level = height - 1; level > 0; level--) {
+            node = (Node) node.slots[slot(index, level)];
+            if (node == null) {
+                return null;
+            }
+        }
+        return (byte[]) node.slots[(int) (index & MASK)];
+    }
+
+    /** Sets the chunk at {@code index}; returns the one it replaced, or null. */
+    byte @Nullable [] put(long index, byte[] chunk) {
+        checkIndex(index);
+        if (root == null) {
+            root = new Node();
+            height = heightFor(index);
+        }
+        while (!covers(height, index)) { // the root holds entries: it becomes slot 0 of a taller one
+            Node taller = new Node();
+            taller.slots[0] = root;
+            taller.used = 1;
+            root = taller;
+            height++;
+        }
+        Node node = root;
+        for (int level = height - 1; level > 0; level--) {
+            int at = slot(index, level);
+            Node child = (Node) node.slots[at];
+            if (child == null) {
+                child = new Node();
+                node.slots[at] = child;
+                node.used++;
+            }
+            node = child;
+        }
+        int at = (int) (index & MASK);
+        byte[] previous = (byte[]) node.slots[at];
+        node.slots[at] = chunk;
+        if (previous == null) {
+            node.used++;
+            size++;
+        }
+        return previous;
+    }
+
+    /** Removes the chunk at {@code index}; returns it, or null if absent. */
+    byte @Nullable [] remove(long index) {
+        if (index < 0 || root == null || !covers(height, index)) {
+            return null;
+        }
+        byte[] removed = removeBelow(root, height - 1, index);
+        if (removed != null) {
+            size--;
+        }
+        if (root.used == 0) {
+            clear();
+        }
+        return removed;
+    }
+
+    private static byte @Nullable [] removeBelow(Node node, int level, long index) {
+        int at = slot(index, level);
+        if (level == 0) {
+            byte[] chunk = (byte[]) node.slots[at];
+            if (chunk != null) {
+                node.slots[at] = null;
+                node.used--;
+            }
+            return chunk;
+        }
+        Node child = (Node) node.slots[at];
+        if (child == null) {
+            return null;
+        }
+        byte[] chunk = removeBelow(child, level - 1, index);
+        if (child.used == 0) {
+            node.slots[at] = null;
+            node.used--;
+        }
+        return chunk;
+    }
+
+    /** Removes every chunk; the table is empty. */
+    void clear() {
+        root = null;
+        height = 0;
+        size = 0;
+    }
+
+    /** The smallest present index at or above {@code from}, or -1 when there is none. */
+    long ceilingIndex(long from) {
+        if (root == null || from < 0 || !covers(height, from)) {
+            return from < 0 ? ceilingIndex(0) : -1;
+        }
+        return ceilingBelow(root, height - 1, 0, from);
+    }
+
+    private static long ceilingBelow(Node node, int level, long base, long from) {
+        int first = base >= from ? 0 : slot(from, level);
+        for (int at = first; at < FANOUT; at++) {
+            Object slot = node.slots[at];
+            if (slot == null) {
+                continue;
+            }
+            long start = base | ((long) at << (level * BITS));
+            if (level == 0) {
+                return start;
+            }
+            long found = ceilingBelow((Node) slot, level - 1, start, Math.max(from, start));
+            if (found >= 0) {
+                return found;
+            }
+        }
+        return -1;
+    }
+
+    /** The smallest index at or above {@code from} with no chunk. */
+    long nextAbsentIndex(long from) {
+        checkIndex(from);
+        long index = from;
+        while (true) {
+            Node leaf = leafOf(index);
+            if (leaf == null) {
+                return index;
+            }
+            for (int at = (int) (index & MASK); at < FANOUT; at++, index++) {
+                if (leaf.slots[at] == null) {
+                    return index;
+                }
+            }
+        }
+    }
+
+    /** The bottom node holding {@code index}, or null. */
+    private @Nullable Node leafOf(long index) {
+        Node node = root;
+        if (node == null || !covers(height, index)) {
+            return null;
+        }
+        for (int level = height - 1; level > 0 && node != null; level--) {
+            node = (Node) node.slots[slot(index, level)];
+        }
+        return node;
+    }
+
+    /** How many chunks are present in {@code [from, to)}. */
+    long count(long from, long to) {
+        long count = 0;
+        for (long index = ceilingIndex(from); index >= 0 && index < to; index = ceilingIndex(index + 1)) {
+            count++;
+        }
+        return count;
+    }
+
+    /**
+     * Removes the chunks in {@code [from, to)}.
+     *
+     * @return how many were removed
+     */
+    long removeRange(long from, long to) {
+        if (root == null || from >= to) {
+            return 0;
+        }
+        long start = Math.max(0, from);
+        long removed = removeRangeBelow(root, height - 1, 0, start, to);
+        size -= removed;
+        if (root.used == 0) {
+            clear();
+        }
+        return removed;
+    }
+
+    /** Removes the entries of [from, to) under {@code node}, whose first index is {@code base}. */
+    private static long removeRangeBelow(Node node, int level, long base, long from, long to) {
+        long removed = 0;
+        int shift = level * BITS;
+        for (int at = 0; at < FANOUT && node.used > 0; at++) {
+            Object slot = node.slots[at];
+            if (slot == null) {
+                continue;
+            }
+            long start = base + ((long) at << shift);
+            long last = start + ((1L << shift) - 1); // inclusive: the top slot ends at Long.MAX_VALUE
+            if (last < from || start >= to) {
+                continue;
+            }
+            if (level == 0) {
+                node.slots[at] = null;
+                node.used--;
+                removed++;
+                continue;
+            }
+            Node child = (Node) slot;
+            if (from <= start && last < to) {
+                removed += countBelow(child, level - 1);
+                node.slots[at] = null;
+                node.used--;
+            } else {
+                removed += removeRangeBelow(child, level - 1, start, from, to);
+                if (child.used == 0) {
+                    node.slots[at] = null;
+                    node.used--;
+                }
+            }
+        }
+        return removed;
+    }
+
+    private static long countBelow(Node node, int level) {
+        if (level == 0) {
+            return node.used;
+        }
+        long count = 0;
+        for (Object slot : node.slots) {
+            if (slot != null) {
+                count += countBelow((Node) slot, level - 1);
+            }
+        }
+        return count;
+    }
+
+    private static int slot(long index, int level) {
+        return (int) ((index >>> (level * BITS)) & MASK);
+    }
+
+    /** Whether a tree of {@code height} levels holds {@code index}. */
+    private static boolean covers(int height, long index) {
+        int bits = height * BITS;
+        return bits >= 63 || (index >>> bits) == 0;
+    }
+
+    private static void checkIndex(long index) {
+        if (index < 0) {
+            throw new IllegalArgumentException("chunk index " + index + " is negative");
+        }
+    }
+
+    /** The fewest levels that hold {@code index}. */
+    static int heightFor(long index) {
+        int height = 1;
+        while (!covers(height, index) && height < MAX_HEIGHT) {
+            height++;
+        }
+        return height;
+    }
+
+    /** The current height; for tests. */
+    int height() {
+        return height;
+    }
+}
