@@ -3,12 +3,14 @@ package io.virtiofs.transport.fuse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.virtiofs.api.Errno;
 import io.virtiofs.transport.internal.nativeio.FileCalls;
 import io.virtiofs.transport.internal.nativeio.NativeException;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -99,6 +101,40 @@ class FuseLockWaitTest extends FuseMountFixture {
                 "closed of " + descriptorsWhileMounted + ", still open " + stillOpen);
     }
 
+    /** An abort from outside (ENODEV for every worker) ends the waits and the session by itself. */
+    @ParameterizedTest
+    @EnumSource(WaitMode.class)
+    void anAbortedConnectionEndsTheLockWaitsAndEveryThread(WaitMode waitMode) throws Exception {
+        assumeTrue(Files.isDirectory(ConnectionControl.CONNECTIONS), "no " + ConnectionControl.CONNECTIONS + ": skipped");
+        FuseMount mount = mountWithWaiters(waitMode);
+        MountInfo info = fuseMountAt(mountpoint).orElseThrow();
+        Files.writeString(ConnectionControl.CONNECTIONS.resolve(Long.toString(info.kernelDevice())).resolve("abort"), "1");
+
+        assertEquals(Collections.nCopies(WAITERS, Errno.ECONNABORTED.name()), outcomes(startedWaiters));
+        assertTrue(mount.awaitTermination(Duration.ofSeconds(WAIT_SECONDS)), "the session did not end");
+        assertTrue(mount.wasUnmountedExternally());
+        assertTrue(handler.cancelCalls.get() >= 1, "the exiting workers cancelled the waits");
+        mount.close();
+        assertNoThreadLeft(mount);
+        assertTrue(mount.failure().isEmpty(), () -> "failure: " + mount.failure());
+    }
+
+    /** A worker killed by an Error ends the session: the waits end too, and every thread. */
+    @ParameterizedTest
+    @EnumSource(WaitMode.class)
+    void aFailedWorkerEndsTheLockWaitsAndEveryThread(WaitMode waitMode) throws Exception {
+        FuseMount mount = mountWithWaiters(waitMode);
+        assertFalse(clients.submit(() -> Files.exists(mountpoint.resolve(MinimalFuseHandler.FATAL_NAME)))
+                .get(WAIT_SECONDS, TimeUnit.SECONDS));
+
+        assertTrue(mount.awaitTermination(Duration.ofSeconds(WAIT_SECONDS)), "the session did not end");
+        assertTrue(mount.failure().orElseThrow() instanceof AssertionError, () -> "failure: " + mount.failure());
+        assertEndedByTheClose(outcomes(startedWaiters));
+        mount.close();
+        assertNoThreadLeft(mount);
+        assertEquals(1, handler.minimal.sessionEndedCalls.get());
+    }
+
     /**
      * A lock request handed off just before the session stops may start only after the stop's
      * cancel ran: the exiting workers cancel again until it is answered.
@@ -184,7 +220,7 @@ class FuseLockWaitTest extends FuseMountFixture {
     }
 
     private static void assertNoThreadLeft(FuseMount mount) throws InterruptedException {
-        assertTrue(mount.awaitTermination(java.time.Duration.ofSeconds(WAIT_SECONDS)), "the session did not end");
+        assertTrue(mount.awaitTermination(Duration.ofSeconds(WAIT_SECONDS)), "the session did not end");
         assertEquals(WAITERS, mount.blockingThreads().size(), "threads started for lock waits");
         List<Thread> threads = new ArrayList<>(mount.workerThreads());
         threads.addAll(mount.blockingThreads());
