@@ -20,6 +20,8 @@ import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.examples.kernel.LockCalls.RecordLock;
 import io.virtiofs.protocol.Opcode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -29,9 +31,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -130,6 +135,60 @@ class LockKernelTest {
             blocked.get(10, TimeUnit.SECONDS);
             RecordLock seen = LockCalls.get(holder, F_OFD_GETLK, RecordLock.of(F_RDLCK, 100, 1));
             assertEquals(new RecordLock(F_WRLCK, 0, 500, -1), seen, "the waiter holds its lock now");
+        }
+    }
+
+    /**
+     * More F_SETLKW waiters than the mount has workers: the waits do not occupy the workers, so
+     * other requests and the holder's unlock are still served, and the waiters then take the lock
+     * one after another.
+     */
+    @Test
+    void moreLockWaitersThanWorkersAllTakeTheLockInTurn() throws Exception {
+        int count = MemFsMount.WORKERS + 2;
+        List<Descriptor> descriptors = new ArrayList<>();
+        try (Descriptor holder = Descriptor.open(file, Descriptor.O_RDWR)) {
+            LockCalls.set(holder, F_OFD_SETLK, RecordLock.of(F_WRLCK, 0, 0));
+            for (int i = 0; i < count; i++) {
+                descriptors.add(Descriptor.open(file, Descriptor.O_RDWR));
+            }
+            AtomicInteger holding = new AtomicInteger();
+            List<Integer> acquired = new CopyOnWriteArrayList<>();
+            long before = setlkwRequests();
+            List<CompletableFuture<Void>> waiters = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                Descriptor waiter = descriptors.get(i);
+                int index = i;
+                waiters.add(CompletableFuture.runAsync(() -> {
+                    LockCalls.set(waiter, F_OFD_SETLKW, RecordLock.of(F_WRLCK, 0, 0));
+                    int holders = holding.incrementAndGet();
+                    acquired.add(index);
+                    holding.decrementAndGet();
+                    LockCalls.set(waiter, F_OFD_SETLK, RecordLock.of(F_UNLCK, 0, 0));
+                    assertEquals(1, holders, "waiters holding the write lock at once");
+                }, THREADS));
+            }
+            awaitWaiters(before, count);
+            assertTrue(waiters.stream().noneMatch(CompletableFuture::isDone), "every waiter waits for the holder");
+
+            CompletableFuture.runAsync(() -> {
+                try {
+                    Files.writeString(mount.path("meanwhile"), "served");
+                    assertEquals("served", Files.readString(mount.path("meanwhile")));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                LockCalls.set(holder, F_OFD_SETLK, RecordLock.of(F_UNLCK, 0, 0));
+            }, THREADS).get(10, TimeUnit.SECONDS);
+            for (CompletableFuture<Void> waiter : waiters) {
+                waiter.get(10, TimeUnit.SECONDS);
+            }
+            assertEquals(IntStream.range(0, count).boxed().toList(), acquired.stream().sorted().toList());
+            assertEquals(F_UNLCK, LockCalls.get(holder, F_OFD_GETLK, RecordLock.of(F_WRLCK, 0, 0)).type(),
+                    "every waiter released its lock");
+            assertEquals(before + count, setlkwRequests(), "one SETLKW per waiter");
+        } finally {
+            descriptors.forEach(LockKernelTest::closeQuietly);
         }
     }
 

@@ -128,7 +128,7 @@ public final class FuseMount implements AutoCloseable {
             }
             FuseSession session = new FuseSession(handler, sessionFd, stopFd, sink, waitMode, control);
             FuseMount mount = new FuseMount(options, config, session, mountId);
-            session.start(clones, options.bufferSize(), "virtiofs-fuse-" + SEQUENCE.incrementAndGet() + "-worker-");
+            session.start(clones, options.bufferSize(), "virtiofs-fuse-" + SEQUENCE.incrementAndGet());
             started = true;
             LOG.log(Level.DEBUG, () -> "mounted " + mount);
             return mount;
@@ -254,10 +254,11 @@ public final class FuseMount implements AutoCloseable {
      * Unmounts, stops the workers and closes every descriptor. The unmount is {@code umount2(0)},
      * and a lazy detach ({@code MNT_DETACH}) when the mount is busy; a mount that is no longer this
      * one's (unmounted from outside, or covered by another) is left alone. Waits for each worker
-     * to finish the request it is serving. Idempotent: a second call waits for the first.
+     * to finish the request it is serving; requests waiting for a lock are cancelled, and waited
+     * for too. Idempotent: a second call waits for the first.
      *
-     * <p>Called from a worker thread (from inside a file system), it unmounts and stops the
-     * workers without waiting for them.
+     * <p>Called from a thread serving the file system (from inside a file system: a worker, or a
+     * thread running a lock wait), it unmounts and stops the workers without waiting for them.
      *
      * @throws FuseMountException if unmounting failed (the workers are stopped regardless)
      */
@@ -331,6 +332,11 @@ public final class FuseMount implements AutoCloseable {
     /** The worker threads, for tests. */
     List<Thread> workerThreads() {
         return session.workerThreads();
+    }
+
+    /** Every thread started for requests that may block (lock waits), for tests. */
+    List<Thread> blockingThreads() {
+        return session.blockingThreads();
     }
 
     @Override

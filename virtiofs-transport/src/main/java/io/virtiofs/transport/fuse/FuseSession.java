@@ -26,9 +26,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The session ends when every worker has exited: after the kernel aborted the connection
  * (the file system was unmounted, {@code ENODEV}), after {@link #requestStop()}, or after a worker
- * failed. The last worker to exit closes the session descriptor, the stop eventfd and the
- * notification sink, tells the handler the session ended (unless FUSE_DESTROY already did), and
- * releases {@link #awaitEnd} waiters. Closing every descriptor of a connection makes the kernel
+ * failed. Each worker first waits until the lock waits it handed off ({@link BlockingRequests})
+ * are answered. The last worker to exit ends that pool's threads, closes the session descriptor,
+ * the stop eventfd and the notification sink, tells the handler the session ended (unless
+ * FUSE_DESTROY already did), and releases {@link #awaitEnd} waiters. Closing every descriptor of a connection makes the kernel
  * abort it, so requests still queued fail rather than hang.
  */
 final class FuseSession {
@@ -53,6 +54,8 @@ final class FuseSession {
     private volatile boolean abortedHere;
     private volatile boolean destroyed;
     private volatile @Nullable InitOut negotiated;
+    /** Where requests that may block run; set by {@link #start} before any worker runs. */
+    private volatile @Nullable BlockingRequests blocking;
 
     /**
      * A session whose workers wait as {@code waitMode} says; {@code control} is the connection's
@@ -71,11 +74,18 @@ final class FuseSession {
         this.control = control;
     }
 
-    /** Starts one named platform thread per cloned descriptor; each owns and closes its descriptor. */
-    void start(List<Integer> cloneFds, int bufferSize, String namePrefix) {
+    /**
+     * Starts one platform thread per cloned descriptor, named {@code name-worker-N}; each owns and
+     * closes its descriptor. Requests that may block run on virtual threads named
+     * {@code name-blocking-N} ({@link BlockingRequests}).
+     */
+    void start(List<Integer> cloneFds, int bufferSize, String name) {
+        BlockingRequests pool = new BlockingRequests(handler, name + "-blocking-", BlockingRequests.MAX_WAITING,
+                this::workerFailed);
+        blocking = pool;
         for (int i = 0; i < cloneFds.size(); i++) {
-            Thread thread = Thread.ofPlatform().name(namePrefix + i).daemon(true).unstarted(
-                    new FuseWorker(this, handler, cloneFds.get(i), stopFd, bufferSize, waitMode));
+            Thread thread = Thread.ofPlatform().name(name + "-worker-" + i).daemon(true).unstarted(
+                    new FuseWorker(this, handler, cloneFds.get(i), bufferSize, pool.lane()));
             workers.add(thread);
         }
         running.set(workers.size());
@@ -104,7 +114,7 @@ final class FuseSession {
         stopping = true;
     }
 
-    /** A worker died of an unexpected error: the session ends. */
+    /** A worker, or a request handed off by one, died of an unexpected error: the session ends. */
     void workerFailed(Throwable cause) {
         if (failure.compareAndSet(null, cause)) {
             LOG.log(Level.ERROR, "a /dev/fuse worker failed; ending the session", cause);
@@ -147,6 +157,11 @@ final class FuseSession {
         return waitMode;
     }
 
+    /** The eventfd that wakes polling workers when the session stops. */
+    int stopFd() {
+        return stopFd;
+    }
+
     /** A worker's thread is about to end; the last one ends the session. */
     void workerExited() {
         if (running.decrementAndGet() == 0) {
@@ -155,6 +170,11 @@ final class FuseSession {
     }
 
     private void finish() {
+        // Every worker waited for its handed-off requests: the pool's threads are idle.
+        BlockingRequests pool = blocking;
+        if (pool != null) {
+            pool.shutDownAndJoin();
+        }
         descriptorLock.lock();
         try {
             notifications.close();
@@ -254,13 +274,24 @@ final class FuseSession {
         }
     }
 
-    /** Whether the calling thread is one of this session's workers. */
+    /**
+     * Whether the calling thread serves this session's requests: one of its workers, or a thread
+     * of its pool for requests that may block.
+     */
     boolean isWorkerThread() {
-        return workers.contains(Thread.currentThread());
+        Thread current = Thread.currentThread();
+        BlockingRequests pool = blocking;
+        return workers.contains(current) || (pool != null && pool.isPoolThread(current));
     }
 
     /** The worker threads, for tests. */
     List<Thread> workerThreads() {
         return List.copyOf(workers);
+    }
+
+    /** Every thread started for requests that may block, for tests. */
+    List<Thread> blockingThreads() {
+        BlockingRequests pool = blocking;
+        return pool == null ? List.of() : pool.threads();
     }
 }

@@ -45,6 +45,11 @@ import java.nio.ByteOrder;
  * <p>The kernel finds a reply's request in the queue of the descriptor it is written to, so an
  * answer to an INTERRUPT read by another worker than its request's is refused with ENOENT and
  * dropped: the interrupted request simply runs to its end.
+ *
+ * <p>A request that may wait for other requests ({@link FuseRequestHandler#mayBlock}, a lock
+ * wait) is copied and handed to the session's {@link BlockingRequests} instead, which answers it
+ * on this worker's descriptor from a thread of its own; the worker reads on at once. Before it
+ * closes its descriptor, an exiting worker waits until every such request is answered.
  */
 final class FuseWorker implements Runnable {
 
@@ -67,25 +72,34 @@ final class FuseWorker implements Runnable {
     /** Where a reply starts: the data of a READ reply, after {@code fuse_out_header}, starts on a page. */
     static final long REPLY_OFFSET = PAGE_SIZE - OutHeader.SIZE;
 
+    /**
+     * The first capacity of a handed-off request's reply buffer, which grows up to the worker's
+     * buffer size: a lock request's reply is a bare {@code fuse_out_header}.
+     */
+    static final int HANDED_OFF_REPLY_CAPACITY = 256;
+
     private final FuseSession session;
     private final FuseRequestHandler handler;
     private final int fd;
     private final int stopFd;
     private final int bufferSize;
     private final WaitMode waitMode;
+    private final BlockingRequests.Lane blocking;
+    private boolean warnedRefusal;
 
     /**
-     * A worker serving {@code session} on its cloned descriptor {@code fd}, which it closes when it
-     * ends; {@code fd} is blocking for {@link WaitMode#BLOCKING_READ}, non-blocking for
-     * {@link WaitMode#POLL}.
+     * A worker serving {@code session} with {@code handler} on its cloned descriptor {@code fd},
+     * which it closes when it ends; {@code fd} is blocking for {@link WaitMode#BLOCKING_READ},
+     * non-blocking for {@link WaitMode#POLL}. Requests that may block go to {@code blocking}.
      */
-    FuseWorker(FuseSession session, FuseRequestHandler handler, int fd, int stopFd, int bufferSize, WaitMode waitMode) {
+    FuseWorker(FuseSession session, FuseRequestHandler handler, int fd, int bufferSize, BlockingRequests.Lane blocking) {
         this.session = session;
         this.handler = handler;
         this.fd = fd;
-        this.stopFd = stopFd;
+        this.stopFd = session.stopFd();
         this.bufferSize = bufferSize;
-        this.waitMode = waitMode;
+        this.waitMode = session.waitMode();
+        this.blocking = blocking;
     }
 
     @Override
@@ -107,6 +121,8 @@ final class FuseWorker implements Runnable {
         } catch (NativeException | RuntimeException | Error e) {
             session.workerFailed(e);
         } finally {
+            // The session is ending (unmounted, stopped or failed): its lock waits are cancelled.
+            blocking.cancelAndAwaitAnswered();
             FuseDevice.closeQuietly(fd);
             session.workerExited();
         }
@@ -141,14 +157,79 @@ final class FuseWorker implements Runnable {
         }
     }
 
-    /** Handles one request and writes its reply; false when the connection is gone. */
-    private boolean answer(ByteBuf request, int length, MemorySegment replyMemory, ByteBuf reply) throws NativeException {
+    /**
+     * Handles one request and writes its reply, or hands it off when it may block; false when the
+     * connection is gone.
+     */
+    private boolean answer(ByteBuf request, int length, MemorySegment replyMemory, ByteBuf reply) {
         if (length < InHeader.SIZE) {
             LOG.log(Level.WARNING, "the kernel sent a request of " + length + " bytes, shorter than fuse_in_header");
             return true;
         }
         request.setIndex(0, length);
         reply.clear();
+        if (handler.mayBlock(request)) {
+            if (handOff(request)) {
+                return true;
+            }
+            refuseWaiting(request, reply);
+        } else if (handle(request, reply) != Outcome.REPLIED) {
+            return true;
+        }
+        return send(replyMemory, reply.readableBytes(), request);
+    }
+
+    /**
+     * Copies {@code request} and hands the copy to the pool for requests that may block; false
+     * when the pool refuses it ({@link BlockingRequests#MAX_WAITING} requests wait already).
+     */
+    private boolean handOff(ByteBuf request) {
+        int length = request.readableBytes();
+        ByteBuf copy = Unpooled.buffer(length, length).writeBytes(request, 0, length);
+        if (blocking.handOff(() -> answerHandedOff(copy))) {
+            return true;
+        }
+        copy.release();
+        return false;
+    }
+
+    /**
+     * Answers {@code ENOLCK} ("no locks available") to a request that may block but for which no
+     * thread is left: waiting on this worker instead could hang the session.
+     */
+    private void refuseWaiting(ByteBuf request, ByteBuf reply) {
+        long unique = HOST_ORDER.getLong(request, UNIQUE_OFFSET);
+        LOG.log(warnedRefusal ? Level.DEBUG : Level.WARNING, () -> BlockingRequests.MAX_WAITING
+                + " requests wait for locks already; answering ENOLCK to unique " + unique + " (warned once per worker)");
+        warnedRefusal = true;
+        session.observe(HOST_ORDER.getInt(request, InHeader.OPCODE_OFFSET), errorReply(reply, unique, Errno.ENOLCK),
+                reply);
+    }
+
+    /**
+     * Handles a handed-off request on a pool thread, with a reply buffer of its own, and writes
+     * the reply on this worker's descriptor (see {@link BlockingRequests}); releases
+     * {@code request}.
+     */
+    private void answerHandedOff(ByteBuf request) {
+        ByteBuf reply = Unpooled.directBuffer(HANDED_OFF_REPLY_CAPACITY, bufferSize);
+        try {
+            if (handle(request, reply) == Outcome.REPLIED) {
+                MemorySegment replyMemory = MemorySegment.ofBuffer(reply.nioBuffer(0, reply.writerIndex()));
+                send(replyMemory, reply.writerIndex(), request);
+            }
+        } finally {
+            reply.release();
+            request.release();
+        }
+    }
+
+    /**
+     * Runs the handler on {@code request} (its whole header at index 0) into {@code reply}: an
+     * exception from the handler becomes EIO, as does a reply too large; the session then
+     * observes the outcome. Used by the worker and by pool threads at once.
+     */
+    private Outcome handle(ByteBuf request, ByteBuf reply) {
         int opcode = HOST_ORDER.getInt(request, InHeader.OPCODE_OFFSET);
         long unique = HOST_ORDER.getLong(request, UNIQUE_OFFSET);
         Outcome outcome;
@@ -160,22 +241,24 @@ final class FuseWorker implements Runnable {
         }
         if (outcome == Outcome.REPLY_TOO_LARGE) {
             LOG.log(Level.WARNING, "the reply to opcode " + opcode + ", unique " + unique
-                    + " does not fit " + reply.capacity() + " bytes; answering EIO");
+                    + " does not fit " + reply.maxCapacity() + " bytes; answering EIO");
             outcome = errorReply(reply, unique, Errno.EIO);
         }
         session.observe(opcode, outcome, reply);
-        if (outcome != Outcome.REPLIED) {
-            return true;
-        }
-        return send(replyMemory, reply.readableBytes(), opcode, unique);
+        return outcome;
     }
 
-    private boolean send(MemorySegment replyMemory, int length, int opcode, long unique) throws NativeException {
+    /**
+     * Writes the reply to {@code request} (the first {@code length} bytes of {@code replyMemory})
+     * on this worker's descriptor; false when the connection is gone.
+     */
+    private boolean send(MemorySegment replyMemory, int length, ByteBuf request) {
         while (true) {
             try {
                 long written = FileCalls.write(fd, replyMemory, length);
                 if (written != length) {
-                    LOG.log(Level.WARNING, "the kernel took " + written + " of " + length + " reply bytes for unique " + unique);
+                    LOG.log(Level.WARNING, "the kernel took " + written + " of " + length + " reply bytes for unique "
+                            + HOST_ORDER.getLong(request, UNIQUE_OFFSET));
                 }
                 return true;
             } catch (NativeException e) {
@@ -191,8 +274,9 @@ final class FuseWorker implements Runnable {
                     return false;
                 }
                 // The kernel refused the reply as malformed (EINVAL): a server bug, not fatal.
-                LOG.log(Level.WARNING, "the kernel refused the reply to opcode " + opcode + ", unique " + unique
-                        + ": " + errno.name(), e);
+                LOG.log(Level.WARNING, "the kernel refused the reply to opcode "
+                        + HOST_ORDER.getInt(request, InHeader.OPCODE_OFFSET) + ", unique "
+                        + HOST_ORDER.getLong(request, UNIQUE_OFFSET) + ": " + errno.name(), e);
                 return true;
             }
         }

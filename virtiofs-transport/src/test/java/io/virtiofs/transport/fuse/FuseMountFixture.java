@@ -2,6 +2,7 @@ package io.virtiofs.transport.fuse;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.virtiofs.protocol.server.FuseRequestHandler;
 import io.virtiofs.protocol.server.FuseServerConfig;
 import io.virtiofs.transport.internal.nativeio.IdentityCalls;
 import io.virtiofs.transport.internal.nativeio.MountCalls;
@@ -82,7 +83,7 @@ abstract class FuseMountFixture {
     }
 
     /** Mounts {@code handler} with workers that wait as {@code waitMode} says. */
-    FuseMount mount(MinimalFuseHandler handler, FuseMountOptions options, WaitMode waitMode) throws FuseMountException {
+    FuseMount mount(FuseRequestHandler handler, FuseMountOptions options, WaitMode waitMode) throws FuseMountException {
         FuseMount mount = FuseMount.mount(config -> handler, options, FuseDevice.standard(), waitMode);
         mounts.add(mount);
         return mount;

@@ -65,6 +65,7 @@ final class MinimalFuseHandler implements FuseRequestHandler {
     static final Attr FILE = Attr.builder().ino(FILE_ID).size(FILE_CAPACITY).mode(0100644).nlink(1).blksize(4096).build();
 
     private final int maxWrite;
+    private final long wanted;
     private volatile WireFormat format = WireFormat.current(ORDER);
     volatile @Nullable InitIn initRequest;
     volatile @Nullable InitOut initReply;
@@ -80,7 +81,13 @@ final class MinimalFuseHandler implements FuseRequestHandler {
     final byte[] written = new byte[FILE_CAPACITY];
 
     MinimalFuseHandler(int maxWrite) {
+        this(maxWrite, Set.of());
+    }
+
+    /** A handler that also accepts {@code extra} in INIT when the kernel offers them. */
+    MinimalFuseHandler(int maxWrite, Set<Capability> extra) {
         this.maxWrite = maxWrite;
+        this.wanted = WANTED | extra.stream().mapToLong(InitFlags::bit).reduce(0, (a, b) -> a | b);
     }
 
     @Override
@@ -116,7 +123,7 @@ final class MinimalFuseHandler implements FuseRequestHandler {
         InitIn in = InitIn.decode(body, WireFormat.forInit(ORDER));
         initRequest = in;
         int minor = Math.min(in.minor(), ProtocolVersion.MAX_MINOR);
-        InitOut out = new InitOut(ProtocolVersion.MAJOR, minor, in.maxReadahead(), in.flags() & WANTED, 16, 12,
+        InitOut out = new InitOut(ProtocolVersion.MAJOR, minor, in.maxReadahead(), in.flags() & wanted, 16, 12,
                 maxWrite, 1, maxWrite / 4096, 0, 0, 0);
         format = new WireFormat(ORDER, minor, false);
         initReply = out;
