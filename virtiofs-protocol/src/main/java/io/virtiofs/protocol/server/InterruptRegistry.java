@@ -1,10 +1,14 @@
 package io.virtiofs.protocol.server;
 
+import java.util.Arrays;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Finds the request a FUSE_INTERRUPT targets. Every worker thread's {@link Exchange} registers
- * here once; an interrupt scans them (a handful) for the request id, allocating nothing. An
+ * here once; an interrupt scans them (a handful) for the request id, allocating nothing. The
+ * exchanges of threads that have ended are dropped when the next thread registers, so a
+ * transport whose pools replace their threads (idle threads that expire) does not make the list
+ * grow without end. An
  * interrupt that arrives before its request started (it can overtake it: virtio-fs processes
  * hiprio concurrently with the request queues) is remembered, boundedly, so the request is
  * cancelled when it starts.
@@ -14,13 +18,24 @@ final class InterruptRegistry {
     /** How many early interrupts are remembered; older ones are dropped. */
     static final int EARLY_CAPACITY = 64;
 
-    private final CopyOnWriteArrayList<Exchange> exchanges = new CopyOnWriteArrayList<>();
+    /** An exchange and the thread that owns it. */
+    private record Registration(Thread owner, Exchange exchange) {
+    }
+
+    private final CopyOnWriteArrayList<Registration> registrations = new CopyOnWriteArrayList<>();
     private final long[] early = new long[EARLY_CAPACITY];
     private int earlyNext;
     private volatile int earlyCount;
 
+    /** Registers the calling thread's exchange, and forgets those of threads that ended. */
     void register(Exchange exchange) {
-        exchanges.add(exchange);
+        registrations.removeIf(registration -> !registration.owner().isAlive());
+        registrations.add(new Registration(Thread.currentThread(), exchange));
+    }
+
+    /** How many exchanges are registered (for tests). */
+    int registered() {
+        return registrations.size();
     }
 
     /**
@@ -29,8 +44,8 @@ final class InterruptRegistry {
      * @return whether a running request had that id
      */
     boolean interruptRunning(long unique) {
-        for (Exchange exchange : exchanges) {
-            if (exchange.cancelIfRunning(unique)) {
+        for (Registration registration : registrations) {
+            if (registration.exchange().cancelIfRunning(unique)) {
                 return true;
             }
         }
@@ -39,8 +54,8 @@ final class InterruptRegistry {
 
     /** Cancels whatever request each exchange is running (the transport is stopping). */
     void interruptAllRunning() {
-        for (Exchange exchange : exchanges) {
-            exchange.cancelRunning();
+        for (Registration registration : registrations) {
+            registration.exchange().cancelRunning();
         }
     }
 
@@ -75,7 +90,7 @@ final class InterruptRegistry {
 
     /** Forgets every early interrupt (the session ended). */
     synchronized void clear() {
-        java.util.Arrays.fill(early, 0);
+        Arrays.fill(early, 0);
         earlyCount = 0;
         earlyNext = 0;
     }
