@@ -12,13 +12,18 @@ import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
 import io.virtiofs.protocol.message.CreateIn;
 import io.virtiofs.protocol.message.CreateOut;
+import io.virtiofs.protocol.message.Dirent;
 import io.virtiofs.protocol.message.DirentplusOut;
+import io.virtiofs.protocol.message.DirentsOut;
 import io.virtiofs.protocol.message.EmptyIn;
 import io.virtiofs.protocol.message.EntryOut;
+import io.virtiofs.protocol.message.FlushIn;
 import io.virtiofs.protocol.message.FuseMessage;
 import io.virtiofs.protocol.message.FuseRequest;
 import io.virtiofs.protocol.message.GetattrIn;
 import io.virtiofs.protocol.message.InitIn;
+import io.virtiofs.protocol.message.MkdirIn;
+import io.virtiofs.protocol.message.MknodIn;
 import io.virtiofs.protocol.message.NameIn;
 import io.virtiofs.protocol.message.OpenIn;
 import io.virtiofs.protocol.message.OpenOut;
@@ -52,6 +57,8 @@ final class SelfTestCommand {
     private static final Set<String> FLAGS = Set.of("help", "quiet");
     private static final int BUFFER = 256 * 1024;
     private static final int CHUNK = 128 * 1024;
+    /** Files in the directory the selftest lists (several READDIR pages). */
+    private static final int LISTED = 400;
 
     private SelfTestCommand() {
     }
@@ -61,7 +68,8 @@ final class SelfTestCommand {
                 usage: virtiofs selftest [--seconds N] [--quiet]
 
                 Runs memfs through the virtio-fs device and real split virtqueues in this process
-                (INIT, CREATE, WRITE, READ, GETATTR, LOOKUP, READDIRPLUS, RENAME, UNLINK, DESTROY),
+                (INIT, MKDIR, MKNOD, CREATE, WRITE, READ, GETATTR, LOOKUP, OPEN, FLUSH, RELEASE,
+                OPENDIR, READDIR, READDIRPLUS, RENAME, UNLINK, RMDIR, STATFS, DESTROY),
                 in both byte orders, for N seconds (default 2), checking every reply.
                 Exit status 0 when everything checked out.
                 """;
@@ -75,12 +83,10 @@ final class SelfTestCommand {
         }
         LogSetup.apply(LogSetup.parse("warn"));
         Duration budget = parsed.secondsValue("seconds", Duration.ofSeconds(2));
-        long requests = 0;
+        long requests;
         long started = System.nanoTime();
         try {
-            for (WireOrder order : WireOrder.values()) {
-                requests += session(order, budget.dividedBy(2));
-            }
+            requests = exercise(budget);
         } catch (TimeoutException e) {
             throw new CommandFailure("selftest: the device did not answer: " + e.getMessage(), e);
         } catch (IllegalStateException e) {
@@ -94,6 +100,19 @@ final class SelfTestCommand {
         return 0;
     }
 
+    /**
+     * Runs sessions in both byte orders for about {@code budget}, checking every reply; returns
+     * the number of requests. {@code serve} calls it at start to warm the JIT while the VMM boots
+     * its guest: the first requests of a real session then run compiled code, not the interpreter.
+     */
+    static long exercise(Duration budget) throws TimeoutException {
+        long requests = 0;
+        for (WireOrder order : WireOrder.values()) {
+            requests += session(order, budget.dividedBy(2));
+        }
+        return requests;
+    }
+
     /** One session in one byte order; returns the number of requests sent. */
     private static long session(WireOrder order, Duration budget) throws TimeoutException {
         FuseServer server = new FuseServer(new MemFs(), FuseServerConfig.defaults());
@@ -104,6 +123,7 @@ final class SelfTestCommand {
              MockDriver driver = MockDriver.connect(device, options)) {
             Exchanges s = new Exchanges(driver, WireFormat.current(order));
             s.ok(s.send(Opcode.INIT, 0, new InitIn(7, 45, 1 << 20, InitFlags.flags(EnumSet.allOf(Capability.class)))));
+            long listed = populateListing(s);
             SplittableRandom random = new SplittableRandom(order.ordinal());
             byte[] data = new byte[CHUNK];
             long deadline = System.nanoTime() + budget.toNanos();
@@ -132,6 +152,14 @@ final class SelfTestCommand {
                     check(entry.nodeid() == node && entry.attr().size() == 4L * CHUNK, "LOOKUP answered " + entry);
                 }
                 s.ok(s.send(Opcode.RELEASE, node, new ReleaseIn(fh, 02, 0, 0)));
+                long reopened = OpenOut.decode(s.ok(s.send(Opcode.OPEN, node, new OpenIn(0, 0))), s.format).fh();
+                s.ok(s.send(Opcode.FLUSH, node, new FlushIn(reopened, 0)));
+                s.ok(s.send(Opcode.RELEASE, node, new ReleaseIn(reopened, 0, 0, 0)));
+                listAll(s, listed);
+                FileName subdir = FileName.of("dir" + round);
+                s.ok(s.send(Opcode.MKDIR, 1, new MkdirIn(0755, 022, subdir)));
+                s.ok(s.send(Opcode.RMDIR, 1, new NameIn(subdir)));
+                s.ok(s.send(Opcode.STATFS, 1, new EmptyIn()));
                 long dir = OpenOut.decode(s.ok(s.send(Opcode.OPENDIR, 1, new OpenIn(0, 0))), s.format).fh();
                 DirentplusOut listing = DirentplusOut.decode(s.ok(s.send(Opcode.READDIRPLUS, 1,
                         new ReadIn(dir, 0, 4096, 0, 0, 0))), s.format);
@@ -147,6 +175,37 @@ final class SelfTestCommand {
             check(server.statistics().fileSystemFailures() == 0, "the file system failed unexpectedly");
             return s.sent;
         }
+    }
+
+    /** Makes a directory of {@value #LISTED} files for the listings; returns its node id. */
+    private static long populateListing(Exchanges s) throws TimeoutException {
+        FileName name = FileName.of("listing");
+        long dir = EntryOut.decode(s.ok(s.send(Opcode.MKDIR, 1, new MkdirIn(0755, 022, name))), s.format).nodeid();
+        for (int i = 0; i < LISTED; i++) {
+            s.ok(s.send(Opcode.MKNOD, dir, new MknodIn(0100644, 0, 022, FileName.of("entry" + i))));
+        }
+        return dir;
+    }
+
+    /** Lists {@code dir} to its end with READDIR, as a driver does, and its first page with READDIRPLUS. */
+    private static void listAll(Exchanges s, long dir) throws TimeoutException {
+        long fh = OpenOut.decode(s.ok(s.send(Opcode.OPENDIR, dir, new OpenIn(0, 0))), s.format).fh();
+        int seen = 0;
+        long offset = 0;
+        while (true) {
+            List<Dirent> page = DirentsOut.decode(s.ok(s.send(Opcode.READDIR, dir,
+                    new ReadIn(fh, offset, 4096, 0, 0, 0))), s.format).dirents();
+            if (page.isEmpty()) {
+                break;
+            }
+            seen += page.size();
+            offset = page.getLast().off();
+        }
+        check(seen == LISTED + 2, "READDIR listed " + seen + " entries, not " + (LISTED + 2));
+        DirentplusOut plus = DirentplusOut.decode(s.ok(s.send(Opcode.READDIRPLUS, dir,
+                new ReadIn(fh, 0, 4096, 0, 0, 0))), s.format);
+        check(!plus.entries().isEmpty(), "READDIRPLUS listed nothing");
+        s.ok(s.send(Opcode.RELEASEDIR, dir, new ReleaseIn(fh, 0, 0, 0)));
     }
 
     private static void check(boolean condition, String what) {

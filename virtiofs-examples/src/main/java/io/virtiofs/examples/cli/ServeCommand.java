@@ -6,9 +6,12 @@ import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.transport.vhostuser.VhostUserBackend;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.System.Logger.Level;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code virtiofs serve}: serves a file system to a virtual machine as a vhost-user-fs device.
@@ -16,8 +19,9 @@ import java.util.Set;
  */
 final class ServeCommand {
 
+    private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
     private static final Set<String> WITH_VALUE = Set.of("socket-path", "fd", "fs", "tag", "thread-pool-size", "queues",
-            "queue-size", "log-level", "attr-timeout", "entry-timeout", "capacity");
+            "queue-size", "log-level", "attr-timeout", "entry-timeout", "capacity", "warm-up");
     private static final Set<String> FLAGS = Set.of("help", "readonly", "exit-on-disconnect");
 
     private ServeCommand() {
@@ -46,9 +50,34 @@ final class ServeCommand {
                   --entry-timeout SECONDS how long the guest caches names (default 1)
                   --capacity BYTES        memfs capacity, e.g. 512M or 4G (default 1G)
                   --exit-on-disconnect    exit when the VMM disconnects, as virtiofsd does
+                  --warm-up SECONDS       run a throwaway in-process session at start so the JIT
+                                          has compiled the request path before the guest's first
+                                          requests (default 2; 0 skips it)
                   --log-level LEVEL       off, error, warn, info (default), debug, trace
                   --help                  this text
                 """;
+    }
+
+    /**
+     * Exercises a throwaway memfs through the device model for {@code budget} on a low-priority
+     * background thread (the selftest's session), so that the codecs, the server and memfs are
+     * compiled by the time the guest, still booting, sends its first requests. Interpreted, a
+     * cold READDIR of a few thousand entries took twice as long as the C virtiofsd's.
+     */
+    private static void warmUp(Duration budget) {
+        if (budget.isZero()) {
+            return;
+        }
+        Thread.ofPlatform().name("virtiofs-warm-up").daemon(true).priority(Thread.MIN_PRIORITY).start(() -> {
+            long started = System.nanoTime();
+            try {
+                long requests = SelfTestCommand.exercise(budget);
+                LOG.log(Level.DEBUG, () -> "warm-up: " + requests + " requests in "
+                        + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
+            } catch (TimeoutException | RuntimeException e) {
+                LOG.log(Level.WARNING, "the warm-up session failed (serving goes on)", e);
+            }
+        });
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, CommandFailure {
@@ -85,6 +114,7 @@ final class ServeCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+        Duration warmUp = parsed.secondsValue("warm-up", Duration.ofSeconds(2));
         VhostUserBackend backend;
         try {
             backend = builder.build();
@@ -101,6 +131,7 @@ final class ServeCommand {
                 + (parsed.flag("readonly") ? " (read-only)" : "") + " as vhost-user-fs tag "
                 + parsed.value("tag").orElse("myfs") + " on "
                 + backend.socketPath().map(Path::toString).orElse("fd " + parsed.value("fd").orElse("?")));
+        warmUp(warmUp);
         try {
             backend.serve();
         } catch (IOException e) {
