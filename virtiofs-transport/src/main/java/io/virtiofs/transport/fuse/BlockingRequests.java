@@ -104,18 +104,7 @@ final class BlockingRequests {
      */
     void shutDownAndJoin() {
         pool.shutdown();
-        boolean interrupted = false;
-        for (Thread thread : threads) {
-            while (true) {
-                try {
-                    thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
+        if (FuseSession.joinAll(threads)) {
             Thread.currentThread().interrupt();
         }
     }

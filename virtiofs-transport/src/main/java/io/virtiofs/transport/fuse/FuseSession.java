@@ -250,17 +250,7 @@ final class FuseSession {
 
     /** Waits for every worker thread to end, even when interrupted (the interrupt is kept). */
     void joinWorkersUninterruptibly() {
-        boolean interrupted = false;
-        for (Thread thread : workers) {
-            while (true) {
-                try {
-                    thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
+        boolean interrupted = joinAll(workers);
         while (true) {
             try {
                 ended.await();
@@ -272,6 +262,25 @@ final class FuseSession {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Waits for every one of {@code threads} to end, going on when interrupted; returns whether
+     * an interrupt came (the caller restores it).
+     */
+    static boolean joinAll(Iterable<Thread> threads) {
+        boolean interrupted = false;
+        for (Thread thread : threads) {
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        return interrupted;
     }
 
     /**
