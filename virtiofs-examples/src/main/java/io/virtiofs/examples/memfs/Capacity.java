@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The space of one memfs: data blocks and inodes, reserved before use and given back when a file
- * shrinks or a node is freed. Lock-free: each counter is one {@link AtomicLong}, reserved with a
+ * shrinks or a node is freed; and the {@link ChunkStore} that holds the memory of written blocks
+ * (a block reserved here has memory only once written). Lock-free: each counter is one {@link AtomicLong}, reserved with a
  * compare-and-set loop so that it never passes its limit.
  */
 final class Capacity {
@@ -16,11 +17,26 @@ final class Capacity {
     private final long totalInodes;
     private final AtomicLong usedBlocks = new AtomicLong();
     private final AtomicLong usedInodes = new AtomicLong();
+    private final ChunkStore chunkStore;
 
     Capacity(MemFsConfig config) {
+        this(config, new ChunkStore(config.blockSize()));
+    }
+
+    /** A capacity whose blocks live in {@code chunkStore} (tests give one with a slab limit). */
+    Capacity(MemFsConfig config, ChunkStore chunkStore) {
+        if (chunkStore.chunkSize() != config.blockSize()) {
+            throw new IllegalArgumentException("chunks of " + chunkStore.chunkSize() + " bytes for blocks of " + config.blockSize());
+        }
+        this.chunkStore = chunkStore;
         this.blockSize = config.blockSize();
         this.totalBlocks = config.capacityBytes() / config.blockSize();
         this.totalInodes = config.maxInodes();
+    }
+
+    /** The memory of the blocks: shared by the files of this memfs. */
+    ChunkStore chunkStore() {
+        return chunkStore;
     }
 
     /** The allocation unit, in bytes. */

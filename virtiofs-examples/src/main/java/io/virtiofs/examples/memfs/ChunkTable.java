@@ -1,5 +1,6 @@
 package io.virtiofs.examples.memfs;
 
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,7 +43,7 @@ final class ChunkTable {
     }
 
     /** The chunk at {@code index}, or null. */
-    byte @Nullable [] get(long index) {
+    @Nullable Chunk get(long index) {
         Node node = root;
         if (node == null || !covers(height, index)) {
             return null;
@@ -53,11 +54,11 @@ final class ChunkTable {
                 return null;
             }
         }
-        return (byte[]) node.slots[(int) (index & MASK)];
+        return (Chunk) node.slots[(int) (index & MASK)];
     }
 
     /** Sets the chunk at {@code index}; returns the one it replaced, or null. */
-    byte @Nullable [] put(long index, byte[] chunk) {
+    @Nullable Chunk put(long index, Chunk chunk) {
         checkIndex(index);
         if (root == null) {
             root = new Node();
@@ -82,7 +83,7 @@ final class ChunkTable {
             node = child;
         }
         int at = (int) (index & MASK);
-        byte[] previous = (byte[]) node.slots[at];
+        Chunk previous = (Chunk) node.slots[at];
         node.slots[at] = chunk;
         if (previous == null) {
             node.used++;
@@ -92,11 +93,11 @@ final class ChunkTable {
     }
 
     /** Removes the chunk at {@code index}; returns it, or null if absent. */
-    byte @Nullable [] remove(long index) {
+    @Nullable Chunk remove(long index) {
         if (index < 0 || root == null || !covers(height, index)) {
             return null;
         }
-        byte[] removed = removeBelow(root, height - 1, index);
+        Chunk removed = removeBelow(root, height - 1, index);
         if (removed != null) {
             size--;
         }
@@ -106,10 +107,10 @@ final class ChunkTable {
         return removed;
     }
 
-    private static byte @Nullable [] removeBelow(Node node, int level, long index) {
+    private static @Nullable Chunk removeBelow(Node node, int level, long index) {
         int at = slot(index, level);
         if (level == 0) {
-            byte[] chunk = (byte[]) node.slots[at];
+            Chunk chunk = (Chunk) node.slots[at];
             if (chunk != null) {
                 node.slots[at] = null;
                 node.used--;
@@ -120,7 +121,7 @@ final class ChunkTable {
         if (child == null) {
             return null;
         }
-        byte[] chunk = removeBelow(child, level - 1, index);
+        Chunk chunk = removeBelow(child, level - 1, index);
         if (child.used == 0) {
             node.slots[at] = null;
             node.used--;
@@ -201,26 +202,28 @@ final class ChunkTable {
     }
 
     /**
-     * Removes the chunks in {@code [from, to)}.
+     * Removes the chunks in {@code [from, to)}, handing each to {@code removed} (in index order)
+     * after it left the table.
      *
      * @return how many were removed
      */
-    long removeRange(long from, long to) {
+    long removeRange(long from, long to, Consumer<? super Chunk> removed) {
         if (root == null || from >= to) {
             return 0;
         }
         long start = Math.max(0, from);
-        long removed = removeRangeBelow(root, height - 1, 0, start, to);
-        size -= removed;
+        long count = removeRangeBelow(root, height - 1, 0, start, to, removed);
+        size -= count;
         if (root.used == 0) {
             clear();
         }
-        return removed;
+        return count;
     }
 
     /** Removes the entries of [from, to) under {@code node}, whose first index is {@code base}. */
-    private static long removeRangeBelow(Node node, int level, long base, long from, long to) {
-        long removed = 0;
+    private static long removeRangeBelow(Node node, int level, long base, long from, long to,
+            Consumer<? super Chunk> removed) {
+        long count = 0;
         int shift = level * BITS;
         for (int at = 0; at < FANOUT && node.used > 0; at++) {
             Object slot = node.slots[at];
@@ -235,33 +238,15 @@ final class ChunkTable {
             if (level == 0) {
                 node.slots[at] = null;
                 node.used--;
-                removed++;
+                count++;
+                removed.accept((Chunk) slot);
                 continue;
             }
             Node child = (Node) slot;
-            if (from <= start && last < to) {
-                removed += countBelow(child, level - 1);
+            count += removeRangeBelow(child, level - 1, start, from, to, removed);
+            if (child.used == 0) {
                 node.slots[at] = null;
                 node.used--;
-            } else {
-                removed += removeRangeBelow(child, level - 1, start, from, to);
-                if (child.used == 0) {
-                    node.slots[at] = null;
-                    node.used--;
-                }
-            }
-        }
-        return removed;
-    }
-
-    private static long countBelow(Node node, int level) {
-        if (level == 0) {
-            return node.used;
-        }
-        long count = 0;
-        for (Object slot : node.slots) {
-            if (slot != null) {
-                count += countBelow((Node) slot, level - 1);
             }
         }
         return count;

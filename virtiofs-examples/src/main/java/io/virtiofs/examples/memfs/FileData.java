@@ -3,9 +3,9 @@ package io.virtiofs.examples.memfs;
 import io.netty.buffer.ByteBuf;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
-import java.util.Arrays;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,11 +13,17 @@ import org.jspecify.annotations.Nullable;
  * A chunk that was never written is a hole: it reads as zeros and costs neither memory nor
  * capacity, so a 1 GiB file with a few bytes at each end holds two chunks.
  *
- * <p>A chunk is one of: absent (a hole); {@link #UNWRITTEN} (allocated by fallocate: counted
- * against the capacity, reads as zeros, no memory until written, like an unwritten extent in
- * ext4); or a {@code byte[]} of the block size. Every allocated chunk holds one block of the
- * {@link Capacity}. Bytes past the end of the file inside a chunk are always zero, so growing the
- * file never shows old data.
+ * <p>A chunk is one of: absent (a hole); {@link Chunk#UNWRITTEN} (allocated by fallocate:
+ * counted against the capacity, reads as zeros, no memory until written, like an unwritten extent
+ * in ext4); or a {@link Chunk} of the block size in native memory from the memfs's
+ * {@link ChunkStore} (off the Java heap: see there why). Every allocated chunk holds one block of
+ * the {@link Capacity}. Bytes past the end of the file inside a chunk are always zero, so growing
+ * the file never shows old data. A chunk that leaves the file (truncate, punch hole, zero range,
+ * discard) goes back to the store at once.
+ *
+ * <p>When the capacity or the native memory runs out, a write stops at the last chunk it could
+ * get and reports the short count ({@code ENOSPC} if nothing was written); nothing written
+ * before is lost.
  *
  * <p><b>Threads.</b> A read-write lock guards the chunks: reads of one file run in parallel;
  * writes, truncates and fallocates of one file take turns. Different files share nothing but the
@@ -25,10 +31,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class FileData {
 
-    /** An allocated chunk that was never written (reads as zeros). Compared by identity. */
-    private static final byte[] UNWRITTEN = new byte[0];
+    private static final Chunk UNWRITTEN = Chunk.UNWRITTEN;
 
     private final Capacity capacity;
+    private final ChunkStore store;
+    /** Gives a chunk removed from the table back to the store; made once, so freeing allocates nothing. */
+    private final Consumer<Chunk> release = this::release;
     private final int chunkSize;
     private final int chunkShift;
     private final long chunkMask;
@@ -43,6 +51,7 @@ final class FileData {
 
     FileData(Capacity capacity) {
         this.capacity = capacity;
+        this.store = capacity.chunkStore();
         this.chunkSize = capacity.blockSize();
         this.chunkShift = Integer.numberOfTrailingZeros(chunkSize);
         this.chunkMask = chunkSize - 1;
@@ -87,11 +96,11 @@ final class FileData {
                 long at = offset + done;
                 int inChunk = (int) (at & chunkMask);
                 int n = Math.min(chunkSize - inChunk, count - done);
-                byte[] chunk = chunks.get(at >>> chunkShift);
+                Chunk chunk = chunks.get(at >>> chunkShift);
                 if (chunk == null || chunk == UNWRITTEN) {
                     dst.writeZero(n);
                 } else {
-                    dst.writeBytes(chunk, inChunk, n);
+                    chunk.readInto(inChunk, n, dst);
                 }
                 done += n;
             }
@@ -126,13 +135,13 @@ final class FileData {
             int done = 0;
             while (done < count) {
                 long at = position + done;
-                byte[] chunk = writableChunkLocked(at >>> chunkShift);
+                int inChunk = (int) (at & chunkMask);
+                int n = Math.min(chunkSize - inChunk, count - done);
+                Chunk chunk = writableChunkLocked(at >>> chunkShift, inChunk, inChunk + n);
                 if (chunk == null) {
                     break;
                 }
-                int inChunk = (int) (at & chunkMask);
-                int n = Math.min(chunkSize - inChunk, count - done);
-                src.readBytes(chunk, inChunk, n);
+                chunk.writeFrom(src, inChunk, n);
                 done += n;
             }
             if (done == 0) {
@@ -172,7 +181,7 @@ final class FileData {
         while (done < count) {
             long from = srcOffset + done;
             long to = dstOffset + done;
-            byte[] chunk = src.chunks.get(from >>> src.chunkShift);
+            Chunk chunk = src.chunks.get(from >>> src.chunkShift);
             if (chunk == null || chunk == UNWRITTEN) {
                 // A hole in the source: skip to its next chunk, leaving zeros (or a hole) behind.
                 long next = src.chunks.ceilingIndex((from >>> src.chunkShift) + 1);
@@ -181,13 +190,14 @@ final class FileData {
                 done += holeEnd - from;
                 continue;
             }
-            byte[] target = dst.writableChunkLocked(to >>> dst.chunkShift);
+            int n = (int) Math.min(count - done,
+                    Math.min(src.chunkSize - (from & src.chunkMask), dst.chunkSize - (to & dst.chunkMask)));
+            int at = (int) (to & dst.chunkMask);
+            Chunk target = dst.writableChunkLocked(to >>> dst.chunkShift, at, at + n);
             if (target == null) {
                 break;
             }
-            int n = (int) Math.min(count - done,
-                    Math.min(src.chunkSize - (from & src.chunkMask), dst.chunkSize - (to & dst.chunkMask)));
-            System.arraycopy(chunk, (int) (from & src.chunkMask), target, (int) (to & dst.chunkMask), n);
+            chunk.copyTo((int) (from & src.chunkMask), target, at, n);
             done += n;
         }
         if (done == 0) {
@@ -219,9 +229,9 @@ final class FileData {
             long firstWholeChunk = (newSize >>> chunkShift) + ((newSize & chunkMask) == 0 ? 0 : 1);
             freeChunksLocked(firstWholeChunk, Long.MAX_VALUE);
             int inChunk = (int) (newSize & chunkMask);
-            byte[] last = inChunk == 0 ? null : chunks.get(newSize >>> chunkShift);
+            Chunk last = inChunk == 0 ? null : chunks.get(newSize >>> chunkShift);
             if (last != null && last != UNWRITTEN) {
-                Arrays.fill(last, inChunk, chunkSize, (byte) 0);
+                last.zero(inChunk, chunkSize);
             }
         }
         size = newSize;
@@ -283,7 +293,10 @@ final class FileData {
             if (firstWhole < endWhole) {
                 for (long index = chunks.ceilingIndex(firstWhole); index >= 0 && index < endWhole;
                         index = chunks.ceilingIndex(index + 1)) {
-                    chunks.put(index, UNWRITTEN);
+                    Chunk previous = chunks.put(index, UNWRITTEN);
+                    if (previous != null) {
+                        release(previous);
+                    }
                 }
             }
             zeroLocked(offset, end);
@@ -370,21 +383,32 @@ final class FileData {
         }
     }
 
-    /** The chunk at {@code index}, made writable; allocates it if absent; null when out of space. */
-    private byte @Nullable [] writableChunkLocked(long index) {
-        byte[] chunk = chunks.get(index);
-        if (chunk == null) {
-            if (!capacity.tryReserveBlocks(1)) {
-                return null;
-            }
-            chunk = new byte[chunkSize];
-            chunks.put(index, chunk);
-            allocatedChunks++;
-        } else if (chunk == UNWRITTEN) {
-            chunk = new byte[chunkSize]; // already counted against the capacity
-            chunks.put(index, chunk);
+    /**
+     * The chunk at {@code index}, made writable for a write of bytes {@code [writeFrom, writeTo)}
+     * of it: allocated if absent or unwritten (zero outside that range); null when out of
+     * capacity or native memory (then nothing changed).
+     */
+    private @Nullable Chunk writableChunkLocked(long index, int writeFrom, int writeTo) {
+        Chunk chunk = chunks.get(index);
+        if (chunk != null && chunk != UNWRITTEN) {
+            return chunk;
         }
-        return chunk;
+        boolean hole = chunk == null;
+        if (hole && !capacity.tryReserveBlocks(1)) {
+            return null;
+        }
+        Chunk fresh = store.allocate(writeFrom, writeTo);
+        if (fresh == null) {
+            if (hole) {
+                capacity.releaseBlocks(1);
+            }
+            return null;
+        }
+        chunks.put(index, fresh);
+        if (hole) {
+            allocatedChunks++;
+        } // an unwritten chunk was counted against the capacity already
+        return fresh;
     }
 
     /** Allocates (as unwritten) every absent chunk touching [start, end); all or nothing. */
@@ -411,23 +435,30 @@ final class FileData {
         long first = start >>> chunkShift;
         long last = (end - 1) >>> chunkShift;
         for (long index = chunks.ceilingIndex(first); index >= 0 && index <= last; index = chunks.ceilingIndex(index + 1)) {
-            byte[] chunk = chunks.get(index);
-            if (chunk == UNWRITTEN) {
+            Chunk chunk = chunks.get(index);
+            if (chunk == null || chunk == UNWRITTEN) {
                 continue;
             }
             long chunkStart = index << chunkShift;
             int from = (int) Math.max(0, start - chunkStart);
             int to = (int) Math.min(chunkSize, end - chunkStart);
-            Arrays.fill(chunk, from, to, (byte) 0);
+            chunk.zero(from, to);
         }
     }
 
-    /** Removes the chunks with indexes in [from, to), giving their blocks back. */
+    /** Removes the chunks with indexes in [from, to), giving their blocks and memory back. */
     private void freeChunksLocked(long from, long to) {
-        long count = chunks.removeRange(from, to);
+        long count = chunks.removeRange(from, to, release);
         if (count > 0) {
             allocatedChunks -= count;
             capacity.releaseBlocks(count);
+        }
+    }
+
+    /** Gives the memory of a chunk that left the table back to the store. */
+    private void release(Chunk chunk) {
+        if (chunk != UNWRITTEN) {
+            store.free(chunk);
         }
     }
 }

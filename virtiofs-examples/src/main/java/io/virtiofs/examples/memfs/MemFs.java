@@ -37,8 +37,8 @@ import java.util.List;
  * memfs: a complete POSIX file system in memory, and the reference implementation of the
  * {@link FileSystem} SPI.
  *
- * <p><b>What it does.</b> Regular files (sparse: data in chunks of the block size, holes cost
- * nothing), directories, symbolic links, hard links, fifos, sockets and device nodes, O_TMPFILE;
+ * <p><b>What it does.</b> Regular files (sparse: data in chunks of the block size, off the Java
+ * heap, holes cost nothing), directories, symbolic links, hard links, fifos, sockets and device nodes, O_TMPFILE;
  * rename with RENAME_NOREPLACE and RENAME_EXCHANGE; extended attributes in the {@code user.},
  * {@code trusted.} and {@code security.} namespaces; nanosecond timestamps; ownership, set-group-ID
  * directories, umask, and permission checks (see {@link MemFsConfig#checkPermissions()});

@@ -7,7 +7,8 @@
  * configures it. Behind it, each class does one thing: {@code Inode} and its four kinds hold a
  * node and publish its attributes; {@code Namespace}, {@code Rename} and {@code DirectoryListing}
  * handle names; {@code AttributeChange} is setattr; {@code FileIo} and {@code FileData} are
- * file contents; {@code LockTable} with {@code RecordLocks} and {@code FlockLocks} are locks;
+ * file contents, kept in {@code ChunkTable} (a file's blocks by index) as {@code Chunk}s of native
+ * memory from a {@code ChunkStore} (off the Java heap); {@code LockTable} with {@code RecordLocks} and {@code FlockLocks} are locks;
  * {@code Xattrs} and {@code XattrNamespace} are extended attributes; {@code Permissions} and
  * {@code Ownership} are the POSIX rules; {@code InodeTable}, {@code OpenFiles} and
  * {@code IdTable} map the ids the driver holds; {@code Capacity} counts space.

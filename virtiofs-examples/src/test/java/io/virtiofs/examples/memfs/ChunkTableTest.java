@@ -1,10 +1,16 @@
 package io.virtiofs.examples.memfs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertIterableEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -16,8 +22,13 @@ import org.junit.jupiter.api.TestFactory;
 
 class ChunkTableTest {
 
-    private static final byte[] A = {1};
-    private static final byte[] B = {2};
+    private static final Chunk A = marker(1);
+    private static final Chunk B = marker(2);
+
+    /** A chunk with no memory, told apart by identity (the table never looks inside). */
+    private static Chunk marker(int number) {
+        return new Chunk(null, ByteBuffer.allocate(0), Unpooled.EMPTY_BUFFER, 0, 0, number);
+    }
 
     @Test
     void anEmptyTableHasNothing() {
@@ -28,7 +39,7 @@ class ChunkTableTest {
         assertEquals(-1, table.ceilingIndex(0));
         assertEquals(7, table.nextAbsentIndex(7));
         assertEquals(0, table.count(0, Long.MAX_VALUE));
-        assertEquals(0, table.removeRange(0, Long.MAX_VALUE));
+        assertEquals(0, table.removeRange(0, Long.MAX_VALUE, chunk -> fail("nothing to remove: " + chunk)));
         assertEquals(0, table.size());
         assertEquals(0, table.height());
     }
@@ -54,7 +65,9 @@ class ChunkTableTest {
         assertEquals(65, table.nextAbsentIndex(63));
         assertSame(B, table.put(64, A));
         assertEquals(3, table.size());
-        assertEquals(2, table.removeRange(0, Long.MAX_VALUE));
+        List<Chunk> removed = new ArrayList<>();
+        assertEquals(2, table.removeRange(0, Long.MAX_VALUE, removed::add));
+        assertEquals(List.of(A, A), removed);
         assertEquals(1, table.size());
         assertSame(A, table.remove(Long.MAX_VALUE));
         assertEquals(0, table.size());
@@ -82,7 +95,7 @@ class ChunkTableTest {
     private static void run(long seed, int steps) {
         SplittableRandom random = new SplittableRandom(seed);
         ChunkTable table = new ChunkTable();
-        TreeMap<Long, byte[]> model = new TreeMap<>();
+        TreeMap<Long, Chunk> model = new TreeMap<>();
         // Indexes cluster in a window so that ranges hit and miss, with now and then a far one.
         long window = 1L << (6 + random.nextInt(12));
         for (int step = 0; step < steps; step++) {
@@ -90,16 +103,19 @@ class ChunkTableTest {
             long index = anIndex(random, window);
             int action = random.nextInt(10);
             if (action < 5) {
-                byte[] chunk = random.nextBoolean() ? A : new byte[] {(byte) step};
+                Chunk chunk = random.nextBoolean() ? A : marker(step);
                 assertSame(model.put(index, chunk), table.put(index, chunk), context + " put " + index);
             } else if (action < 8) {
                 assertSame(model.remove(index), table.remove(index), context + " remove " + index);
             } else {
                 long to = random.nextInt(4) == 0 ? Long.MAX_VALUE : index + random.nextLong(window);
-                Map<Long, byte[]> range = model.subMap(index, true, to, false);
-                long expected = range.size();
+                Map<Long, Chunk> range = model.subMap(index, true, to, false);
+                List<Chunk> expected = new ArrayList<>(range.values());
                 range.clear();
-                assertEquals(expected, table.removeRange(index, to), context + " removeRange " + index + ".." + to);
+                List<Chunk> removed = new ArrayList<>();
+                assertEquals(expected.size(), table.removeRange(index, to, removed::add),
+                        context + " removeRange " + index + ".." + to);
+                assertIterableEquals(expected, removed, context + " removed chunks " + index + ".." + to);
             }
             check(table, model, random, window, context);
         }
@@ -109,10 +125,10 @@ class ChunkTableTest {
         return random.nextInt(50) == 0 ? random.nextLong(Long.MAX_VALUE) : random.nextLong(window);
     }
 
-    private static void check(ChunkTable table, TreeMap<Long, byte[]> model, SplittableRandom random, long window,
+    private static void check(ChunkTable table, TreeMap<Long, Chunk> model, SplittableRandom random, long window,
                               String context) {
         assertEquals(model.size(), table.size(), context + " size");
-        for (Map.Entry<Long, byte[]> entry : model.entrySet()) {
+        for (Map.Entry<Long, Chunk> entry : model.entrySet()) {
             assertSame(entry.getValue(), table.get(entry.getKey()), context + " get " + entry.getKey());
         }
         for (int probe = 0; probe < 8; probe++) {

@@ -32,6 +32,18 @@ class FileDataTest {
         return new Capacity(MemFsConfig.builder().blockSize(CHUNK).capacityBytes(bytes).build());
     }
 
+    /** A capacity of {@code bytes} whose memory is slabs of four chunks, at most {@code maxSlabs}. */
+    private static Capacity capacity(long bytes, long maxSlabs) {
+        return new Capacity(MemFsConfig.builder().blockSize(CHUNK).capacityBytes(bytes).build(),
+                new ChunkStore(CHUNK, 4 * CHUNK, maxSlabs));
+    }
+
+    private static byte[] filled(int length, int value) {
+        byte[] bytes = new byte[length];
+        Arrays.fill(bytes, (byte) value);
+        return bytes;
+    }
+
     private static int write(FileData data, long offset, byte[] bytes) {
         ByteBuf buf = Unpooled.wrappedBuffer(bytes);
         try {
@@ -83,6 +95,76 @@ class FileDataTest {
         }
     }
 
+    /**
+     * Native memory (here: a store of two slabs, eight chunks) runs out before the capacity: writes
+     * come up short or fail with ENOSPC, and nothing written before is lost; freeing a chunk lets
+     * writes go on.
+     */
+    @Test
+    void runningOutOfNativeMemoryLosesNothing() {
+        Capacity capacity = capacity(1 << 20, 2);
+        ChunkStore store = capacity.chunkStore();
+        FileData data = new FileData(capacity);
+        byte[] ones = filled(10 * CHUNK, 1);
+        assertEquals(8 * CHUNK - 10, write(data, 10, ones));
+        assertEquals(8 * CHUNK, data.size());
+        assertEquals(8, store.chunksInUse());
+        assertEquals(8, capacity.usedBlocks(), "the block whose memory failed is given back");
+        data.allocate(8 * CHUNK, CHUNK, false); // fallocate needs capacity, not memory
+        assertEquals(9 * CHUNK, data.allocatedBytes());
+        ErrnoException full = assertThrows(ErrnoException.class, () -> write(data, 8 * CHUNK + 5, filled(3, 2)));
+        assertEquals(Errno.ENOSPC, full.errno());
+        assertEquals(9, capacity.usedBlocks());
+        assertEquals(9 * CHUNK, data.allocatedBytes(), "the unwritten chunk stays allocated");
+        byte[] expected = new byte[9 * CHUNK];
+        Arrays.fill(expected, 10, 8 * CHUNK, (byte) 1);
+        assertArrayEquals(expected, read(data, 0, 10 * CHUNK));
+
+        FileData other = new FileData(capacity);
+        ErrnoException otherFull = assertThrows(ErrnoException.class, () -> write(other, 0, filled(1, 3)));
+        assertEquals(Errno.ENOSPC, otherFull.errno());
+        assertEquals(0, other.size());
+
+        data.punchHole(2 * CHUNK, 2 * CHUNK); // two chunks go back to the store
+        assertEquals(6, store.chunksInUse());
+        assertEquals(1, write(other, 0, filled(1, 3)));
+        assertEquals(CHUNK - 5, write(data, 8 * CHUNK + 5, filled(2 * CHUNK, 2)),
+                "the unwritten chunk gets memory; past it, none is left");
+        Arrays.fill(expected, 2 * CHUNK, 4 * CHUNK, (byte) 0);
+        Arrays.fill(expected, 8 * CHUNK + 5, 9 * CHUNK, (byte) 2);
+        assertArrayEquals(expected, read(data, 0, 10 * CHUNK));
+        assertArrayEquals(filled(1, 3), read(other, 0, 10));
+        assertEquals(8, store.chunksInUse());
+
+        data.discard();
+        other.discard();
+        assertEquals(0, store.chunksInUse());
+        assertEquals(0, capacity.usedBlocks());
+        assertEquals(2, store.slabCount(), "slabs are kept for the next writes");
+        assertEquals(8 * CHUNK, write(new FileData(capacity), 0, filled(9 * CHUNK, 6)), "all eight chunks are reused");
+    }
+
+    /** copy_file_range stops short when the destination runs out of native memory. */
+    @Test
+    void aCopyStopsShortWhenNativeMemoryRunsOut() {
+        Capacity capacity = capacity(1 << 20, 1);
+        FileData src = new FileData(capacity);
+        FileData dst = new FileData(capacity);
+        assertEquals(2 * CHUNK, write(src, 0, filled(2 * CHUNK, 4)));
+        dst.writeLock().lock();
+        src.readLock().lock();
+        try {
+            assertEquals(2 * CHUNK, FileData.copyLocked(src, 0, dst, 0, 3 * CHUNK, Long.MAX_VALUE));
+            assertEquals(Errno.ENOSPC, assertThrows(ErrnoException.class,
+                    () -> FileData.copyLocked(src, 0, dst, 2 * CHUNK, CHUNK, Long.MAX_VALUE)).errno());
+        } finally {
+            src.readLock().unlock();
+            dst.writeLock().unlock();
+        }
+        assertArrayEquals(filled(2 * CHUNK, 4), read(dst, 0, 3 * CHUNK));
+        assertEquals(4, capacity.usedBlocks());
+    }
+
     @TestFactory
     Stream<DynamicTest> randomOperationsMatchTheModel() {
         String replay = System.getProperty("virtiofs.seed");
@@ -94,7 +176,8 @@ class FileDataTest {
     private static final class Run {
         private final long seed;
         private final SplittableRandom random;
-        private final Capacity capacity = capacity(1 << 20);
+        /** Slabs of four chunks: they fill, empty and go back to the store all the time. */
+        private final Capacity capacity = capacity(1 << 20, Long.MAX_VALUE);
         private final FileData data = new FileData(capacity);
         private final FileData other = new FileData(capacity);
         private byte[] bytes = new byte[0];
@@ -260,6 +343,9 @@ class FileDataTest {
             long allocated = Arrays.stream(chunks).filter(state -> state != HOLE).count();
             assertEquals(allocated * CHUNK, data.allocatedBytes(), "allocated bytes");
             assertEquals((data.allocatedBytes() + other.allocatedBytes()) / CHUNK, capacity.usedBlocks(), "capacity");
+            long written = Arrays.stream(chunks).filter(state -> state == WRITTEN).count();
+            // The other file has no unwritten chunks: each of its chunks holds memory.
+            assertEquals(written + other.allocatedBytes() / CHUNK, capacity.chunkStore().chunksInUse(), "chunks in memory");
         }
     }
 }
