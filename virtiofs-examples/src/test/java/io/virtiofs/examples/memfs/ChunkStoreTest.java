@@ -147,6 +147,39 @@ class ChunkStoreTest {
         assertEquals(2, store.slabCount());
     }
 
+    @Test
+    void theNextSlabIsMadeAheadWithinTheLimitAndUsedWhenTheCurrentOneIsFull() throws InterruptedException {
+        ChunkStore store = new ChunkStore(CHUNK, SLAB, 3, true);
+        List<Chunk> chunks = new ArrayList<>();
+        chunks.add(allocate(store, 0, CHUNK));
+        awaitSlabs(store, 2, "the spare is made after the first slab is taken into use");
+        for (int i = 1; i < 4; i++) {
+            chunks.add(allocate(store, 0, CHUNK));
+        }
+        assertEquals(2, store.slabCount(), "filling the first slab takes nothing new");
+        chunks.add(allocate(store, 0, CHUNK));
+        assertEquals(chunks.get(0).size(), chunks.get(4).size());
+        assertTrue(chunks.get(4).slab != chunks.get(0).slab, "the fifth chunk comes from the spare");
+        awaitSlabs(store, 3, "taking the spare has the next one made");
+        for (int i = 5; i < 12; i++) {
+            chunks.add(allocate(store, 0, CHUNK));
+        }
+        assertNull(store.allocate(0, CHUNK), "the spare counts against the limit: three slabs, twelve chunks");
+        assertEquals(3, store.slabCount());
+        assertTrue(chunks.stream().allMatch(chunk -> Arrays.equals(bytesOf(chunk), new byte[CHUNK])), "fresh chunks read as zeros");
+    }
+
+    /** Waits (at most 10 s) until the store holds {@code expected} slabs: a background thread makes the spare. */
+    private static void awaitSlabs(ChunkStore store, long expected, String why) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (store.slabCount() != expected || store.preparing()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(why + ": " + store.slabCount() + " slabs, not " + expected);
+            }
+            Thread.sleep(1);
+        }
+    }
+
     /** Buffers of several parts (no array, more than one NIO buffer) take the general path. */
     @Test
     void compositeBuffersCopyInAndOut() {
