@@ -11,6 +11,9 @@ import org.jspecify.annotations.Nullable;
  * steady state none allocates (a netty buffer without an array or a single NIO buffer, such as a
  * composite, takes a slower path that may).
  *
+ * <p>{@link #readInto} and {@link #writeFrom} may run past the chunk's end into the chunks that
+ * follow it in the slab ({@link #isFollowedBy}), when the caller owns those too.
+ *
  * <p><b>Ownership.</b> A chunk belongs to one file at a time (guarded by that file's lock) or to
  * its store's free list (guarded by the store's lock); it moves between them only through
  * {@link ChunkStore#allocate} and {@link ChunkStore#free}.
@@ -105,6 +108,15 @@ final class Chunk {
     /** Copies bytes {@code [from, from + length)} of this chunk to {@code target} at {@code at}. */
     void copyTo(int from, Chunk target, int at, int length) {
         target.memory.put(target.base + at, memory, base + from, length);
+    }
+
+    /**
+     * Whether {@code next} lies right after this chunk in the same slab, so that one copy of
+     * {@link #readInto} or {@link #writeFrom} may run on through it. Chunks a slab hands out one
+     * after another do: a file written from start to end holds runs of a whole slab.
+     */
+    boolean isFollowedBy(Chunk next) {
+        return slab != null && next.slab == slab && next.base == base + size;
     }
 
     /** The chunk's size in bytes: the block size of its store. */
