@@ -37,7 +37,7 @@ final class DirectoryOperations {
 
     void readdir(Exchange exchange, ByteBuf body) {
         ReadIn in = ReadIn.decode(body, exchange.format());
-        ByteBuf data = exchange.beginData(in.size());
+        ByteBuf data = exchange.beginListing(in.size());
         WireFormat format = exchange.format();
         try {
             fs.readdir(exchange, exchange.nodeid(), in.fh(), in.offset(),
@@ -47,12 +47,12 @@ final class DirectoryOperations {
                 throw failure;
             }
         }
-        exchange.finishData(data);
+        exchange.finishListing(data);
     }
 
     void readdirplus(Exchange exchange, ByteBuf body) {
         ReadIn in = ReadIn.decode(body, exchange.format());
-        ByteBuf data = exchange.beginData(in.size());
+        ByteBuf data = exchange.beginListing(in.size());
         WireFormat format = exchange.format();
         try {
             fs.readdirplus(exchange, exchange.nodeid(), in.fh(), in.offset(), (entry, nextOffset, name) -> {
@@ -69,7 +69,7 @@ final class DirectoryOperations {
                 throw failure;
             }
         }
-        exchange.finishData(data);
+        exchange.finishListing(data);
     }
 
     void releasedir(Exchange exchange, ByteBuf body) {
