@@ -10,28 +10,41 @@ import org.junit.jupiter.api.Test;
 
 class InterruptRegistryTest {
 
+    /** Threads that each register an exchange, then wait until {@link #end()}. */
+    private static final class Registrants {
+        final CountDownLatch registered;
+        final CountDownLatch release = new CountDownLatch(1);
+        final List<Thread> threads = new ArrayList<>();
+
+        Registrants(InterruptRegistry registry, int count) throws InterruptedException {
+            registered = new CountDownLatch(count);
+            for (int i = 0; i < count; i++) {
+                threads.add(Thread.ofPlatform().start(() -> {
+                    registry.register(new Exchange(Unpooled.EMPTY_BUFFER));
+                    registered.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+            }
+            registered.await();
+        }
+
+        /** Lets every thread end and waits for it. */
+        void end() throws InterruptedException {
+            release.countDown();
+            for (Thread thread : threads) {
+                thread.join();
+            }
+        }
+    }
+
     @Test
     void theExchangesOfEndedThreadsAreDroppedWhenTheNextThreadRegisters() throws InterruptedException {
         InterruptRegistry registry = new InterruptRegistry();
-        CountDownLatch registered = new CountDownLatch(10);
-        CountDownLatch release = new CountDownLatch(1);
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            threads.add(Thread.ofPlatform().start(() -> {
-                registry.register(new Exchange(Unpooled.EMPTY_BUFFER));
-                registered.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }));
-        }
-        registered.await();
-        release.countDown();
-        for (Thread thread : threads) {
-            thread.join();
-        }
+        new Registrants(registry, 10).end();
         assertEquals(10, registry.registered(), "nothing is dropped before the next registration");
         registry.register(new Exchange(Unpooled.EMPTY_BUFFER));
         assertEquals(1, registry.registered(), "only the live thread's exchange stays");
@@ -40,22 +53,10 @@ class InterruptRegistryTest {
     @Test
     void aLiveThreadKeepsItsExchange() throws InterruptedException {
         InterruptRegistry registry = new InterruptRegistry();
-        CountDownLatch registered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Thread living = Thread.ofPlatform().start(() -> {
-            registry.register(new Exchange(Unpooled.EMPTY_BUFFER));
-            registered.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        registered.await();
+        Registrants waiting = new Registrants(registry, 1);
         registry.register(new Exchange(Unpooled.EMPTY_BUFFER));
         assertEquals(2, registry.registered(), "the waiting thread is alive");
-        release.countDown();
-        living.join();
+        waiting.end();
         registry.register(new Exchange(Unpooled.EMPTY_BUFFER));
         assertEquals(2, registry.registered(), "this thread's two exchanges; the ended thread's is gone");
     }
