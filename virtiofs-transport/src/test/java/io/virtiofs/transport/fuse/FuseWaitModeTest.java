@@ -56,6 +56,7 @@ class FuseWaitModeTest extends FuseMountFixture {
         for (int i = 0; i < 50; i++) {
             Files.readAttributes(mountpoint, PosixFileAttributes.class); // INIT done, code compiled
         }
+        awaitWorkersNamed();
         long before = workerSwitches();
         for (int i = 0; i < REQUESTS; i++) {
             Files.readAttributes(mountpoint, PosixFileAttributes.class);
@@ -149,6 +150,34 @@ class FuseWaitModeTest extends FuseMountFixture {
         List<String> closed = descriptorsWhileMounted.stream().filter(fd -> !stillOpen.contains(fd)).toList();
         // The clones, the session descriptor and the stop eventfd.
         assertEquals(WORKERS + 2, closed.size(), "closed " + closed + " of " + descriptorsWhileMounted);
+    }
+
+    /**
+     * Waits until every worker thread carries its name in {@code /proc}: a thread takes its name
+     * when it first runs, and on a loaded machine a worker that has had no request yet may not
+     * have run when the first requests are answered by the others.
+     */
+    private static void awaitWorkersNamed() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (namedWorkers() < WORKERS && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+    }
+
+    private static int namedWorkers() throws IOException {
+        int workers = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    if (Files.readString(task.resolve("comm")).strip().startsWith("virtiofs-fuse-")) {
+                        workers++;
+                    }
+                } catch (IOException ended) {
+                    // the thread ended while being looked at
+                }
+            }
+        }
+        return workers;
     }
 
     /** The voluntary context switches of this process's /dev/fuse workers (named virtiofs-fuse-N-worker-M). */
