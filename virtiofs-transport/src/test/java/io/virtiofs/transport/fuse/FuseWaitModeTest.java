@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -159,18 +160,34 @@ class FuseWaitModeTest extends FuseMountFixture {
      */
     private static void awaitWorkersNamed() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (namedWorkers() < WORKERS && System.nanoTime() < deadline) {
+        while (workerStatuses().size() < WORKERS && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
     }
 
-    private static int namedWorkers() throws IOException {
-        int workers = 0;
+    /** The voluntary context switches of this process's /dev/fuse workers (named virtiofs-fuse-N-worker-M). */
+    private static long workerSwitches() throws IOException {
+        List<List<String>> workers = workerStatuses();
+        assertEquals(WORKERS, workers.size(), "worker threads found in /proc/self/task");
+        long total = 0;
+        for (List<String> status : workers) {
+            for (String line : status) {
+                if (line.startsWith("voluntary_ctxt_switches:")) {
+                    total += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+                }
+            }
+        }
+        return total;
+    }
+
+    /** The {@code /proc/self/task/N/status} lines of each thread named {@code virtiofs-fuse-...}. */
+    private static List<List<String>> workerStatuses() throws IOException {
+        List<List<String>> workers = new ArrayList<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : tasks.toList()) {
                 try {
                     if (Files.readString(task.resolve("comm")).strip().startsWith("virtiofs-fuse-")) {
-                        workers++;
+                        workers.add(Files.readAllLines(task.resolve("status")));
                     }
                 } catch (IOException ended) {
                     // the thread ended while being looked at
@@ -178,34 +195,5 @@ class FuseWaitModeTest extends FuseMountFixture {
             }
         }
         return workers;
-    }
-
-    /** The voluntary context switches of this process's /dev/fuse workers (named virtiofs-fuse-N-worker-M). */
-    private static long workerSwitches() throws IOException {
-        long total = 0;
-        int workers = 0;
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path task : tasks.toList()) {
-                String comm;
-                List<String> status;
-                try {
-                    comm = Files.readString(task.resolve("comm")).strip();
-                    status = Files.readAllLines(task.resolve("status"));
-                } catch (IOException ended) {
-                    continue;
-                }
-                if (!comm.startsWith("virtiofs-fuse-")) {
-                    continue;
-                }
-                workers++;
-                for (String line : status) {
-                    if (line.startsWith("voluntary_ctxt_switches:")) {
-                        total += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
-                    }
-                }
-            }
-        }
-        assertEquals(WORKERS, workers, "worker threads found in /proc/self/task");
-        return total;
     }
 }
