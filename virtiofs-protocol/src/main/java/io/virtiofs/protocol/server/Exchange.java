@@ -296,10 +296,16 @@ final class Exchange implements Context {
      * {@link #finishData(ByteBuf)}.
      */
     ByteBuf beginData(int limit) {
+        int room = reserveData(limit);
+        return reply.slice(replyStart + OutHeader.SIZE, room).clear();
+    }
+
+    /** Makes room in the reply for the header and at most {@code limit} data bytes; returns the data room. */
+    private int reserveData(int limit) {
         requireSpace(OutHeader.SIZE);
         int room = Math.min(limit, dataSpace());
         reply.ensureWritable(OutHeader.SIZE + room);
-        return reply.slice(replyStart + OutHeader.SIZE, room).clear();
+        return room;
     }
 
     /**
@@ -310,9 +316,7 @@ final class Exchange implements Context {
      * page cost one copy of it.
      */
     ByteBuf beginListing(int limit) {
-        requireSpace(OutHeader.SIZE);
-        int room = Math.min(limit, dataSpace());
-        reply.ensureWritable(OutHeader.SIZE + room);
+        int room = reserveData(limit);
         if (listing.capacity() < room) {
             listing = Unpooled.buffer(room);
         }
@@ -321,11 +325,8 @@ final class Exchange implements Context {
 
     /** Completes a data reply with the listing {@code data} (from {@link #beginListing}) holds. */
     void finishListing(ByteBuf data) {
-        int used = data.writerIndex();
-        reply.writerIndex(replyStart);
-        OutHeader.encode(reply, format.order(), OutHeader.SIZE + used, 0, unique);
-        reply.writeBytes(data, 0, used);
-        replied = true;
+        reply.setBytes(replyStart + OutHeader.SIZE, data, 0, data.writerIndex());
+        finishData(data);
     }
 
     /** Completes a data reply with what {@code data} (from {@link #beginData}) holds. */
