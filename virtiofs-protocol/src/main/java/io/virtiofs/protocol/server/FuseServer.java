@@ -48,6 +48,11 @@ public final class FuseServer implements FuseRequestHandler {
     private final Operations operations;
     private final Object sessionLock = new Object();
     private volatile @Nullable Session session;
+    /**
+     * The byte order of the last session, for the error replies to requests that come between
+     * sessions and whose opcode shows no order (the driver's order changes only with a new INIT).
+     */
+    private volatile WireOrder lastOrder = WireOrder.LITTLE_ENDIAN;
 
     /** A server for {@code fs}, configured by its transport. */
     public FuseServer(FileSystem fs, FuseServerConfig config) {
@@ -128,7 +133,7 @@ public final class FuseServer implements FuseRequestHandler {
     private Outcome serve(Exchange exchange, ByteBuf request, ByteBuf reply) {
         Session current = session;
         int length = request.readableBytes();
-        WireOrder order = current != null ? current.format().order() : detectOrder(request);
+        WireOrder order = current != null ? current.format().order() : detectOrder(request, lastOrder);
         if (length < InHeader.SIZE) {
             counters.malformed.increment();
             return replyUnparsed(reply, order, Errno.EINVAL);
@@ -211,17 +216,20 @@ public final class FuseServer implements FuseRequestHandler {
         };
     }
 
-    /** The byte order of a session's first request, from its opcode (FUSE_INIT in either order). */
-    private static WireOrder detectOrder(ByteBuf request) {
+    /**
+     * The byte order of a session's first request, from its opcode (FUSE_INIT in either order);
+     * {@code fallback} when the opcode is known in neither.
+     */
+    private static WireOrder detectOrder(ByteBuf request, WireOrder fallback) {
         if (request.readableBytes() < InHeader.SIZE) {
-            return WireOrder.LITTLE_ENDIAN;
+            return fallback;
         }
         int opcodeIndex = request.readerIndex() + InHeader.OPCODE_OFFSET;
         return WireOrder.detect(request, opcodeIndex, Opcode.INIT.code())
                 .or(() -> Opcode.of(request.getIntLE(opcodeIndex)).isPresent()
                         ? Optional.of(WireOrder.LITTLE_ENDIAN)
                         : Opcode.of(request.getInt(opcodeIndex)).map(known -> WireOrder.BIG_ENDIAN))
-                .orElse(WireOrder.LITTLE_ENDIAN);
+                .orElse(fallback);
     }
 
     /** An error reply for a request whose header did not parse (its unique is unknown: 0). */
@@ -257,6 +265,7 @@ public final class FuseServer implements FuseRequestHandler {
             Optional<Session> started = SessionStart.start(exchange, body, order, fs, config, notifier);
             started.ifPresent(s -> {
                 session = s;
+                lastOrder = s.format().order();
                 LOG.log(Level.INFO, () -> "FUSE session started: " + s.negotiation().describe());
             });
             if (started.isEmpty()) {

@@ -133,8 +133,10 @@ class MalformedRequestsTest {
                 request = Unpooled.wrappedBuffer(bytes, 0, cut);
             }
             ServerDriver.Reply reply;
+            String input = ByteBufUtil.hexDump(request);
+            int capacity = random.nextInt(0, 3) == 0 ? 16 : 4096;
             try {
-                reply = driver.sendRaw(request, random.nextInt(0, 3) == 0 ? 16 : 4096);
+                reply = driver.sendRaw(request, capacity);
             } catch (RuntimeException escaped) {
                 throw new AssertionError("seed " + SEED + " iteration " + i + ": exception escaped", escaped);
             }
@@ -146,7 +148,8 @@ class MalformedRequestsTest {
                 fail("seed " + SEED + " iteration " + i + ": short reply " + ByteBufUtil.hexDump(reply.bytes()));
             }
             OutHeader header = reply.header();
-            assertEquals(reply.bytes().length, header.len(), "seed " + SEED + " iteration " + i);
+            assertEquals(reply.bytes().length, header.len(), "seed " + SEED + " iteration " + i + ": request "
+                    + input + " with room for " + capacity + " reply bytes");
             assertTrue(header.error() <= 0 && header.error() >= -4095, "seed " + SEED + " iteration " + i);
         }
     }
