@@ -20,10 +20,13 @@ import java.util.Optional;
  * @param answerUnknownInterrupts whether an INTERRUPT for a request the server does not know yet
  *     is answered with EAGAIN (so the /dev/fuse driver sends it again); virtio-fs drivers expect
  *     no reply to an INTERRUPT
+ * @param overIoUring whether the transport serves requests over io_uring when the driver offers
+ *     it ({@code FUSE_OVER_IO_URING}); only a /dev/fuse transport that set up the rings can
  */
 public record FuseServerConfig(int maxWrite, int maxReadahead, int maxBackground, int congestionThreshold,
                                int timeGranularity, Optional<NotificationSink> notifications,
-                               Optional<DaxWindow> daxWindow, boolean answerUnknownInterrupts) {
+                               Optional<DaxWindow> daxWindow, boolean answerUnknownInterrupts,
+                               boolean overIoUring) {
 
     /** The smallest max_write FUSE allows. */
     public static final int MIN_MAX_WRITE = 4096;
@@ -70,6 +73,7 @@ public record FuseServerConfig(int maxWrite, int maxReadahead, int maxBackground
         private Optional<NotificationSink> notifications = Optional.empty();
         private Optional<DaxWindow> daxWindow = Optional.empty();
         private boolean answerUnknownInterrupts;
+        private boolean overIoUring;
 
         private Builder() {
         }
@@ -110,9 +114,14 @@ public record FuseServerConfig(int maxWrite, int maxReadahead, int maxBackground
             return this;
         }
 
+        public Builder overIoUring(boolean served) {
+            overIoUring = served;
+            return this;
+        }
+
         public FuseServerConfig build() {
             return new FuseServerConfig(maxWrite, maxReadahead, maxBackground, congestionThreshold, timeGranularity,
-                    notifications, daxWindow, answerUnknownInterrupts);
+                    notifications, daxWindow, answerUnknownInterrupts, overIoUring);
         }
     }
 }

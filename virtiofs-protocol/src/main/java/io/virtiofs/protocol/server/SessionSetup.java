@@ -36,7 +36,7 @@ final class SessionSetup implements InitConfig {
         map.put(Capability.SPLICE_WRITE, "the server does not splice");
         map.put(Capability.SPLICE_MOVE, "the server does not splice");
         map.put(Capability.PASSTHROUGH, "backing-file passthrough is not supported");
-        map.put(Capability.OVER_IO_URING, "FUSE over io_uring is not supported");
+        map.put(Capability.OVER_IO_URING, "the transport does not serve FUSE over io_uring");
         map.put(Capability.HAS_RESEND, "the server never asks the driver to resend");
         map.put(Capability.REQUEST_TIMEOUT, "the server sets no request timeout");
         return map;
@@ -67,6 +67,9 @@ final class SessionSetup implements InitConfig {
         wanted.addAll(DEFAULTS);
         if (config.daxWindow().isPresent()) {
             wanted.add(Capability.MAP_ALIGNMENT);
+        }
+        if (config.overIoUring()) {
+            wanted.add(Capability.OVER_IO_URING);
         }
     }
 
@@ -103,7 +106,7 @@ final class SessionSetup implements InitConfig {
     @Override
     public InitConfig want(Capability capability) {
         String unsupported = UNSUPPORTED.get(capability);
-        if (unsupported != null) {
+        if (unsupported != null && !(capability == Capability.OVER_IO_URING && config.overIoUring())) {
             reasons.put(capability, "wanted by the file system, but " + unsupported);
             return this;
         }
