@@ -22,6 +22,9 @@ readdir_buffer=32768
 bindfs_threads=multi
 fio_size=512M
 memfs_extra=()
+io_uring=0
+uring_switch=/sys/module/fuse/parameters/enable_uring
+uring_before=""
 measurements=(fstat randread seqread seqwrite readdir createunlink)
 
 usage() {
@@ -39,6 +42,8 @@ Options:
   --readdir-buffer B   getdents64 buffer in bytes (default $readdir_buffer, glibc readdir's size)
   --bindfs-threads M   single or multi: bindfs -s or --multithreaded (default $bindfs_threads)
   --memfs-arg ARG      one more argument for 'virtiofs mount' (repeatable)
+  --io-uring           serve memfs over io_uring (virtiofs mount --io-uring); turns the fuse
+                       module's enable_uring switch on for the run and back afterwards
   --only M[,M...]      measure only these: ${measurements[*]}
   --help               this text
 
@@ -54,6 +59,7 @@ while [ $# -gt 0 ]; do
         --readdir-buffer) readdir_buffer=$2; shift 2 ;;
         --bindfs-threads) bindfs_threads=$2; shift 2 ;;
         --memfs-arg) memfs_extra+=("$2"); shift 2 ;;
+        --io-uring) io_uring=1; memfs_extra+=(--io-uring); shift ;;
         --only) IFS=, read -r -a measurements <<<"$2"; shift 2 ;;
         --help|-h) usage; exit 0 ;;
         *) echo "mount-bench: unknown argument $1" >&2; usage >&2; exit 2 ;;
@@ -97,8 +103,13 @@ cleanup() {
         kill "$memfs_pid" 2>/dev/null
     fi
     rm -rf "$work"
+    [ -n "$uring_before" ] && echo "$uring_before" > "$uring_switch"
 }
 trap cleanup EXIT
+if [ "$io_uring" = 1 ]; then
+    [ -e "$uring_switch" ] || { echo "mount-bench: this kernel has no FUSE over io_uring ($uring_switch)" >&2; exit 2; }
+    if [ "$(cat "$uring_switch")" != Y ]; then uring_before=$(cat "$uring_switch"); echo Y > "$uring_switch"; fi
+fi
 
 gcc -O2 -Wall -o "$work/helper" "$here/mount-bench-helper.c"
 helper=$work/helper

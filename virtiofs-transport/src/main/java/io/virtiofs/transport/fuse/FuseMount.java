@@ -94,6 +94,9 @@ public final class FuseMount implements AutoCloseable {
                            FuseMountOptions options, FuseDevice device, WaitMode preferred) throws FuseMountException {
         Objects.requireNonNull(handlerFactory, "handlerFactory");
         Objects.requireNonNull(options, "options");
+        if (options.ioUring()) {
+            FuseRingQueue.checkAvailable();
+        }
         int sessionFd = device.openSession();
         int stopFd = -1;
         DeviceNotificationSink sink = null;
@@ -127,6 +130,9 @@ public final class FuseMount implements AutoCloseable {
                 clones.add(cloneOf(device, sessionFd, waitMode));
             }
             FuseSession session = new FuseSession(handler, sessionFd, stopFd, sink, waitMode, control);
+            if (options.ioUring()) {
+                session.useIoUring(FuseSession.DEFAULT_RING_DEPTH);
+            }
             FuseMount mount = new FuseMount(options, config, session, mountId);
             session.start(clones, options.bufferSize(), "virtiofs-fuse-" + SEQUENCE.incrementAndGet());
             started = true;
@@ -158,6 +164,7 @@ public final class FuseMount implements AutoCloseable {
                 .timeGranularity(options.timeGranularity())
                 .notifications(notifications)
                 .answerUnknownInterrupts(true)
+                .overIoUring(options.ioUring())
                 .build();
     }
 
@@ -223,6 +230,14 @@ public final class FuseMount implements AutoCloseable {
      */
     public Optional<InitOut> negotiated() {
         return session.negotiated();
+    }
+
+    /**
+     * The requests answered over io_uring so far (see {@link FuseMountOptions#ioUring}); stays 0
+     * when the kernel did not accept it, and then every request goes through /dev/fuse.
+     */
+    public long requestsOverIoUring() {
+        return session.requestsOverIoUring();
     }
 
     /** Whether the session still serves requests (it has not been unmounted or closed). */

@@ -32,7 +32,9 @@ public final class FuseMountException extends IOException {
         /** The kernel refused the mount for another reason (its options, resources). */
         MOUNT_FAILED,
         /** Unmounting failed. */
-        UNMOUNT_FAILED
+        UNMOUNT_FAILED,
+        /** FUSE over io_uring was asked for, but this kernel cannot or may not serve it. */
+        IO_URING_UNAVAILABLE
     }
 
     private final Reason reason;
@@ -57,6 +59,12 @@ public final class FuseMountException extends IOException {
     private static final String NEEDS_ROOT = "mounting needs root or CAP_SYS_ADMIN";
 
     /** Opening the FUSE device failed. */
+    /** FUSE over io_uring cannot be used here, for the reason given. */
+    static FuseMountException ioUringUnavailable(String why, @Nullable NativeException e) {
+        return new FuseMountException(Reason.IO_URING_UNAVAILABLE, "FUSE over io_uring is not available: " + why,
+                e == null ? null : e.errno(), e);
+    }
+
     static FuseMountException openingDevice(Path device, NativeException e) {
         Errno errno = e.errno();
         if (errno == Errno.ENOENT) {

@@ -32,11 +32,15 @@ import java.util.regex.Pattern;
  * @param maxBackground {@code max_background}: background requests the kernel keeps in flight
  * @param congestionThreshold {@code congestion_threshold}
  * @param timeGranularity timestamp granularity offered, nanoseconds
+ * @param ioUring whether to serve requests over io_uring ({@code FUSE_OVER_IO_URING}, Linux 6.14
+ *     and later with the {@code fuse} module's {@code enable_uring} parameter on): one ring queue
+ *     per CPU, the kernel's queue chosen by the CPU of the process that makes the request; the
+ *     workers still carry FUSE_INIT, forgets and interrupts
  */
 public record FuseMountOptions(Path mountpoint, String fsname, Optional<String> subtype, boolean allowOther,
                                boolean defaultPermissions, OptionalInt maxRead, List<String> extraOptions,
                                int workers, int maxWrite, int maxReadahead, int maxBackground,
-                               int congestionThreshold, int timeGranularity) {
+                               int congestionThreshold, int timeGranularity, boolean ioUring) {
 
     /** The default {@link #fsname}. */
     public static final String DEFAULT_FSNAME = "virtiofs-java";
@@ -80,7 +84,7 @@ public record FuseMountOptions(Path mountpoint, String fsname, Optional<String> 
         }
         // The same limits FuseServerConfig enforces, checked here so a bad option fails early.
         new FuseServerConfig(maxWrite, maxReadahead, maxBackground, congestionThreshold, timeGranularity,
-                Optional.empty(), Optional.empty(), true);
+                Optional.empty(), Optional.empty(), true, ioUring);
     }
 
     /** Options for {@code mountpoint} with every default. */
@@ -116,6 +120,7 @@ public record FuseMountOptions(Path mountpoint, String fsname, Optional<String> 
         private OptionalInt maxRead = OptionalInt.empty();
         private final List<String> extraOptions = new ArrayList<>();
         private int workers = DEFAULT_WORKERS;
+        private boolean ioUring;
         private int maxWrite = FuseServerConfig.MAX_MAX_WRITE;
         private int maxReadahead = FuseServerConfig.MAX_MAX_WRITE;
         private int maxBackground = 64;
@@ -211,9 +216,16 @@ public record FuseMountOptions(Path mountpoint, String fsname, Optional<String> 
             return this;
         }
 
+        /** Serve requests over io_uring (see {@link FuseMountOptions#ioUring}). */
+        public Builder ioUring(boolean use) {
+            ioUring = use;
+            return this;
+        }
+
         public FuseMountOptions build() {
             return new FuseMountOptions(mountpoint, fsname, subtype, allowOther, defaultPermissions, maxRead,
-                    extraOptions, workers, maxWrite, maxReadahead, maxBackground, congestionThreshold, timeGranularity);
+                    extraOptions, workers, maxWrite, maxReadahead, maxBackground, congestionThreshold, timeGranularity,
+                    ioUring);
         }
 
         private static int parseSize(String option, String value) {

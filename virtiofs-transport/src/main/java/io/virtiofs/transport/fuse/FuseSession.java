@@ -1,6 +1,8 @@
 package io.virtiofs.transport.fuse;
 
 import io.netty.buffer.ByteBuf;
+import io.virtiofs.api.Capability;
+import io.virtiofs.protocol.InitFlags;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.WireFormat;
@@ -9,10 +11,14 @@ import io.virtiofs.protocol.server.FuseRequestHandler;
 import io.virtiofs.protocol.server.Outcome;
 import io.virtiofs.transport.internal.nativeio.EventFdCalls;
 import io.virtiofs.transport.internal.nativeio.NativeException;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +41,8 @@ import org.jspecify.annotations.Nullable;
 final class FuseSession {
 
     private static final System.Logger LOG = System.getLogger(FuseSession.class.getName());
+    /** Ring entries per io_uring queue: requests one CPU's queue carries at once. */
+    static final int DEFAULT_RING_DEPTH = 16;
 
     private final FuseRequestHandler handler;
     private final int sessionFd;
@@ -42,7 +50,12 @@ final class FuseSession {
     private final DeviceNotificationSink notifications;
     private final WaitMode waitMode;
     private final Optional<ConnectionControl> control;
-    private final List<Thread> workers = new ArrayList<>();
+    private final List<Thread> workers = new CopyOnWriteArrayList<>();
+    private final List<FuseRingQueue> rings = new CopyOnWriteArrayList<>();
+    /** Whether to serve over io_uring once FUSE_INIT accepted it. */
+    private volatile boolean ioUring;
+    private volatile int ringDepth = DEFAULT_RING_DEPTH;
+    private final java.util.concurrent.atomic.LongAdder ringRequests = new java.util.concurrent.atomic.LongAdder();
     private final AtomicInteger running = new AtomicInteger();
     private final CountDownLatch ended = new CountDownLatch(1);
     private final AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
@@ -56,6 +69,72 @@ final class FuseSession {
     private volatile @Nullable InitOut negotiated;
     /** Where requests that may block run; set by {@link #start} before any worker runs. */
     private volatile @Nullable BlockingRequests blocking;
+    private volatile String name = "virtiofs-fuse";
+
+    /** Serve ordinary requests over io_uring once FUSE_INIT has accepted it (before {@link #start}). */
+    void useIoUring(int depth) {
+        ioUring = true;
+        ringDepth = depth;
+    }
+
+    /**
+     * The INIT reply went to the kernel (it has processed it when the write returned): when it
+     * accepted FUSE over io_uring, starts one ring queue per possible CPU. Their threads count as
+     * workers for the end of the session.
+     */
+    void initAnswered() {
+        InitOut init = negotiated;
+        if (!ioUring || init == null || !InitFlags.capabilities(init.flags()).contains(Capability.OVER_IO_URING)
+                || !rings.isEmpty()) {
+            return;
+        }
+        int payload = Math.max(8192, Math.max(init.maxWrite(), init.maxPages() * 4096));
+        int queues = possibleCpus();
+        BlockingRequests pool = blocking;
+        if (pool == null) {
+            return;
+        }
+        List<Thread> started = new ArrayList<>();
+        try {
+            for (int qid = 0; qid < queues; qid++) {
+                FuseRingQueue queue = new FuseRingQueue(this, handler, sessionFd, qid, ringDepth, payload, pool.lane());
+                rings.add(queue);
+                started.add(Thread.ofPlatform().name(name + "-ring-" + qid).daemon(true).unstarted(queue));
+            }
+        } catch (NativeException e) {
+            workerFailed(e);
+            return;
+        }
+        running.addAndGet(started.size());
+        workers.addAll(started);
+        started.forEach(Thread::start);
+        LOG.log(Level.DEBUG, () -> "serving over io_uring: " + queues + " queues of " + ringDepth + " entries");
+    }
+
+    /** A ring queue answered a request. */
+    void answeredOverRing() {
+        ringRequests.increment();
+    }
+
+    /** Requests answered by the ring queues. */
+    long requestsOverIoUring() {
+        return ringRequests.sum();
+    }
+
+    /** The kernel's number of possible CPUs ({@code num_possible_cpus()}): one ring queue each. */
+    static int possibleCpus() {
+        try {
+            String text = Files.readString(Path.of("/sys/devices/system/cpu/possible")).trim();
+            int count = 0;
+            for (String range : text.split(",")) {
+                String[] ends = range.split("-");
+                count += ends.length == 1 ? 1 : Integer.parseInt(ends[1]) - Integer.parseInt(ends[0]) + 1;
+            }
+            return count;
+        } catch (IOException | RuntimeException e) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+    }
 
     /**
      * A session whose workers wait as {@code waitMode} says; {@code control} is the connection's
@@ -80,6 +159,7 @@ final class FuseSession {
      * {@code name-blocking-N} ({@link BlockingRequests}).
      */
     void start(List<Integer> cloneFds, int bufferSize, String name) {
+        this.name = name;
         BlockingRequests pool = new BlockingRequests(handler, name + "-blocking-", BlockingRequests.MAX_WAITING,
                 this::workerFailed);
         blocking = pool;
@@ -141,6 +221,7 @@ final class FuseSession {
         } finally {
             descriptorLock.unlock();
         }
+        rings.forEach(FuseRingQueue::stop);
         try {
             handler.cancelRunning();
         } catch (RuntimeException e) {

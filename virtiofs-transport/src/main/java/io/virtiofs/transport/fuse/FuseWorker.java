@@ -176,7 +176,11 @@ final class FuseWorker implements Runnable {
         } else if (handle(request, reply) != Outcome.REPLIED) {
             return true;
         }
-        return send(replyMemory, reply.readableBytes(), request);
+        boolean open = send(replyMemory, reply.readableBytes(), request);
+        if (HOST_ORDER.getInt(request, InHeader.OPCODE_OFFSET) == Opcode.INIT.code()) {
+            session.initAnswered();
+        }
+        return open;
     }
 
     /**

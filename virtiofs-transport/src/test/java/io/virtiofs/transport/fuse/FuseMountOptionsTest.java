@@ -18,7 +18,7 @@ class FuseMountOptionsTest {
     void defaults() {
         FuseMountOptions options = FuseMountOptions.of(Path.of("/tmp/x/../fs"));
         assertEquals(new FuseMountOptions(MOUNTPOINT, "virtiofs-java", Optional.empty(), false, false, OptionalInt.empty(),
-                List.of(), 8, 1 << 20, 1 << 20, 64, 48, 1), options);
+                List.of(), 8, 1 << 20, 1 << 20, 64, 48, 1, false), options);
         assertEquals((1 << 20) + 4096, options.bufferSize());
         assertEquals("fuse", options.fileSystemType());
     }
@@ -31,7 +31,7 @@ class FuseMountOptionsTest {
                 .workers(2).maxWrite(4096).maxReadahead(0).maxBackground(10, 5).timeGranularity(1000)
                 .build();
         assertEquals(new FuseMountOptions(MOUNTPOINT, "memfs", Optional.of("mem"), true, true, OptionalInt.of(65536),
-                List.of("ro", "noatime", "context=system_u:object_r:tmp_t:s0"), 2, 4096, 0, 10, 5, 1000), options);
+                List.of("ro", "noatime", "context=system_u:object_r:tmp_t:s0"), 2, 4096, 0, 10, 5, 1000, false), options);
         assertEquals(8192, options.bufferSize(), "never below FUSE_MIN_READ_BUFFER");
         assertEquals("fuse.mem", options.fileSystemType());
     }
@@ -87,6 +87,6 @@ class FuseMountOptionsTest {
                         + " relatime, norelatime, strictatime, lazytime, nolazytime, context=, fscontext=, defcontext=,"
                         + " rootcontext=)",
                 () -> new FuseMountOptions(MOUNTPOINT, "fs", Optional.empty(), false, false, OptionalInt.empty(),
-                        List.of("x"), 1, 4096, 0, 1, 1, 1));
+                        List.of("x"), 1, 4096, 0, 1, 1, 1, false));
     }
 }
