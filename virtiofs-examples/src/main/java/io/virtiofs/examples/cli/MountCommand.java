@@ -20,7 +20,7 @@ final class MountCommand {
 
     private static final Set<String> WITH_VALUE = Set.of("fs", "threads", "attr-timeout", "entry-timeout",
             "capacity", "o", "log-level", "fsname");
-    private static final Set<String> FLAGS = Set.of("help", "verbose");
+    private static final Set<String> FLAGS = Set.of("help", "verbose", "io-uring");
 
     private MountCommand() {
     }
@@ -36,6 +36,8 @@ final class MountCommand {
                 Options:
                   --fs memfs              the file system to serve (memfs: in memory; the default)
                   --threads N             request worker threads (default 8, 1..256)
+                  --io-uring              serve requests over io_uring, one ring per CPU (Linux
+                                          6.14+, with fuse.enable_uring=Y in the kernel)
                   --attr-timeout SECONDS  how long the kernel caches attributes (default 1)
                   --entry-timeout SECONDS how long the kernel caches names (default 1)
                   --capacity BYTES        memfs capacity, e.g. 512M or 4G (default 1G)
@@ -65,6 +67,7 @@ final class MountCommand {
         FuseMountOptions.Builder options = FuseMountOptions.builder(mountpoint)
                 .workers(parsed.intValue("threads", FuseMountOptions.DEFAULT_WORKERS, 1, FuseMountOptions.MAX_WORKERS));
         parsed.value("fsname").ifPresent(options::fsname);
+        options.ioUring(parsed.flag("io-uring"));
         try {
             for (String list : parsed.all("o")) {
                 options.options(list);

@@ -46,6 +46,11 @@ final class MemFsMount implements AutoCloseable {
     static final int UNMOUNT_SECONDS = 10;
 
     private static final Path CONNECTIONS = Path.of("/sys/fs/fuse/connections");
+    /**
+     * Whether every mount serves over io_uring ({@code -Dvirtiofs.test.ioUring=true}: the build
+     * runs the kernel tests once that way too).
+     */
+    static final boolean RING_MODE = Boolean.getBoolean("virtiofs.test.ioUring");
 
     private static final Set<MemFsMount> MOUNTED = ConcurrentHashMap.newKeySet();
 
@@ -99,6 +104,9 @@ final class MemFsMount implements AutoCloseable {
      */
     static MemFsMount mount(MemFs fs, UnaryOperator<FuseMountOptions.Builder> options) {
         MountPrerequisites.requireMounting();
+        if (RING_MODE) {
+            MountPrerequisites.requireIoUring();
+        }
         Path directory;
         try {
             // Searchable by everyone: tests act as other users on the mount inside.
@@ -122,7 +130,8 @@ final class MemFsMount implements AutoCloseable {
     void remount() {
         unmount();
         FuseMountOptions mountOptions = options.apply(FuseMountOptions.builder(mountpoint)
-                .fsname("kerneltest").subtype("memfs").allowOther(true).workers(WORKERS)).build();
+                .fsname("kerneltest").subtype("memfs").allowOther(true).workers(WORKERS)
+                .ioUring(RING_MODE)).build();
         try {
             fuse = FuseMount.mount(config -> {
                 FuseServer made = new FuseServer(fs, config);
@@ -146,6 +155,10 @@ final class MemFsMount implements AutoCloseable {
             return;
         }
         fuse = null;
+        if (RING_MODE && current.negotiated().isPresent()
+                && current.requestsOverIoUring() == 0) {
+            System.err.println("kerneltest: no request on " + mountpoint + " went over io_uring");
+        }
         FutureTask<Void> closing = new FutureTask<>(() -> {
             current.close();
             return null;

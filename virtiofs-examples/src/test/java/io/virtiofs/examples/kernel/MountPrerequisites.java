@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 final class MountPrerequisites {
 
     private static final Path DEV_FUSE = Path.of("/dev/fuse");
+    private static final Path ENABLE_URING = Path.of("/sys/module/fuse/parameters/enable_uring");
 
     private MountPrerequisites() {
     }
@@ -26,6 +27,31 @@ final class MountPrerequisites {
     /** Skips (or, under CI, fails) unless this process can mount FUSE file systems. */
     static void requireMounting() {
         require(missingForMounting());
+    }
+
+    /**
+     * Skips unless this kernel serves FUSE over io_uring (Linux 6.14+ built with it; not a CI
+     * failure, since older kernels lack it); turns the fuse module's {@code enable_uring} switch
+     * on when it is off (the tests run as root), and back off when the JVM exits.
+     */
+    static synchronized void requireIoUring() {
+        assumeTrue(Files.exists(ENABLE_URING), "this kernel has no FUSE over io_uring (" + ENABLE_URING
+                + " is missing): skipped");
+        try {
+            String before = Files.readString(ENABLE_URING).trim();
+            if (!before.equals("Y")) {
+                Files.writeString(ENABLE_URING, "Y");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        Files.writeString(ENABLE_URING, before);
+                    } catch (IOException e) {
+                        System.err.println("kerneltest: cannot restore " + ENABLE_URING + ": " + e);
+                    }
+                }, "kerneltest-enable-uring"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot turn on " + ENABLE_URING, e);
+        }
     }
 
     /** Skips (or, under CI, fails) unless {@code command} is on the PATH. */

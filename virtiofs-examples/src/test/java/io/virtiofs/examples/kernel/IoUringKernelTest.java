@@ -1,0 +1,161 @@
+package io.virtiofs.examples.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.virtiofs.examples.memfs.MemFs;
+import io.virtiofs.protocol.Opcode;
+import io.virtiofs.transport.fuse.FuseMount;
+import io.virtiofs.transport.fuse.FuseMountException;
+import io.virtiofs.transport.fuse.FuseMountOptions;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * FUSE over io_uring ({@link FuseMountOptions#ioUring}): ordinary requests go over the rings and
+ * carry their data both ways intact, from several threads at once; an external unmount ends the
+ * session; a kernel with the switch off refuses the mount with a clear error. (The whole kernel
+ * suite also runs over io_uring once per build: {@code -Dvirtiofs.test.ioUring=true}.)
+ */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class IoUringKernelTest {
+
+    private static final long SEED = Long.getLong("virtiofs.seed", 2611L);
+    private static final Path ENABLE_URING = Path.of("/sys/module/fuse/parameters/enable_uring");
+
+    private MemFsMount mount;
+
+    @BeforeEach
+    void mountOverRings() {
+        MountPrerequisites.requireMounting();
+        MountPrerequisites.requireIoUring();
+        mount = MemFsMount.mount(new MemFs(MemFsMount.config().build()), options -> options.ioUring(true));
+    }
+
+    @AfterEach
+    void unmount() {
+        if (mount != null) {
+            mount.close();
+        }
+    }
+
+    @Test
+    void ordinaryRequestsGoOverTheRingsWithTheirDataIntact() throws IOException {
+        SplittableRandom random = new SplittableRandom(SEED);
+        Path file = mount.path("data");
+        byte[] content = new byte[3 * (1 << 20) + 12345];
+        random.nextBytes(content);
+        Files.write(file, content);
+        assertArrayEquals(content, Files.readAllBytes(file), "seed " + SEED);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            for (int i = 0; i < 200; i++) {
+                int offset = random.nextInt(content.length);
+                int length = Math.min(content.length - offset, 1 + random.nextInt(300_000));
+                ByteBuffer read = ByteBuffer.allocate(length);
+                while (read.hasRemaining() && channel.read(read, offset + read.position()) > 0) {
+                    // reads until full
+                }
+                assertEquals(ByteBuffer.wrap(content, offset, length), read.flip(),
+                        "bytes at " + offset + " of " + length + " (seed " + SEED + ")");
+            }
+        }
+        String longName = "n".repeat(255);
+        Files.writeString(mount.path(longName), "named");
+        try (Stream<Path> listing = Files.list(mount.root())) {
+            assertEquals(List.of("data", longName), listing.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertEquals("named", Files.readString(mount.path(longName)));
+        FuseMount fuse = mount.fuse();
+        long overRings = fuse.requestsOverIoUring();
+        assertTrue(overRings >= mount.statistics().requests(Opcode.WRITE) + mount.statistics().requests(Opcode.READ),
+                overRings + " requests over the rings, fewer than the reads and writes alone");
+    }
+
+    @Test
+    void readersOnSeveralThreadsAllGetTheirBytes() throws Exception {
+        SplittableRandom random = new SplittableRandom(SEED + 1);
+        byte[] content = new byte[1 << 20];
+        random.nextBytes(content);
+        Path file = mount.path("shared");
+        Files.write(file, content);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                long seed = random.nextLong();
+                Callable<Integer> reader = () -> {
+                    SplittableRandom own = new SplittableRandom(seed);
+                    int checked = 0;
+                    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                        for (int i = 0; i < 300; i++) {
+                            int offset = own.nextInt(content.length - 4096);
+                            ByteBuffer read = ByteBuffer.allocate(4096);
+                            channel.read(read, offset);
+                            assertEquals(ByteBuffer.wrap(content, offset, 4096), read.flip(), "at " + offset);
+                            checked++;
+                        }
+                    }
+                    return checked;
+                };
+                results.add(pool.submit(reader));
+            }
+            for (Future<Integer> result : results) {
+                assertEquals(300, result.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anExternalUnmountEndsTheSession() throws Exception {
+        Files.writeString(mount.path("file"), "x");
+        FuseMount fuse = mount.fuse();
+        assertTrue(fuse.requestsOverIoUring() > 0);
+        Process umount = new ProcessBuilder("umount", mount.root().toString()).inheritIO().start();
+        assertEquals(0, umount.waitFor());
+        assertTrue(fuse.awaitTermination(Duration.ofSeconds(10)), "the session outlived the unmount");
+        assertTrue(fuse.wasUnmountedExternally());
+        assertTrue(fuse.failure().isEmpty(), () -> "failed: " + fuse.failure().orElseThrow());
+    }
+
+    @Test
+    void aKernelWithTheSwitchOffRefusesTheMountClearly() throws Exception {
+        mount.close();
+        mount = null;
+        Files.writeString(ENABLE_URING, "N");
+        try {
+            Path elsewhere = Files.createTempDirectory(Path.of("/tmp"), "kerneltest-off-");
+            try {
+                FuseMountException refused = assertThrows(FuseMountException.class,
+                        () -> FuseMount.mount(new MemFs(MemFsMount.config().build()),
+                                FuseMountOptions.builder(elsewhere).ioUring(true).build()).close());
+                assertEquals(FuseMountException.Reason.IO_URING_UNAVAILABLE, refused.reason());
+                assertTrue(refused.getMessage().contains("enable_uring is N"), refused.getMessage());
+            } finally {
+                Files.delete(elsewhere);
+            }
+        } finally {
+            Files.writeString(ENABLE_URING, "Y");
+        }
+    }
+}
