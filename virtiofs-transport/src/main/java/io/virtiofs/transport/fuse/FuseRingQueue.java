@@ -92,6 +92,9 @@ final class FuseRingQueue implements Runnable {
     private final int wakeFd;
     private final Queue<Finished> finished = new ConcurrentLinkedQueue<>();
     private volatile boolean stopping;
+    private final Object wakeLock = new Object();
+    /** Whether {@link #wakeFd} is closed; guarded by {@link #wakeLock}. */
+    private boolean wakeClosed;
 
     /** A reply computed on another thread, waiting for this thread to commit it. */
     private record Finished(int entry, ByteBuf reply) {
@@ -139,12 +142,20 @@ final class FuseRingQueue implements Runnable {
         }
     }
 
-    /** Makes the thread look at its stop flag and its finished replies now. */
+    /**
+     * Makes the thread look at its stop flag and its finished replies now. Does nothing once the
+     * thread has closed its eventfd (the number could by then name another file).
+     */
     void wake() {
-        try {
-            EventFdCalls.write(wakeFd, 1);
-        } catch (NativeException e) {
-            LOG.log(Level.DEBUG, "waking ring queue " + qid + " failed", e);
+        synchronized (wakeLock) {
+            if (wakeClosed) {
+                return;
+            }
+            try {
+                EventFdCalls.write(wakeFd, 1);
+            } catch (NativeException e) {
+                LOG.log(Level.DEBUG, "waking ring queue " + qid + " failed", e);
+            }
         }
     }
 
@@ -187,7 +198,10 @@ final class FuseRingQueue implements Runnable {
             while ((left = finished.poll()) != null) {
                 left.reply().release();
             }
-            FuseDevice.closeQuietly(wakeFd);
+            synchronized (wakeLock) {
+                wakeClosed = true;
+                FuseDevice.closeQuietly(wakeFd);
+            }
             session.workerExited();
         }
     }
