@@ -17,10 +17,10 @@ import io.virtiofs.transport.internal.nativeio.NativeException;
 import io.virtiofs.transport.internal.nativeio.SchedCalls;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -91,8 +91,8 @@ final class FuseRingQueue implements Runnable {
     private final BlockingRequests.Lane blocking;
     private final int wakeFd;
     private final Queue<Finished> finished = new ConcurrentLinkedQueue<>();
-    private volatile boolean stopping;
     private final Object wakeLock = new Object();
+    private volatile boolean stopping;
     /** Whether {@link #wakeFd} is closed; guarded by {@link #wakeLock}. */
     private boolean wakeClosed;
 

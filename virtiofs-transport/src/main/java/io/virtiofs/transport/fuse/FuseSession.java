@@ -23,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -55,7 +56,8 @@ final class FuseSession {
     /** Whether to serve over io_uring once FUSE_INIT accepted it. */
     private volatile boolean ioUring;
     private volatile int ringDepth = DEFAULT_RING_DEPTH;
-    private final java.util.concurrent.atomic.LongAdder ringRequests = new java.util.concurrent.atomic.LongAdder();
+    /** Requests the ring queues answered. */
+    private final LongAdder ringRequests = new LongAdder();
     private final AtomicInteger running = new AtomicInteger();
     private final CountDownLatch ended = new CountDownLatch(1);
     private final AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
