@@ -75,6 +75,8 @@ final class ChunkStore {
     private @Nullable Slab spare;
     /** Whether a background thread is making {@link #spare}. */
     private boolean preparing;
+    /** Chunks never handed out in the carvable slabs. */
+    private long carvableChunks;
     /** Slabs held, plus slabs being made outside the lock. */
     private long slabs;
     private long chunksInUse;
@@ -178,10 +180,50 @@ final class ChunkStore {
 
     /** Makes {@code slab} the first carvable one and has the next made ahead; returns it. */
     private Slab installLocked(Slab slab) {
-        slab.nextCarvable = carvable;
-        carvable = slab;
+        addCarvableLocked(slab);
         prepareNextLocked();
         return slab;
+    }
+
+    private void addCarvableLocked(Slab slab) {
+        slab.nextCarvable = carvable;
+        carvable = slab;
+        carvableChunks += slab.chunks - slab.carved;
+    }
+
+    /**
+     * Makes slabs now, on the calling thread, until {@code chunks} chunks can be handed out
+     * without making one (free, never used, or in the slab made ahead), within the slab limit;
+     * stops early, without an error, when memory runs out (the chunks are then made when written,
+     * as without this call). For fallocate: as in tmpfs, the memory of an allocated range is
+     * there before it is written, so writing it costs no page faults. Measured in a guest: fio
+     * lays out its file with fallocate before its timed sequential writes, and tmpfs (behind the
+     * C virtiofsd) filled the 512 MiB there, untimed, while memfs paid for it in the timed writes.
+     */
+    void prepare(long chunks) {
+        while (true) {
+            lock.lock();
+            try {
+                long ready = freeCount + carvableChunks + (spare == null ? 0 : spare.chunks);
+                if (ready >= chunks || slabs >= maxSlabs) {
+                    return;
+                }
+                slabs++; // reserved for the slab made below, outside the lock
+            } finally {
+                lock.unlock();
+            }
+            Slab fresh = newSlab();
+            lock.lock();
+            try {
+                if (fresh == null) {
+                    slabs--;
+                    return;
+                }
+                addCarvableLocked(fresh);
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     /**
@@ -215,6 +257,7 @@ final class ChunkStore {
     /** The next never used chunk of {@code slab}, the head of the carvable slabs. */
     private Chunk carveLocked(Slab slab) {
         int slot = slab.carved++;
+        carvableChunks--;
         if (slab.carved == slab.chunks) {
             carvable = slab.nextCarvable;
             slab.nextCarvable = null;

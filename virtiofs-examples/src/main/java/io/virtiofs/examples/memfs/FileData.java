@@ -267,7 +267,9 @@ final class FileData {
 
     /**
      * fallocate mode 0 or KEEP_SIZE: allocates every chunk of the range, so later writes there
-     * cannot fail for lack of space. All or nothing. The caller checks that {@code length > 0}
+     * cannot fail for lack of space, and has the store make the memory for them now (see
+     * {@link ChunkStore#prepare}); the chunks stay unwritten (holes to SEEK_DATA, zeros to
+     * reads) until written. All or nothing. The caller checks that {@code length > 0}
      * and that {@code offset + length} neither overflows nor passes the largest file size (as
      * for {@link #punchHole} and {@link #zeroRange}).
      *
@@ -278,9 +280,12 @@ final class FileData {
         try {
             checkLive();
             long end = offset + length;
-            reserveMissingLocked(offset, end);
+            long missing = reserveMissingLocked(offset, end);
             if (!keepSize) {
                 growSizeLocked(end);
+            }
+            if (missing > 0) {
+                store.prepare(missing);
             }
         } finally {
             lock.writeLock().unlock();
@@ -439,8 +444,8 @@ final class FileData {
         return fresh;
     }
 
-    /** Allocates (as unwritten) every absent chunk touching [start, end); all or nothing. */
-    private void reserveMissingLocked(long start, long end) {
+    /** Allocates (as unwritten) every absent chunk touching [start, end); all or nothing; returns how many. */
+    private long reserveMissingLocked(long start, long end) {
         long first = start >>> chunkShift;
         long last = (end - 1) >>> chunkShift;
         long missing = last - first + 1 - chunks.count(first, last + 1);
@@ -453,6 +458,7 @@ final class FileData {
             }
         }
         allocatedChunks += missing;
+        return missing;
     }
 
     /** Zeroes the bytes of [start, end) that lie in written chunks. */

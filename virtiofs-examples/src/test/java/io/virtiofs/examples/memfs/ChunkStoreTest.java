@@ -133,6 +133,30 @@ class ChunkStoreTest {
     }
 
     @Test
+    void prepareMakesTheSlabsThatLaterChunksComeFrom() {
+        ChunkStore store = new ChunkStore(CHUNK, SLAB, 5);
+        Chunk first = allocate(store, 0, CHUNK);
+        store.free(first);
+        store.prepare(10); // one free chunk, then 9 more: three slabs of four (one partly used)
+        assertEquals(3, store.slabCount());
+        store.prepare(10);
+        assertEquals(3, store.slabCount(), "enough is ready: no slab more");
+        List<Chunk> chunks = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            chunks.add(allocate(store, 0, CHUNK));
+        }
+        assertEquals(3, store.slabCount(), "twelve chunks from the prepared slabs");
+        assertTrue(chunks.stream().skip(1).allMatch(chunk -> Arrays.equals(new byte[CHUNK], bytesOf(chunk))),
+                "prepared chunks read as zeros");
+        store.prepare(100);
+        assertEquals(5, store.slabCount(), "no more than the slab limit");
+        for (int i = 0; i < 8; i++) {
+            allocate(store, 0, CHUNK);
+        }
+        assertNull(store.allocate(0, CHUNK));
+    }
+
+    @Test
     void theSlabLimitIsLikeRunningOutOfNativeMemory() {
         ChunkStore store = new ChunkStore(CHUNK, SLAB, 2);
         List<Chunk> chunks = new ArrayList<>();
