@@ -32,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Ahead.</b> The store the memfs uses makes its next slab on a background thread whenever
  * it takes a new one into use, so a writer filling a large new file copies into memory that is
- * already there; it holds at most one such spare slab.
+ * already there; it holds at most one such spare slab. fallocate has the slabs for the whole
+ * range made at once ({@link #prepare}), so the writes that follow find their memory ready.
  *
  * <p><b>Free chunks</b> go on one free stack and are handed out again (last freed first) before
  * any new memory, with bytes outside the range the caller is about to write zeroed at that time
