@@ -28,8 +28,6 @@ public final class IoUring implements AutoCloseable {
     public static final int SETUP_SQE128 = 1 << 10;
     /** {@code IORING_SETUP_SINGLE_ISSUER}: only one thread submits. */
     public static final int SETUP_SINGLE_ISSUER = 1 << 12;
-    /** {@code IORING_SETUP_COOP_TASKRUN}: no interrupting signal for task work. */
-    public static final int SETUP_COOP_TASKRUN = 1 << 8;
     /**
      * {@code IORING_SETUP_DEFER_TASKRUN}: completion work runs only when the owning thread waits
      * in {@link #enter} (with {@link #SETUP_SINGLE_ISSUER}).
@@ -73,8 +71,9 @@ public final class IoUring implements AutoCloseable {
     private final long cqTail;
     private final int cqMask;
     private final long cqes;
-    /** Entries filled but not yet published to the kernel, from {@link #sqTailLocal}. */
+    /** The submission tail up to which this side has filled entries; published by {@link #enter}. */
     private int sqTailLocal;
+    /** Entries filled that the kernel has not yet taken. */
     private int toSubmit;
 
     private IoUring(int fd, MemorySegment params, MemorySegment sqRing, MemorySegment cqRing, MemorySegment sqes) {
@@ -122,21 +121,18 @@ public final class IoUring implements AutoCloseable {
                 long sqSize = (params.get(JAVA_INT, 64) & 0xffffffffL) + 4L * sqEntries;
                 long cqSize = (params.get(JAVA_INT, 100) & 0xffffffffL) + (long) CQE_SIZE * cqEntries;
                 int protection = MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE;
-                int sharing = MemoryCalls.MAP_SHARED | MAP_POPULATE;
+                int sharing = MemoryCalls.MAP_SHARED | MemoryCalls.MAP_POPULATE;
                 MemorySegment sq = MemoryCalls.mmap(0, sqSize, protection, sharing, ring, OFF_SQ_RING);
                 MemorySegment cq = MemoryCalls.mmap(0, cqSize, protection, sharing, ring, OFF_CQ_RING);
                 MemorySegment entriesMemory = MemoryCalls.mmap(0, (long) SQE_SIZE * sqEntries, protection, sharing,
                         ring, OFF_SQES);
-                MemorySegment copy = Arena.ofAuto().allocate(PARAMS_SIZE, 8).copyFrom(params);
-                return new IoUring(ring, copy, sq, cq, entriesMemory);
+                return new IoUring(ring, params, sq, cq, entriesMemory);
             } catch (NativeException | RuntimeException e) {
                 FileCalls.close(ring);
                 throw e;
             }
         }
     }
-
-    private static final int MAP_POPULATE = 0x8000;
 
     /**
      * The next free submission entry, zeroed, or null when all are taken by entries not yet
@@ -201,16 +197,6 @@ public final class IoUring implements AutoCloseable {
     public void consume(int count) {
         int head = (int) INT.get(cqRing, cqHead);
         INT.setRelease(cqRing, cqHead, head + count);
-    }
-
-    /** Whether a submission entry could be had now without entering the kernel. */
-    public boolean hasFreeEntry() {
-        return sqTailLocal - (int) INT.getAcquire(sqRing, sqHead) < sqEntries;
-    }
-
-    /** The ring's descriptor. */
-    public int fd() {
-        return fd;
     }
 
     /** Unmaps the rings and closes the descriptor; the kernel cancels what is still pending. */

@@ -30,6 +30,8 @@ public final class MemoryCalls {
     public static final int MAP_FIXED = 0x10;
     /** MAP_ANONYMOUS: no file. */
     public static final int MAP_ANONYMOUS = 0x20;
+    /** MAP_POPULATE: fault the whole mapping in now. */
+    public static final int MAP_POPULATE = 0x8000;
     /** MAP_NORESERVE: no swap reservation (for large PROT_NONE reservations). */
     public static final int MAP_NORESERVE = 0x4000;
 
