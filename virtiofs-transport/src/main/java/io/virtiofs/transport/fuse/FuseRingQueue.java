@@ -292,21 +292,14 @@ final class FuseRingQueue implements Runnable {
         commit(ring, entries, entry, entries.replyMemory, reply.readableBytes());
     }
 
+    /**
+     * Handles {@code request} into {@code reply} as a worker does; a request the kernel waits on
+     * over the ring always gets a reply, so no reply becomes EIO.
+     */
     private void handle(ByteBuf request, ByteBuf reply) {
-        int opcode = FuseWorker.HOST_ORDER.getInt(request, InHeader.OPCODE_OFFSET);
-        long unique = FuseWorker.HOST_ORDER.getLong(request, 8);
-        Outcome outcome;
-        try {
-            outcome = handler.handle(request, reply);
-        } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "the request handler failed on opcode " + opcode + ", unique " + unique, e);
-            outcome = FuseWorker.errorReply(reply, unique, Errno.EIO);
+        if (FuseWorker.handle(session, handler, request, reply) != Outcome.REPLIED) {
+            FuseWorker.errorReply(reply, FuseWorker.HOST_ORDER.getLong(request, FuseWorker.UNIQUE_OFFSET), Errno.EIO);
         }
-        if (outcome != Outcome.REPLIED) {
-            // Too large, or no reply for a request the kernel waits on: the kernel gets EIO.
-            FuseWorker.errorReply(reply, unique, Errno.EIO);
-        }
-        session.observe(opcode, Outcome.REPLIED, reply);
         session.answeredOverRing();
     }
 

@@ -59,7 +59,7 @@ final class FuseWorker implements Runnable {
     static final WireOrder HOST_ORDER =
             ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? WireOrder.LITTLE_ENDIAN : WireOrder.BIG_ENDIAN;
 
-    private static final int UNIQUE_OFFSET = 8;
+    static final int UNIQUE_OFFSET = 8;
 
     /** The page size the buffers are laid out for (a larger page only loses the alignment). */
     static final long PAGE_SIZE = 4096;
@@ -234,6 +234,14 @@ final class FuseWorker implements Runnable {
      * observes the outcome. Used by the worker and by pool threads at once.
      */
     private Outcome handle(ByteBuf request, ByteBuf reply) {
+        return handle(session, handler, request, reply);
+    }
+
+    /**
+     * {@link #handle(ByteBuf, ByteBuf)} for any thread serving {@code session}: the workers, the
+     * pool for requests that may block, and the io_uring queues ({@link FuseRingQueue}).
+     */
+    static Outcome handle(FuseSession session, FuseRequestHandler handler, ByteBuf request, ByteBuf reply) {
         int opcode = HOST_ORDER.getInt(request, InHeader.OPCODE_OFFSET);
         long unique = HOST_ORDER.getLong(request, UNIQUE_OFFSET);
         Outcome outcome;
