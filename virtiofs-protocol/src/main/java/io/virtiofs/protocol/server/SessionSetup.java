@@ -42,6 +42,8 @@ final class SessionSetup implements InitConfig {
         return map;
     }
 
+    /** {@link #UNSUPPORTED}, less what this server's transport serves (FUSE over io_uring). */
+    private final Map<Capability, String> unsupported;
     private final InitIn in;
     private final FuseServerConfig config;
     private final Notifier notifier;
@@ -70,6 +72,11 @@ final class SessionSetup implements InitConfig {
         }
         if (config.overIoUring()) {
             wanted.add(Capability.OVER_IO_URING);
+            Map<Capability, String> served = new EnumMap<>(UNSUPPORTED);
+            served.remove(Capability.OVER_IO_URING);
+            this.unsupported = served;
+        } else {
+            this.unsupported = UNSUPPORTED;
         }
     }
 
@@ -105,9 +112,9 @@ final class SessionSetup implements InitConfig {
 
     @Override
     public InitConfig want(Capability capability) {
-        String unsupported = UNSUPPORTED.get(capability);
-        if (unsupported != null && !(capability == Capability.OVER_IO_URING && config.overIoUring())) {
-            reasons.put(capability, "wanted by the file system, but " + unsupported);
+        String why = unsupported.get(capability);
+        if (why != null) {
+            reasons.put(capability, "wanted by the file system, but " + why);
             return this;
         }
         if (capability == Capability.MAP_ALIGNMENT && config.daxWindow().isEmpty()) {
@@ -214,7 +221,7 @@ final class SessionSetup implements InitConfig {
             } else if (reasons.containsKey(capability)) {
                 notAccepted.put(capability, reasons.get(capability) + (isOffered ? "" : " (nor offered by the driver)"));
             } else if (isOffered) {
-                String why = UNSUPPORTED.getOrDefault(capability, "not asked for by the file system");
+                String why = unsupported.getOrDefault(capability, "not asked for by the file system");
                 notAccepted.put(capability, "offered; " + why);
             }
         }
