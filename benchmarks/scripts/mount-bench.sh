@@ -59,7 +59,7 @@ while [ $# -gt 0 ]; do
         --readdir-buffer) readdir_buffer=$2; shift 2 ;;
         --bindfs-threads) bindfs_threads=$2; shift 2 ;;
         --memfs-arg) memfs_extra+=("$2"); shift 2 ;;
-        --io-uring) io_uring=1; memfs_extra+=(--io-uring); shift ;;
+        --io-uring) io_uring=1; shift ;;
         --only) IFS=, read -r -a measurements <<<"$2"; shift 2 ;;
         --help|-h) usage; exit 0 ;;
         *) echo "mount-bench: unknown argument $1" >&2; usage >&2; exit 2 ;;
@@ -68,7 +68,7 @@ done
 for m in "${measurements[@]}"; do
     case "$m" in fstat|randread|seqread|seqwrite|readdir|createunlink) ;; *) echo "mount-bench: unknown measurement $m" >&2; exit 2 ;; esac
 done
-command_line="benchmarks/scripts/mount-bench.sh --runs $runs --seconds $seconds${threads:+ --threads $threads} --readdir-buffer $readdir_buffer --bindfs-threads $bindfs_threads${memfs_extra[*]:+ --memfs-arg ${memfs_extra[*]}} --only $(IFS=,; echo "${measurements[*]}")"
+command_line="benchmarks/scripts/mount-bench.sh --runs $runs --seconds $seconds${threads:+ --threads $threads} --readdir-buffer $readdir_buffer --bindfs-threads $bindfs_threads$([ "$io_uring" = 1 ] && echo " --io-uring")${memfs_extra[*]:+ --memfs-arg ${memfs_extra[*]}} --only $(IFS=,; echo "${measurements[*]}")"
 
 [ "$(id -u)" -eq 0 ] || { echo "mount-bench: needs root (mount, /dev/fuse)" >&2; exit 2; }
 command -v fio >/dev/null || { echo "mount-bench: needs fio (apt-get install fio)" >&2; exit 2; }
@@ -131,6 +131,7 @@ bindfs_options="attr_timeout=0,entry_timeout=0,negative_timeout=0"
 bindfs "$bindfs_mode" -o "$bindfs_options" "$work/bindsrc" "$work/bindfs"
 memfs_args=(mount --attr-timeout 0 --entry-timeout 0 --log-level warn
     ${threads:+--threads "$threads"} "${memfs_extra[@]}" "$work/memfs")
+if [ "$io_uring" = 1 ]; then memfs_args=(mount --io-uring "${memfs_args[@]:1}"); fi
 "$repo/bin/virtiofs" "${memfs_args[@]}" >"$work/memfs.log" 2>&1 &
 memfs_pid=$!
 wait_mounted "$work/memfs"
