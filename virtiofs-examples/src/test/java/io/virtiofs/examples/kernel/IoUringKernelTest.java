@@ -40,7 +40,6 @@ import org.junit.jupiter.api.Timeout;
 class IoUringKernelTest {
 
     private static final long SEED = Long.getLong("virtiofs.seed", 2611L);
-    private static final Path ENABLE_URING = Path.of("/sys/module/fuse/parameters/enable_uring");
 
     private MemFsMount mount;
 
@@ -142,7 +141,7 @@ class IoUringKernelTest {
     void aKernelWithTheSwitchOffRefusesTheMountClearly() throws Exception {
         mount.close();
         mount = null;
-        Files.writeString(ENABLE_URING, "N");
+        Files.writeString(MountPrerequisites.ENABLE_URING, "N");
         try {
             Path elsewhere = Files.createTempDirectory(Path.of("/tmp"), "kerneltest-off-");
             try {
@@ -155,7 +154,7 @@ class IoUringKernelTest {
                 Files.delete(elsewhere);
             }
         } finally {
-            Files.writeString(ENABLE_URING, "Y");
+            Files.writeString(MountPrerequisites.ENABLE_URING, "Y");
         }
     }
 }

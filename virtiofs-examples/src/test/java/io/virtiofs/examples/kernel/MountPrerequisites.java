@@ -19,7 +19,8 @@ import java.util.stream.Stream;
 final class MountPrerequisites {
 
     private static final Path DEV_FUSE = Path.of("/dev/fuse");
-    private static final Path ENABLE_URING = Path.of("/sys/module/fuse/parameters/enable_uring");
+    /** The fuse module's switch for FUSE over io_uring. */
+    static final Path ENABLE_URING = Path.of("/sys/module/fuse/parameters/enable_uring");
 
     private MountPrerequisites() {
     }
