@@ -31,7 +31,7 @@ public final class MockDriver implements AutoCloseable {
 
     /** Where guest RAM starts: above 4 GiB, so an address mistaken for an offset fails. */
     public static final long GUEST_BASE = 0x1_0000_0000L;
-    /** Entries of each indirect table. */
+    /** Entries of each indirect table, unless segments need more ({@link Options#indirectEntries}). */
     public static final int INDIRECT_ENTRIES = 16;
     /** Guest RAM left for a test's own buffers ({@link DriverMemory#allocate}). */
     public static final long SCRATCH_BYTES = 1 << 20;
@@ -46,12 +46,14 @@ public final class MockDriver implements AutoCloseable {
      * @param replyBytes the largest reply
      * @param indirect whether exchanges go through indirect tables
      * @param scatter whether exchanges split header and body into separate descriptors
+     * @param segmentBytes with {@code scatter}, the most bytes of a body per descriptor, as a guest
+     *     driver hands a large request over in page-sized pieces (0: the whole body in one)
      * @param startIndex where both ring indexes start (near 65535 to test wrap-around)
      * @param spinIterations how long a waiting driver polls before it waits for an interrupt
      * @param timeout how long a waiting driver waits
      */
     public record Options(long features, int queueSize, int slots, int requestBytes, int replyBytes, boolean indirect,
-                          boolean scatter, int startIndex, int spinIterations, Duration timeout) {
+                          boolean scatter, int segmentBytes, int startIndex, int spinIterations, Duration timeout) {
 
         public Options {
             if (slots < 1 || slots > queueSize) {
@@ -60,6 +62,9 @@ public final class MockDriver implements AutoCloseable {
             if (requestBytes < InHeader.SIZE || replyBytes < OutHeader.SIZE) {
                 throw new IllegalArgumentException("buffers of " + requestBytes + "/" + replyBytes + " bytes");
             }
+            if (segmentBytes < 0) {
+                throw new IllegalArgumentException("segments of " + segmentBytes + " bytes");
+            }
         }
 
         /**
@@ -67,47 +72,72 @@ public final class MockDriver implements AutoCloseable {
          * and 64 KiB replies, one descriptor per direction, indexes from 0, no polling, 10 s timeout.
          */
         public static Options defaults() {
-            return new Options(-1L, 64, 8, 64 * 1024, 64 * 1024, false, false, 0, 0, Duration.ofSeconds(10));
+            return new Options(-1L, 64, 8, 64 * 1024, 64 * 1024, false, false, 0, 0, 0, Duration.ofSeconds(10));
+        }
+
+        /** The entries of each indirect table: {@value #INDIRECT_ENTRIES}, or what the largest chain needs. */
+        public int indirectEntries() {
+            return Math.max(INDIRECT_ENTRIES,
+                    descriptors(requestBytes - InHeader.SIZE) + descriptors(replyBytes - OutHeader.SIZE));
+        }
+
+        /** The descriptors of one direction: a header and a body of {@code bodyBytes}. */
+        private int descriptors(int bodyBytes) {
+            if (!scatter || bodyBytes == 0) {
+                return 1;
+            }
+            return 1 + (segmentBytes == 0 ? 1 : (bodyBytes + segmentBytes - 1) / segmentBytes);
         }
 
         public Options withFeatures(long accepted) {
-            return new Options(accepted, queueSize, slots, requestBytes, replyBytes, indirect, scatter, startIndex,
-                    spinIterations, timeout);
+            return new Options(accepted, queueSize, slots, requestBytes, replyBytes, indirect, scatter, segmentBytes,
+                    startIndex, spinIterations, timeout);
         }
 
         public Options withQueueSize(int size) {
             return new Options(features, size, Math.min(slots, size), requestBytes, replyBytes, indirect, scatter,
-                    startIndex, spinIterations, timeout);
+                    segmentBytes, startIndex, spinIterations, timeout);
         }
 
         public Options withSlots(int count) {
-            return new Options(features, queueSize, count, requestBytes, replyBytes, indirect, scatter, startIndex,
-                    spinIterations, timeout);
+            return new Options(features, queueSize, count, requestBytes, replyBytes, indirect, scatter, segmentBytes,
+                    startIndex, spinIterations, timeout);
+        }
+
+        public Options withBuffers(int largestRequest, int largestReply) {
+            return new Options(features, queueSize, slots, largestRequest, largestReply, indirect, scatter,
+                    segmentBytes, startIndex, spinIterations, timeout);
         }
 
         public Options withIndirect(boolean viaIndirectTables) {
             return new Options(features, queueSize, slots, requestBytes, replyBytes, viaIndirectTables, scatter,
-                    startIndex, spinIterations, timeout);
+                    segmentBytes, startIndex, spinIterations, timeout);
         }
 
         public Options withScatter(boolean split) {
-            return new Options(features, queueSize, slots, requestBytes, replyBytes, indirect, split, startIndex,
-                    spinIterations, timeout);
+            return new Options(features, queueSize, slots, requestBytes, replyBytes, indirect, split, segmentBytes,
+                    startIndex, spinIterations, timeout);
+        }
+
+        /** Scattered bodies in descriptors of at most {@code bytes} (0: one descriptor per body). */
+        public Options withSegments(int bytes) {
+            return new Options(features, queueSize, slots, requestBytes, replyBytes, indirect, scatter, bytes,
+                    startIndex, spinIterations, timeout);
         }
 
         public Options withStartIndex(int index) {
-            return new Options(features, queueSize, slots, requestBytes, replyBytes, indirect, scatter, index,
-                    spinIterations, timeout);
+            return new Options(features, queueSize, slots, requestBytes, replyBytes, indirect, scatter, segmentBytes,
+                    index, spinIterations, timeout);
         }
 
         public Options withSpinIterations(int iterations) {
-            return new Options(features, queueSize, slots, requestBytes, replyBytes, indirect, scatter, startIndex,
-                    iterations, timeout);
+            return new Options(features, queueSize, slots, requestBytes, replyBytes, indirect, scatter, segmentBytes,
+                    startIndex, iterations, timeout);
         }
 
         public Options withTimeout(Duration wait) {
-            return new Options(features, queueSize, slots, requestBytes, replyBytes, indirect, scatter, startIndex,
-                    spinIterations, wait);
+            return new Options(features, queueSize, slots, requestBytes, replyBytes, indirect, scatter, segmentBytes,
+                    startIndex, spinIterations, wait);
         }
     }
 
@@ -136,7 +166,7 @@ public final class MockDriver implements AutoCloseable {
         this.features = device.deviceFeatures() & options.features();
         int queueCount = device.queueCount();
         boolean indirect = RingFeatures.of(features).indirectDescriptors();
-        long perQueue = 8192 + 16L * options.queueSize() * 3 + (indirect ? (long) INDIRECT_ENTRIES * 16 * options.queueSize() : 0)
+        long perQueue = 8192 + 16L * options.queueSize() * 3 + (indirect ? (long) options.indirectEntries() * 16 * options.queueSize() : 0)
                 + (long) options.slots() * (options.requestBytes() + options.replyBytes() + 64);
         this.memory = DriverMemory.create(GUEST_BASE, perQueue * queueCount + SCRATCH_BYTES);
         this.queues = new DriverQueue[queueCount];
@@ -144,7 +174,7 @@ public final class MockDriver implements AutoCloseable {
         this.slots = new FuseSlots[queueCount];
         for (int i = 0; i < queueCount; i++) {
             queues[i] = new DriverQueue(memory, options.queueSize(), RingFeatures.of(features),
-                    indirect ? INDIRECT_ENTRIES : 0, options.startIndex());
+                    indirect ? options.indirectEntries() : 0, options.startIndex());
             kicks[i] = new InProcessKick();
             queues[i].setKicker(kicks[i]::kick);
             slots[i] = new FuseSlots(memory, options, options.queueSize());
@@ -280,19 +310,28 @@ public final class MockDriver implements AutoCloseable {
         long requestAddress = fuse.requestAddress(slot);
         long replyAddress = fuse.replyAddress(slot);
         if (options.scatter() && length > InHeader.SIZE) {
-            chain.readable(requestAddress, InHeader.SIZE).readable(requestAddress + InHeader.SIZE, length - InHeader.SIZE);
+            chain.readable(requestAddress, InHeader.SIZE);
+            segments(chain, requestAddress + InHeader.SIZE, length - InHeader.SIZE, false);
         } else {
             chain.readable(requestAddress, length);
         }
         if (options.scatter() && replyCapacity > OutHeader.SIZE) {
-            chain.writable(replyAddress, OutHeader.SIZE).writable(replyAddress + OutHeader.SIZE,
-                    replyCapacity - OutHeader.SIZE);
+            chain.writable(replyAddress, OutHeader.SIZE);
+            segments(chain, replyAddress + OutHeader.SIZE, replyCapacity - OutHeader.SIZE, true);
         } else {
             chain.writable(replyAddress, replyCapacity);
         }
         int head = chain.add();
         fuse.bind(head, slot);
         return slot;
+    }
+
+    /** Adds {@code length} bytes at {@code address} as one buffer, or as segments of the options' size. */
+    private void segments(DriverQueue.ChainBuilder chain, long address, int length, boolean writable) {
+        int piece = options.segmentBytes() == 0 ? length : options.segmentBytes();
+        for (int done = 0; done < length; done += piece) {
+            chain.buffer(address + done, Math.min(piece, length - done), writable);
+        }
     }
 
     /**

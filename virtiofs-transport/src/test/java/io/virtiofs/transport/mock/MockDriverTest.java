@@ -19,6 +19,7 @@ import io.virtiofs.transport.device.VirtioFeature;
 import io.virtiofs.transport.device.VirtioFsDevice;
 import io.virtiofs.transport.virtqueue.RingFeatures;
 import io.virtiofs.transport.virtqueue.SplitRing;
+import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
@@ -163,6 +164,37 @@ class MockDriverTest {
             assertArrayEquals(expected, ByteBufUtil.getBytes(reply));
             assertArrayEquals(expected, driver.replyMemory(1, 0).asSlice(0, 120)
                     .toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), "the reply lies in guest memory");
+        }
+    }
+
+    @Test
+    void segmentsCutEachBodyIntoDescriptorsOfAtMostThatSizeInOneIndirectTable() throws Exception {
+        MockDriver.Options options = MockDriver.Options.defaults().withIndirect(true).withScatter(true)
+                .withSegments(4096).withBuffers(20_000, 9_000);
+        // request: header + ceil(19,960 / 4,096) = 5 pieces; reply: header + ceil(8,984 / 4,096) = 3
+        assertEquals(MockDriver.INDIRECT_ENTRIES, options.indirectEntries(), "10 fit the default tables");
+        assertEquals((1 + 16) + (1 + 16), options.withBuffers(64 * 1024, 64 * 1024).indirectEntries(),
+                "a header and 16 pages each way");
+        try (VirtioFsDevice device = VirtioFsDevice.builder("segments").build(new FixedReplyHandler());
+             MockDriver driver = MockDriver.connect(device, options)) {
+            ByteBuf body = Unpooled.buffer(10_000).writeZero(10_000);
+            ByteBuf request = FuseMessages.request(WireOrder.LITTLE_ENDIAN, io.virtiofs.protocol.Opcode.WRITE, 9, 1,
+                    body);
+            int token = driver.post(1, request, 9_000);
+            DriverQueue queue = driver.queue(1);
+            assertTrue(queue.isIndirect(0));
+            MemorySegment table = driver.memory().segment(SplitRing.descriptorAddress(queue.descriptorTable(), 0),
+                    SplitRing.descriptorLength(queue.descriptorTable(), 0));
+            long[] lengths = new long[(int) (table.byteSize() / SplitRing.DESCRIPTOR_SIZE)];
+            for (int i = 0; i < lengths.length; i++) {
+                lengths[i] = SplitRing.descriptorLength(table, i);
+            }
+            assertArrayEquals(new long[] {40, 4096, 4096, 1808, 16, 4096, 4096, 792}, lengths,
+                    "headers apart, then 10,000 request bytes and 8,984 reply bytes in pieces of 4 KiB");
+            driver.publish(1);
+            long completion = driver.await(1);
+            assertEquals(token, MockDriver.completionToken(completion));
+            assertEquals(9, driver.reply(1, token, MockDriver.completionLength(completion)).getLongLE(8));
         }
     }
 
