@@ -266,7 +266,7 @@ public final class FuseServer implements FuseRequestHandler {
             started.ifPresent(s -> {
                 session = s;
                 lastOrder = s.format().order();
-                LOG.log(Level.INFO, () -> "FUSE session started: " + s.negotiation().describe());
+                LOG.log(config.sessionLogLevel(), () -> "FUSE session started: " + s.negotiation().describe());
             });
             if (started.isEmpty()) {
                 counters.error(Opcode.INIT);
@@ -319,7 +319,7 @@ public final class FuseServer implements FuseRequestHandler {
             } catch (RuntimeException bug) {
                 LOG.log(Level.ERROR, "the file system failed in destroy()", bug);
             }
-            LOG.log(Level.INFO, "FUSE session ended: {0}; requests served: {1}", why, requestSummary());
+            LOG.log(config.sessionLogLevel(), "FUSE session ended: {0}; requests served: {1}", why, requestSummary());
         }
     }
 

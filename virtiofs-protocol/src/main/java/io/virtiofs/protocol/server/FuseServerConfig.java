@@ -22,11 +22,13 @@ import java.util.Optional;
  *     no reply to an INTERRUPT
  * @param overIoUring whether the transport serves requests over io_uring when the driver offers
  *     it ({@code FUSE_OVER_IO_URING}); only a /dev/fuse transport that set up the rings can
+ * @param sessionLogLevel the level of the lines that report a session's start and end: INFO, or
+ *     DEBUG for a throwaway session (a warm-up) that a user should not mistake for a driver's
  */
 public record FuseServerConfig(int maxWrite, int maxReadahead, int maxBackground, int congestionThreshold,
                                int timeGranularity, Optional<NotificationSink> notifications,
                                Optional<DaxWindow> daxWindow, boolean answerUnknownInterrupts,
-                               boolean overIoUring) {
+                               boolean overIoUring, System.Logger.Level sessionLogLevel) {
 
     /** The smallest max_write FUSE allows. */
     public static final int MIN_MAX_WRITE = 4096;
@@ -51,6 +53,7 @@ public record FuseServerConfig(int maxWrite, int maxReadahead, int maxBackground
         }
         Objects.requireNonNull(notifications, "notifications");
         Objects.requireNonNull(daxWindow, "daxWindow");
+        Objects.requireNonNull(sessionLogLevel, "sessionLogLevel");
     }
 
     /** A builder with the defaults: 1 MiB writes, 1 MiB readahead, 64 background requests, ns timestamps. */
@@ -74,6 +77,7 @@ public record FuseServerConfig(int maxWrite, int maxReadahead, int maxBackground
         private Optional<DaxWindow> daxWindow = Optional.empty();
         private boolean answerUnknownInterrupts;
         private boolean overIoUring;
+        private System.Logger.Level sessionLogLevel = System.Logger.Level.INFO;
 
         private Builder() {
         }
@@ -119,9 +123,14 @@ public record FuseServerConfig(int maxWrite, int maxReadahead, int maxBackground
             return this;
         }
 
+        public Builder sessionLogLevel(System.Logger.Level level) {
+            sessionLogLevel = level;
+            return this;
+        }
+
         public FuseServerConfig build() {
             return new FuseServerConfig(maxWrite, maxReadahead, maxBackground, congestionThreshold, timeGranularity,
-                    notifications, daxWindow, answerUnknownInterrupts, overIoUring);
+                    notifications, daxWindow, answerUnknownInterrupts, overIoUring, sessionLogLevel);
         }
     }
 }
