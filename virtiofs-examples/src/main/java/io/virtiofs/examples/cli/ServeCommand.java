@@ -59,16 +59,19 @@ final class ServeCommand {
     }
 
     /**
-     * Exercises a throwaway memfs through the device model for {@code budget} on a low-priority
-     * background thread (the selftest's session), so that the codecs, the server and memfs are
-     * compiled by the time the guest, still booting, sends its first requests. Interpreted, a
-     * cold READDIR of a few thousand entries took twice as long as the C virtiofsd's.
+     * Exercises a throwaway memfs through the device model for {@code budget} on a background
+     * thread (the selftest's sessions, with requests shaped as a Linux guest shapes them), so that
+     * the codecs, the server and memfs are compiled by the time the guest, still booting, sends
+     * its first requests. Interpreted, a cold READDIR of a few thousand entries took twice as long
+     * as the C virtiofsd's; compiled for other shapes (one descriptor per body, one request in
+     * flight), the code was thrown away and compiled again during a guest's first 1 GiB of writes,
+     * which then ran at half the speed of later ones.
      */
     private static void warmUp(Duration budget) {
         if (budget.isZero()) {
             return;
         }
-        Thread.ofPlatform().name("virtiofs-warm-up").daemon(true).priority(Thread.MIN_PRIORITY).start(() -> {
+        Thread.ofPlatform().name("virtiofs-warm-up").daemon(true).start(() -> {
             long started = System.nanoTime();
             try {
                 long requests = SelfTestCommand.exercise(budget);

@@ -1,0 +1,56 @@
+package io.virtiofs.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.virtiofs.protocol.server.FuseServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The in-process sessions of {@code selftest} and of {@code serve}'s warm-up. */
+@Timeout(60)
+class SelfTestSessionTest {
+
+    @Test
+    void warmUpSessionsAreReportedAtDebugNotAsADriversSession() throws Exception {
+        Logger logger = Logger.getLogger(FuseServer.class.getName());
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getMessage() != null && record.getMessage().startsWith("FUSE session")) {
+                    records.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Level before = logger.getLevel();
+        logger.setLevel(Level.FINE);
+        logger.addHandler(capture);
+        try {
+            long requests = SelfTestCommand.exercise(Duration.ofMillis(200));
+            assertTrue(requests > 0);
+        } finally {
+            logger.removeHandler(capture);
+            logger.setLevel(before);
+        }
+        assertEquals(4, records.size(), "a start and an end in each byte order: " + records);
+        for (LogRecord record : records) {
+            assertEquals(Level.FINE, record.getLevel(), record.getMessage());
+        }
+    }
+}
