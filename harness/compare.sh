@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # compare.sh: the harness's perf workload against our back-end and the reference back-end in ONE
 # session, interleaved (ours, reference, ours, reference, ...) so that a neighbour's load hits
-# both alike; prints a markdown table of the medians side by side.
+# both alike; prints a markdown table of the medians side by side, with each side's range and a
+# verdict per row.
 #
 # usage: compare.sh [-n RUNS] [-o OUTDIR] [-- extra vm-run.sh args, e.g. -e PERF_SIZE=256m]
+#        compare.sh --table OUTDIR     the table of an earlier comparison again, from its files
 #   ours:      bin/virtiofs serve (memfs)
 #   reference: harness/backends/qemu-virtiofsd.sh (Debian's C virtiofsd) over a tmpfs directory
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-N=3 OUT=
+N=3 OUT= TABLE_ONLY=
 while [ $# -gt 0 ]; do
     case "$1" in
         -n) N=$2; shift 2 ;;
         -o) OUT=$2; shift 2 ;;
+        --table) OUT=$2; TABLE_ONLY=1; shift 2 ;;
         --) shift; break ;;
         *) echo "compare.sh: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -23,6 +26,7 @@ mkdir -p "$OUT"
 SHARE=/dev/shm/vmh-compare-$$
 ours="exec '$ROOT/bin/virtiofs' serve --socket-path \"\$SOCK\" --log-level warn"
 fails=0
+[ -n "$TABLE_ONLY" ] && N=0
 for i in $(seq "$N"); do
     for side in ours reference; do
         if [ $side = ours ]; then backend=$ours; share_args=(); else
@@ -36,23 +40,34 @@ for i in $(seq "$N"); do
 done
 rm -rf "$SHARE"
 
-# median per metric per side
-table() { # side -> "group name metric value" lines (median over runs)
+# Every run's value per metric per side, sorted: "group/name/metric v1 v2 ..."
+values() {
     for f in "$OUT/$1"[0-9]*.out; do grep '^RESULT ' "$f"; done | awk '
-    { for (i = 4; i <= NF; i++) { split($i, kv, "="); if (kv[2] ~ /^-?[0-9.]+$/ && kv[1] != "n" && kv[1] != "err") v[$2 " " $3 " " kv[1]] = v[$2 " " $3 " " kv[1]] " " kv[2] } }
+    { for (i = 4; i <= NF; i++) { split($i, kv, "="); if (kv[2] ~ /^-?[0-9.]+$/ && kv[1] != "n" && kv[1] != "err") v[$2 "/" $3 "/" kv[1]] = v[$2 "/" $3 "/" kv[1]] " " kv[2] } }
     END { for (k in v) { n = split(v[k], a, " "); for (i = 2; i <= n; i++) { t = a[i]; j = i - 1; while (j > 0 && a[j] + 0 > t + 0) { a[j + 1] = a[j]; j-- } a[j + 1] = t }
-          m = (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2; print k, m } }'
+          line = k; for (i = 1; i <= n; i++) line = line " " a[i]; print line } }' | sort
 }
-table ours | sort > "$OUT/ours.median"
-table reference | sort > "$OUT/reference.median"
+values ours > "$OUT/ours.values"
+values reference > "$OUT/reference.values"
+# The table: medians, each side's range, their ratio, and a verdict: better or worse only when
+# the two ranges do not overlap (every run of one side beats every run of the other), else level.
+# Two equal back-ends get ranges apart by chance with probability 2/C(2N,N) (a Mann-Whitney U of
+# 0): 10 % for N=3, 0.8 % for N=5.
 {
-    echo "| workload | metric | ours (memfs) | reference (C virtiofsd, tmpfs) | ours/reference |"
-    echo "|---|---|---|---|---|"
-    join <(awk '{print $1"/"$2"/"$3, $4}' "$OUT/ours.median" | sort) \
-         <(awk '{print $1"/"$2"/"$3, $4}' "$OUT/reference.median" | sort) |
-    awk '{ split($1, k, "/"); r = ($3 > 0) ? $2 / $3 : 0;
-           printf "| %s %s | %s | %s | %s | %.2f |\n", k[1], k[2], k[3], $2, $3, r }' |
+    echo "| workload | metric | ours (memfs) | range | reference (C virtiofsd, tmpfs) | range | ours/reference | verdict |"
+    echo "|---|---|---|---|---|---|---|---|"
+    join <(sed 's/ /|/2g' "$OUT/ours.values") <(sed 's/ /|/2g' "$OUT/reference.values") |
+    awk '
+    function median(a, n) { return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+    { split($1, k, "/"); n = split($2, o, "|"); m = split($3, r, "|")
+      lower = (k[3] ~ /clat|us_per_op/)   # lower is better for latencies and times
+      mo = median(o, n); mr = median(r, m)
+      if (lower ? o[n] + 0 < r[1] + 0 : o[1] + 0 > r[m] + 0) verdict = "better"
+      else if (lower ? o[1] + 0 > r[m] + 0 : o[n] + 0 < r[1] + 0) verdict = "worse"
+      else verdict = "level"
+      printf "| %s %s | %s | %s | %s-%s | %s | %s-%s | %.2f | %s |\n", k[1], k[2], k[3], mo, o[1], o[n], mr, r[1], r[m], (mr > 0 ? mo / mr : 0), verdict }' |
     grep -E 'bw_MiBps|iops|clat_p50_us|us_per_op|ops_per_s' | grep -v 'md-c readdir.*ops_per_s'
 } | tee "$OUT/table.md"
+[ -n "$TABLE_ONLY" ] && exit 0
 echo "compare: $((2 * N - fails))/$((2 * N)) runs ok; host load now $(cut -d' ' -f1-3 /proc/loadavg); files in $OUT" >&2
 [ $fails -eq 0 ]
