@@ -93,6 +93,11 @@ public final class FileName implements Comparable<FileName> {
         out.writeBytes(bytes);
     }
 
+    /** Copies the name's bytes into {@code destination} from {@code offset}, without a copy in between. */
+    public void copyTo(byte[] destination, int offset) {
+        System.arraycopy(bytes, 0, destination, offset, bytes.length);
+    }
+
     /** Whether this is {@code "."} or {@code ".."}. */
     public boolean isDotOrDotDot() {
         return this == DOT || this == DOT_DOT;

@@ -7,6 +7,10 @@ import io.virtiofs.api.FileName;
 import io.virtiofs.api.FileType;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * Writes FUSE_READDIR and FUSE_READDIRPLUS entries straight into a reply, allocating nothing: the
@@ -14,6 +18,11 @@ import io.virtiofs.protocol.WireOrder;
  * {@link ByteBuf#maxWritableBytes()} or writes nothing and returns false (the reply is full).
  */
 public final class DirentWriter {
+
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     /** FUSE_NAME_OFFSET: {@code offsetof(struct fuse_dirent, name)}. */
     public static final int NAME_OFFSET = 24;
@@ -37,11 +46,42 @@ public final class DirentWriter {
      * @return false, having written nothing, when the entry does not fit
      */
     public static boolean writeDirent(ByteBuf out, WireFormat format, long ino, long off, int type, FileName name) {
-        if (out.maxWritableBytes() < direntSize(name)) {
+        int size = direntSize(name);
+        if (out.maxWritableBytes() < size) {
             return false;
         }
-        writeDirentUnchecked(out, format.order(), ino, off, type, name);
+        if (out.hasArray()) {
+            out.ensureWritable(size);
+            int at = out.writerIndex();
+            writeDirent(out.array(), out.arrayOffset() + at, format.order(), ino, off, type, name, size);
+            out.writerIndex(at + size);
+        } else {
+            writeDirentUnchecked(out, format.order(), ino, off, type, name);
+        }
         return true;
+    }
+
+    /**
+     * One {@code struct fuse_dirent} of {@code size} bytes into a heap array (the server builds a
+     * listing page in one): plain stores, where the buffer's methods cost a call per field. In a
+     * server whose buffers are of many classes those calls do not inline, and a 4 KiB page took
+     * a guest's listing several times the 3.4 us it takes in a benchmark that knows one class.
+     */
+    private static void writeDirent(byte[] page, int at, WireOrder order, long ino, long off, int type, FileName name,
+                                    int size) {
+        if (order == WireOrder.LITTLE_ENDIAN) {
+            LONG_LE.set(page, at, ino);
+            LONG_LE.set(page, at + 8, off);
+            INT_LE.set(page, at + 16, name.length());
+            INT_LE.set(page, at + 20, type);
+        } else {
+            LONG_BE.set(page, at, ino);
+            LONG_BE.set(page, at + 8, off);
+            INT_BE.set(page, at + 16, name.length());
+            INT_BE.set(page, at + 20, type);
+        }
+        name.copyTo(page, at + NAME_OFFSET);
+        Arrays.fill(page, at + NAME_OFFSET + name.length(), at + size, (byte) 0);
     }
 
     /**

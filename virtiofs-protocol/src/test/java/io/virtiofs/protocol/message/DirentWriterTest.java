@@ -18,7 +18,10 @@ import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
 import java.time.Duration;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Directory entries written straight into a bounded reply. */
 class DirentWriterTest {
@@ -121,5 +124,47 @@ class DirentWriterTest {
         DirentplusOut decoded = DirentplusOut.decode(Unpooled.wrappedBuffer(bytes), LE);
         assertEquals(new DirentplusOut(List.of(new Direntplus(EntryOut.of(negative), new Dirent(0, 3, 0, ABC)))),
                 decoded);
+    }
+
+    /**
+     * A heap page (stored into field by field through its array) holds the bytes the buffer
+     * methods write into a direct buffer, for names of every padding.
+     */
+    @ParameterizedTest
+    @EnumSource(WireOrder.class)
+    void aHeapPageHoldsTheSameBytesAsADirectBuffer(WireOrder order) {
+        long seed = Long.getLong("virtiofs.seed", System.nanoTime());
+        SplittableRandom random = new SplittableRandom(seed);
+        WireFormat format = WireFormat.current(order);
+        // a slice at an offset into a larger array, as the server's listing scratch is
+        ByteBuf heap = Unpooled.buffer(4096 + 100).writerIndex(100).slice(100, 4096).clear();
+        ByteBuf direct = Unpooled.directBuffer(4096, 4096);
+        try {
+            assertTrue(heap.hasArray() && heap.arrayOffset() == 100 && !direct.hasArray());
+            int written = 0;
+            while (true) {
+                byte[] bytes = new byte[1 + random.nextInt(40)];
+                for (int i = 0; i < bytes.length; i++) {
+                    bytes[i] = (byte) ('a' + random.nextInt(26));
+                }
+                FileName name = FileName.of(bytes);
+                long ino = random.nextLong();
+                long off = random.nextLong();
+                int type = random.nextInt(16);
+                boolean intoHeap = DirentWriter.writeDirent(heap, format, ino, off, type, name);
+                boolean intoDirect = DirentWriter.writeDirent(direct, format, ino, off, type, name);
+                assertEquals(intoDirect, intoHeap, "seed " + seed);
+                if (!intoHeap) {
+                    break;
+                }
+                written++;
+            }
+            assertArrayEquals(ByteBufUtil.getBytes(direct), ByteBufUtil.getBytes(heap), "seed " + seed);
+            List<Dirent> decoded = DirentsOut.decode(heap, format).dirents();
+            assertEquals(written, decoded.size(), "seed " + seed);
+        } finally {
+            heap.release();
+            direct.release();
+        }
     }
 }
