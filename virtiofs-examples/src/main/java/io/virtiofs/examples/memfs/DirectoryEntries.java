@@ -1,9 +1,10 @@
 package io.virtiofs.examples.memfs;
 
 import io.virtiofs.api.FileName;
-import java.util.Collection;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.TreeMap;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,6 +20,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Cookies 1 and 2 are the offsets after "." and ".."; names start at {@link #FIRST_COOKIE}.
  *
+ * <p>Since cookies grow with every insertion, the entries are kept in an array in insertion
+ * order, which is cookie order: a listing finds where to continue by binary search and walks the
+ * array, and each entry holds what a READDIR answers (the node's number and type next to the
+ * name). A removed entry leaves a hole, closed up when holes are half of the array. A listing of
+ * a guest's large directory ran cold through memory, about 26 us per page of 128 names where a
+ * benchmark with everything cached takes 3; walking a tree map by cookie and then each node for
+ * its number and type cost two more dependent loads per name than this.
+ *
  * <p>Not thread-safe: {@link DirectoryInode} guards it with its read-write lock.
  */
 final class DirectoryEntries {
@@ -30,18 +39,61 @@ final class DirectoryEntries {
     /** The cookie of the first name ever inserted. */
     static final long FIRST_COOKIE = 3;
 
-    /**
-     * One name in the directory.
-     *
-     * @param name the name
-     * @param inode the node it names
-     * @param cookie its readdir offset
-     */
-    record DirEntry(FileName name, Inode inode, long cookie) {
+    /** One name in the directory, with the node's number and dirent type for READDIR. */
+    static final class DirEntry {
+        private final FileName name;
+        private final Inode inode;
+        private final long cookie;
+        private final long ino;
+        private final int direntType;
+
+        /**
+         * @param name the name
+         * @param inode the node it names
+         * @param cookie its readdir offset
+         */
+        DirEntry(FileName name, Inode inode, long cookie) {
+            this.name = name;
+            this.inode = inode;
+            this.cookie = cookie;
+            this.ino = inode.id();
+            this.direntType = inode.type().direntType();
+        }
+
+        FileName name() {
+            return name;
+        }
+
+        Inode inode() {
+            return inode;
+        }
+
+        long cookie() {
+            return cookie;
+        }
+
+        /** The node's number (fixed for its life). */
+        long ino() {
+            return ino;
+        }
+
+        /** The node's type as a dirent gives it (fixed for its life). */
+        int direntType() {
+            return direntType;
+        }
     }
 
+    private static final int INITIAL_SLOTS = 8;
+    /** Arrays below this many slots are not closed up. */
+    private static final int COMPACT_FROM = 64;
+
     private final HashMap<FileName, DirEntry> byName = new HashMap<>();
-    private final TreeMap<Long, DirEntry> byCookie = new TreeMap<>();
+    /** The entries in cookie order; a removed one is a null until the holes are closed up. */
+    private DirEntry[] ordered = new DirEntry[INITIAL_SLOTS];
+    /** {@code cookies[i]} is the cookie of {@code ordered[i]}, kept for holes too: sorted. */
+    private long[] cookies = new long[INITIAL_SLOTS];
+    /** Slots in use, entries and holes. */
+    private int used;
     private long nextCookie = FIRST_COOKIE;
 
     /** The node named {@code name}, or null. */
@@ -52,12 +104,19 @@ final class DirectoryEntries {
 
     /** Adds a name that is not present, with a new cookie. */
     void insert(FileName name, Inode inode) {
-        DirEntry entry = new DirEntry(name, inode, nextCookie++);
+        DirEntry entry = new DirEntry(name, inode, nextCookie);
         DirEntry previous = byName.putIfAbsent(name, entry);
         if (previous != null) {
             throw new IllegalStateException("name " + name + " is already in the directory");
         }
-        byCookie.put(entry.cookie(), entry);
+        nextCookie++;
+        if (used == ordered.length && !compactIfHoley()) {
+            ordered = Arrays.copyOf(ordered, used * 2);
+            cookies = Arrays.copyOf(cookies, used * 2);
+        }
+        ordered[used] = entry;
+        cookies[used] = entry.cookie();
+        used++;
     }
 
     /** Removes a name; returns the node it named, or null if absent. */
@@ -66,7 +125,8 @@ final class DirectoryEntries {
         if (entry == null) {
             return null;
         }
-        byCookie.remove(entry.cookie());
+        ordered[slotOf(entry.cookie())] = null;
+        compactIfHoley();
         return entry.inode();
     }
 
@@ -81,12 +141,78 @@ final class DirectoryEntries {
         }
         DirEntry entry = new DirEntry(name, inode, old.cookie());
         byName.put(name, entry);
-        byCookie.put(entry.cookie(), entry);
+        ordered[slotOf(entry.cookie())] = entry;
     }
 
-    /** The entries with cookies above {@code cookie}, in cookie order (a live view). */
-    Collection<DirEntry> after(long cookie) {
-        return byCookie.tailMap(cookie, false).values();
+    /**
+     * The entries with cookies above {@code cookie}, in cookie order; valid until the directory
+     * changes (its owner walks them under the directory's lock).
+     */
+    Iterable<DirEntry> after(long cookie) {
+        int found = Arrays.binarySearch(cookies, 0, used, cookie);
+        int from = found >= 0 ? found + 1 : -(found + 1);
+        return () -> new Walk(from);
+    }
+
+    /** The slot of an entry in the directory. */
+    private int slotOf(long cookie) {
+        int slot = Arrays.binarySearch(cookies, 0, used, cookie);
+        if (slot < 0) {
+            throw new IllegalStateException("cookie " + cookie + " is not in the directory");
+        }
+        return slot;
+    }
+
+    /** Closes up the holes when they are half of a large array; returns whether it did. */
+    private boolean compactIfHoley() {
+        int live = byName.size();
+        if (used < COMPACT_FROM || used - live < used / 2) {
+            return false;
+        }
+        int to = 0;
+        for (int from = 0; from < used; from++) {
+            DirEntry entry = ordered[from];
+            if (entry != null) {
+                ordered[to] = entry;
+                cookies[to] = cookies[from];
+                to++;
+            }
+        }
+        Arrays.fill(ordered, to, used, null);
+        used = to;
+        return true;
+    }
+
+    /** Walks the entries from a slot, over the holes. */
+    private final class Walk implements Iterator<DirEntry> {
+        private int slot;
+
+        Walk(int from) {
+            slot = skipHoles(from);
+        }
+
+        private int skipHoles(int from) {
+            int at = from;
+            while (at < used && ordered[at] == null) {
+                at++;
+            }
+            return at;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return slot < used;
+        }
+
+        @Override
+        public DirEntry next() {
+            if (slot >= used) {
+                throw new NoSuchElementException();
+            }
+            DirEntry entry = ordered[slot];
+            slot = skipHoles(slot + 1);
+            return entry;
+        }
     }
 
     int size() {

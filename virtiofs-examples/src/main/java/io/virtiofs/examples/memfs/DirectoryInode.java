@@ -2,7 +2,6 @@ package io.virtiofs.examples.memfs;
 
 import io.virtiofs.api.FileName;
 import io.virtiofs.api.FileType;
-import java.util.Collection;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jspecify.annotations.Nullable;
@@ -94,7 +93,7 @@ final class DirectoryInode extends Inode {
         return entries.isEmpty();
     }
 
-    Collection<DirectoryEntries.DirEntry> entriesAfterLocked(long cookie) {
+    Iterable<DirectoryEntries.DirEntry> entriesAfterLocked(long cookie) {
         return entries.after(cookie);
     }
 

@@ -47,8 +47,7 @@ final class DirectoryListing {
                 }
             }
             for (DirectoryEntries.DirEntry entry : dir.entriesAfterLocked(offset)) {
-                Inode inode = entry.inode();
-                if (!sink.add(inode.id(), entry.cookie(), inode.type().direntType(), entry.name())) {
+                if (!sink.add(entry.ino(), entry.cookie(), entry.direntType(), entry.name())) {
                     return;
                 }
             }
