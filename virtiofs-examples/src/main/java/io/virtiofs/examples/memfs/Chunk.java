@@ -84,16 +84,11 @@ final class Chunk {
         }
         if (src.hasArray()) {
             memory.put(base + at, src.array(), src.arrayOffset() + from, length);
-        } else if (src.nioBufferCount() == 1) {
-            ByteBuffer source = src.internalNioBuffer(from, length);
-            memory.put(base + at, source, source.position(), length);
         } else {
-            int to = base + at;
-            for (ByteBuffer source : src.nioBuffers(from, length)) {
-                int n = source.remaining();
-                memory.put(to, source, source.position(), n);
-                to += n;
-            }
+            // The source copies itself into one view of the chunk: a buffer over guest memory
+            // copies page by page without a ByteBuffer per page (nioBuffers made three objects
+            // per guest page of a write, and their first-touch heap pages cost as much as the copy).
+            src.getBytes(from, memory.slice(base + at, length));
         }
         src.readerIndex(from + length);
     }
