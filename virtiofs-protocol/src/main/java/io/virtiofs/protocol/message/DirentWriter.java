@@ -46,18 +46,10 @@ public final class DirentWriter {
      * @return false, having written nothing, when the entry does not fit
      */
     public static boolean writeDirent(ByteBuf out, WireFormat format, long ino, long off, int type, FileName name) {
-        int size = direntSize(name);
-        if (out.maxWritableBytes() < size) {
+        if (out.maxWritableBytes() < direntSize(name)) {
             return false;
         }
-        if (out.hasArray()) {
-            out.ensureWritable(size);
-            int at = out.writerIndex();
-            writeDirent(out.array(), out.arrayOffset() + at, format.order(), ino, off, type, name, size);
-            out.writerIndex(at + size);
-        } else {
-            writeDirentUnchecked(out, format.order(), ino, off, type, name);
-        }
+        writeDirentUnchecked(out, format.order(), ino, off, type, name);
         return true;
     }
 
@@ -100,7 +92,19 @@ public final class DirentWriter {
         return true;
     }
 
+    /**
+     * Writes one {@code struct fuse_dirent}; the caller made sure it fits. Into a heap buffer (the
+     * server builds a listing page in one) through its array, else through the buffer's methods.
+     */
     static void writeDirentUnchecked(ByteBuf out, WireOrder order, long ino, long off, int type, FileName name) {
+        if (out.hasArray()) {
+            int size = direntSize(name);
+            out.ensureWritable(size);
+            int at = out.writerIndex();
+            writeDirent(out.array(), out.arrayOffset() + at, order, ino, off, type, name, size);
+            out.writerIndex(at + size);
+            return;
+        }
         order.writeLong(out, ino);
         order.writeLong(out, off);
         order.writeInt(out, name.length());
