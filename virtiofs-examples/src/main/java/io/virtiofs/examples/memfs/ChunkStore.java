@@ -166,17 +166,33 @@ final class ChunkStore {
         } finally {
             lock.unlock();
         }
-        Slab fresh = newSlab();
+        Slab fresh = newReservedSlab();
+        if (fresh == null) {
+            return null;
+        }
         lock.lock();
         try {
-            if (fresh == null) {
-                slabs--;
-                return null;
-            }
             return carveLocked(installLocked(fresh));
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The slab the caller reserved (counted in {@code slabs} under the lock), made outside the
+     * lock; null, with the reservation given back, when the JVM has no native memory for it.
+     */
+    private @Nullable Slab newReservedSlab() {
+        Slab fresh = newSlab();
+        if (fresh == null) {
+            lock.lock();
+            try {
+                slabs--;
+            } finally {
+                lock.unlock();
+            }
+        }
+        return fresh;
     }
 
     /** Makes {@code slab} the first carvable one and has the next made ahead; returns it. */
@@ -213,13 +229,12 @@ final class ChunkStore {
             } finally {
                 lock.unlock();
             }
-            Slab fresh = newSlab();
+            Slab fresh = newReservedSlab();
+            if (fresh == null) {
+                return;
+            }
             lock.lock();
             try {
-                if (fresh == null) {
-                    slabs--;
-                    return;
-                }
                 addCarvableLocked(fresh);
             } finally {
                 lock.unlock();
