@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One queue of FUSE over io_uring (Linux {@code fs/fuse/dev_uring.c}): a thread with its own
@@ -134,12 +135,43 @@ final class FuseRingQueue implements Runnable {
             throw FuseMountException.ioUringUnavailable(ENABLE_URING + " is " + enabled
                     + "; as root: echo Y > " + ENABLE_URING, null);
         }
-        try {
-            IoUring.create(2, RING_FLAGS).close();
-        } catch (NativeException e) {
-            throw FuseMountException.ioUringUnavailable("io_uring_setup failed with " + e.errno().name()
-                    + (e.errno() == Errno.EPERM ? " (see the sysctl kernel.io_uring_disabled)" : ""), e);
+        NativeException refused = probeRing();
+        if (refused != null) {
+            throw FuseMountException.ioUringUnavailable("io_uring_setup failed with " + refused.errno().name()
+                    + (refused.errno() == Errno.EPERM ? " (see the sysctl kernel.io_uring_disabled)" : ""), refused);
         }
+    }
+
+    /**
+     * Makes and closes a ring on a thread of its own; what io_uring_setup refused, or null. Not on
+     * the caller's thread: the kernel tears a closed ring down later and then interrupts every
+     * thread that used it, as a signal would (task work). A FUSE request that thread is waiting
+     * on at that moment is interrupted and fails with EINTR, and the thread that mounts is often
+     * the one that uses the mount next (in a loop of 600 mounts, each followed by requests from
+     * the mounting thread, 9 saw an INTERRUPT, and a mkdir failed with EINTR).
+     */
+    private static @Nullable NativeException probeRing() {
+        NativeException[] refused = new NativeException[1];
+        Thread probe = Thread.ofPlatform().name("virtiofs-io_uring-probe").start(() -> {
+            try {
+                IoUring.create(2, RING_FLAGS).close();
+            } catch (NativeException e) {
+                refused[0] = e;
+            }
+        });
+        boolean interrupted = false;
+        while (true) {
+            try {
+                probe.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the probe takes microseconds: finish it, keep the interrupt
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return refused[0];
     }
 
     /**
