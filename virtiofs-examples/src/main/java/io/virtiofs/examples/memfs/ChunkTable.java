@@ -202,8 +202,13 @@ final class ChunkTable {
     }
 
     /**
-     * Removes the chunks in {@code [from, to)}, handing each to {@code removed} (in index order)
-     * after it left the table.
+     * Removes the chunks in {@code [from, to)}, handing each to {@code removed} after it left the
+     * table, the highest index first: a store's free stack then hands them out again lowest index
+     * first, so a file rewritten after a truncate or delete gets back chunks side by side in the
+     * order it writes them (one copy per run, {@link Chunk#isFollowedBy}). In index order, every
+     * other rewrite of a large file got them backwards, one copy per chunk: rewriting a 512 MiB
+     * file with 1 MiB writes through /dev/fuse ran at 3.4-4.3 GiB/s on those rounds against
+     * 5.4-6.2 on the others (BENCHMARKS.md, Mount).
      *
      * @return how many were removed
      */
@@ -225,7 +230,7 @@ final class ChunkTable {
             Consumer<? super Chunk> removed) {
         long count = 0;
         int shift = level * BITS;
-        for (int at = 0; at < FANOUT && node.used > 0; at++) {
+        for (int at = FANOUT - 1; at >= 0 && node.used > 0; at--) {
             Object slot = node.slots[at];
             if (slot == null) {
                 continue;

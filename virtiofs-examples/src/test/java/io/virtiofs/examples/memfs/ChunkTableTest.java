@@ -110,7 +110,7 @@ class ChunkTableTest {
             } else {
                 long to = random.nextInt(4) == 0 ? Long.MAX_VALUE : index + random.nextLong(window);
                 Map<Long, Chunk> range = model.subMap(index, true, to, false);
-                List<Chunk> expected = new ArrayList<>(range.values());
+                List<Chunk> expected = new ArrayList<>(range.values()).reversed(); // highest first
                 range.clear();
                 List<Chunk> removed = new ArrayList<>();
                 assertEquals(expected.size(), table.removeRange(index, to, removed::add),

@@ -8,7 +8,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -142,6 +144,31 @@ class FileDataTest {
         assertEquals(0, capacity.usedBlocks());
         assertEquals(2, store.slabCount(), "slabs are kept for the next writes");
         assertEquals(8 * CHUNK, write(new FileData(capacity), 0, filled(9 * CHUNK, 6)), "all eight chunks are reused");
+    }
+
+    /**
+     * Truncating or deleting a file gives its chunks back so that the next writer gets them in
+     * the file's order again: chunks that were side by side stay side by side, and a rewrite
+     * copies whole runs (handed out backwards, every chunk was a copy of its own).
+     */
+    @Test
+    void chunksFreedTogetherAreHandedOutAgainInTheirOrder() {
+        Capacity capacity = capacity(1 << 20, 10);
+        ChunkStore store = capacity.chunkStore();
+        FileData data = new FileData(capacity);
+        assertEquals(12 * CHUNK, write(data, 0, filled(12 * CHUNK, 1)));
+        assertEquals(3, store.slabCount());
+        data.truncate(0);
+        List<Chunk> again = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            again.add(store.allocate(0, CHUNK));
+        }
+        assertEquals(3, store.slabCount(), "no new memory");
+        int sideBySide = 0;
+        for (int i = 0; i + 1 < again.size(); i++) {
+            sideBySide += again.get(i).isFollowedBy(again.get(i + 1)) ? 1 : 0;
+        }
+        assertEquals(9, sideBySide, "chunks following their predecessor (3 slabs of 4)");
     }
 
     /** copy_file_range stops short when the destination runs out of native memory. */
