@@ -147,8 +147,9 @@ final class FuseRingQueue implements Runnable {
      * the caller's thread: the kernel tears a closed ring down later and then interrupts every
      * thread that used it, as a signal would (task work). A FUSE request that thread is waiting
      * on at that moment is interrupted and fails with EINTR, and the thread that mounts is often
-     * the one that uses the mount next (in a loop of 600 mounts, each followed by requests from
-     * the mounting thread, 9 saw an INTERRUPT, and a mkdir failed with EINTR).
+     * the one that uses the mount next: in 600 mounts, each followed by requests from the
+     * mounting thread, 9 saw an INTERRUPT that nobody sent; a statx in CI and a mkdir here failed
+     * with EINTR.
      */
     private static @Nullable NativeException probeRing() {
         NativeException[] refused = new NativeException[1];
