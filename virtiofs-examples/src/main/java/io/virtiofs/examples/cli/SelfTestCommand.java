@@ -4,7 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.virtiofs.api.Capability;
+import io.virtiofs.api.Errno;
 import io.virtiofs.api.FileName;
+import io.virtiofs.api.SecurityLabel;
 import io.virtiofs.examples.memfs.MemFs;
 import io.virtiofs.protocol.InHeader;
 import io.virtiofs.protocol.InitFlags;
@@ -12,6 +14,7 @@ import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
+import io.virtiofs.protocol.message.BatchForgetIn;
 import io.virtiofs.protocol.message.CreateIn;
 import io.virtiofs.protocol.message.CreateOut;
 import io.virtiofs.protocol.message.Dirent;
@@ -21,9 +24,12 @@ import io.virtiofs.protocol.message.EmptyIn;
 import io.virtiofs.protocol.message.EntryOut;
 import io.virtiofs.protocol.message.FallocateIn;
 import io.virtiofs.protocol.message.FlushIn;
+import io.virtiofs.protocol.message.ForgetIn;
+import io.virtiofs.protocol.message.ForgetOne;
 import io.virtiofs.protocol.message.FuseMessage;
 import io.virtiofs.protocol.message.FuseRequest;
 import io.virtiofs.protocol.message.GetattrIn;
+import io.virtiofs.protocol.message.GetxattrIn;
 import io.virtiofs.protocol.message.InitIn;
 import io.virtiofs.protocol.message.MkdirIn;
 import io.virtiofs.protocol.message.MknodIn;
@@ -33,6 +39,7 @@ import io.virtiofs.protocol.message.OpenOut;
 import io.virtiofs.protocol.message.ReadIn;
 import io.virtiofs.protocol.message.ReleaseIn;
 import io.virtiofs.protocol.message.RenameIn;
+import io.virtiofs.protocol.message.RequestExtensions;
 import io.virtiofs.protocol.message.WriteIn;
 import io.virtiofs.protocol.message.WriteOut;
 import io.virtiofs.protocol.server.FuseServer;
@@ -40,6 +47,7 @@ import io.virtiofs.protocol.server.FuseServerConfig;
 import io.virtiofs.transport.device.VirtioFsDevice;
 import io.virtiofs.transport.mock.MockDriver;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -65,6 +73,11 @@ final class SelfTestCommand {
     private static final int FILE_BYTES = IN_FLIGHT * LARGE;
     /** Small requests in flight, as its 4 KiB random jobs. */
     private static final int SMALL_IN_FLIGHT = 16;
+    /** The extension of the warm-up's creates: one security label, as an LSM gives. */
+    private static final RequestExtensions LABELLED = new RequestExtensions(
+            List.of(new SecurityLabel("security.selinux",
+                    "system_u:object_r:unlabeled_t:s0\0".getBytes(StandardCharsets.US_ASCII))), new int[0]);
+
     /** Files in the directory the selftest lists (several READDIR pages). */
     private static final int LISTED = 400;
 
@@ -130,7 +143,9 @@ final class SelfTestCommand {
      * takes a branch the training never took): each body in page-sized descriptors behind one
      * indirect descriptor, 1 MiB writes and reads of a fallocated file with {@value #IN_FLIGHT} in
      * flight, 4 KiB reads and writes with {@value #SMALL_IN_FLIGHT} in flight, then the metadata
-     * requests of creating, listing, renaming and removing files.
+     * requests of creating, listing, renaming and removing files, with the failures a guest meets
+     * (a lookup before a create, an absent security.capability), a security label on each create
+     * and the FORGETs on the hiprio queue.
      */
     private static long session(WireOrder order, Duration budget) throws TimeoutException {
         // Its start and end are not a driver's: they are logged at DEBUG, not INFO.
@@ -151,11 +166,18 @@ final class SelfTestCommand {
             do {
                 random.nextBytes(data);
                 FileName name = FileName.of("file" + round);
-                CreateOut created = CreateOut.decode(s.ok(s.send(Opcode.CREATE, 1,
-                        new CreateIn(02, 0100644, 022, 0, name))), s.format);
+                // A guest looks a name up before it creates it, and asks a file it writes for
+                // security.capability: requests that fail are as common as any, and the code
+                // that answers them is compiled here too (when no training request failed, a
+                // guest's first ENOENT sent the server's whole request path back to the interpreter).
+                s.fails(s.send(Opcode.LOOKUP, 1, new NameIn(name)), Errno.ENOENT);
+                // With FUSE_SECURITY_CTX a guest's creates carry a security context extension.
+                CreateOut created = CreateOut.decode(s.ok(s.send(FuseMessage.of(Opcode.CREATE, s.unique += 2, 1,
+                        new CreateIn(02, 0100644, 022, 0, name)).withExtensions(LABELLED))), s.format);
                 long node = created.entry().nodeid();
                 long fh = created.open().fh();
                 s.ok(s.send(Opcode.FALLOCATE, node, new FallocateIn(fh, 0, FILE_BYTES, 0)));
+                s.fails(s.send(Opcode.GETXATTR, node, new GetxattrIn(0, "security.capability")), Errno.ENODATA);
                 largeWritesAndReads(s, node, fh, data);
                 smallReadsAndWrites(s, node, fh, data, random);
                 for (int i = 0; i < 64; i++) {
@@ -163,6 +185,7 @@ final class SelfTestCommand {
                     EntryOut entry = EntryOut.decode(s.ok(s.send(Opcode.LOOKUP, 1, new NameIn(name))), s.format);
                     check(entry.nodeid() == node && entry.attr().size() == FILE_BYTES, "LOOKUP answered " + entry);
                 }
+                s.forget(Opcode.BATCH_FORGET, 0, new BatchForgetIn(List.of(new ForgetOne(node, 64)))); // the lookups above
                 s.ok(s.send(Opcode.RELEASE, node, new ReleaseIn(fh, 02, 0, 0)));
                 long reopened = OpenOut.decode(s.ok(s.send(Opcode.OPEN, node, new OpenIn(0, 0))), s.format).fh();
                 s.ok(s.send(Opcode.FLUSH, node, new FlushIn(reopened, 0)));
@@ -181,10 +204,12 @@ final class SelfTestCommand {
                 FileName moved = FileName.of("moved" + round);
                 s.ok(s.send(Opcode.RENAME, 1, new RenameIn(1, name, moved)));
                 s.ok(s.send(Opcode.UNLINK, 1, new NameIn(moved)));
+                s.forget(Opcode.FORGET, node, new ForgetIn(1)); // CREATE's lookup
                 round++;
             } while (System.nanoTime() < deadline);
             s.ok(s.send(Opcode.DESTROY, 0, new EmptyIn()));
             check(server.statistics().fileSystemFailures() == 0, "the file system failed unexpectedly");
+            check(server.statistics().forgetAnomalies() == 0, "FORGETs disagreed with the lookups counted");
             return s.sent;
         }
     }
@@ -299,7 +324,11 @@ final class SelfTestCommand {
 
         /** Sends one request, waits for its reply and returns it; room for a page of reply. */
         ByteBuf send(Opcode opcode, long nodeid, FuseRequest body) throws TimeoutException {
-            return driver.exchange(1, encode(opcode, nodeid, body), OutHeader.SIZE + PAGE);
+            return send(FuseMessage.of(opcode, unique += 2, nodeid, body));
+        }
+
+        ByteBuf send(FuseMessage message) throws TimeoutException {
+            return driver.exchange(1, encode(message), OutHeader.SIZE + PAGE);
         }
 
         /** Adds a request to the ring without publishing it; returns its token. */
@@ -326,10 +355,31 @@ final class SelfTestCommand {
          * that the warm-up's writes do not each leave a 1 MiB buffer of garbage.
          */
         private ByteBuf encode(Opcode opcode, long nodeid, FuseRequest body) {
+            return encode(FuseMessage.of(opcode, unique += 2, nodeid, body));
+        }
+
+        private ByteBuf encode(FuseMessage message) {
             sent++;
             scratch.clear();
-            FuseMessage.of(opcode, unique += 2, nodeid, body).encode(scratch, format);
+            message.encode(scratch, format);
             return scratch;
+        }
+
+        /**
+         * Sends a FORGET or BATCH_FORGET on the hiprio queue, as a driver does, and waits until
+         * the device has taken it (it answers nothing).
+         */
+        void forget(Opcode opcode, long nodeid, FuseRequest body) throws TimeoutException {
+            driver.submit(0, encode(opcode, nodeid, body), 0);
+            long completion = driver.await(0);
+            check(MockDriver.completionLength(completion) == 0, opcode + " was answered");
+        }
+
+        /** Checks that {@code reply} is the error {@code expected}. */
+        void fails(ByteBuf reply, Errno expected) {
+            OutHeader header = OutHeader.decode(reply, format.order());
+            check(header.error() == -expected.code(), "request " + header.unique() + " answered error "
+                    + header.error() + ", not " + expected);
         }
 
         ByteBuf ok(ByteBuf reply) {
