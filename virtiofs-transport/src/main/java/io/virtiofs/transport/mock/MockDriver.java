@@ -9,11 +9,14 @@ import io.virtiofs.transport.device.InProcessKick;
 import io.virtiofs.transport.device.VirtioFeature;
 import io.virtiofs.transport.device.VirtioFsDevice;
 import io.virtiofs.transport.memory.GuestMemory;
+import io.virtiofs.transport.vhostuser.EventFdCall;
+import io.virtiofs.transport.vhostuser.EventFdKick;
 import io.virtiofs.transport.virtqueue.RingFeatures;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An in-process virtio-fs driver: initialises a {@link VirtioFsDevice} as a guest driver would
@@ -151,6 +154,20 @@ public final class MockDriver implements AutoCloseable {
     public record Completion(int token, int usedLength, ByteBuf reply) {
     }
 
+    /** How the driver and the device notify each other. */
+    public enum Signals {
+        /** Objects in this process: an {@link InProcessKick} and a callback into the driver's queue. */
+        IN_PROCESS,
+        /**
+         * A kick eventfd and a call eventfd per queue, served by vhost-user's {@link EventFdKick}
+         * and {@link EventFdCall}, as between a VMM and a vhost-user back-end; the driver writes
+         * the kick eventfd, and a thread per queue turns calls into interrupts. The device then
+         * runs the code it runs for a real guest (a JIT warm-up that trains on it keeps its
+         * compiled code when the guest comes).
+         */
+        EVENTFDS
+    }
+
     private final VirtioFsDevice device;
     private final Options options;
     private final DriverMemory memory;
@@ -158,9 +175,10 @@ public final class MockDriver implements AutoCloseable {
     private final DriverQueue[] queues;
     private final InProcessKick[] kicks;
     private final FuseSlots[] slots;
+    private final @Nullable EventFdSignals eventFds;
     private boolean closed;
 
-    private MockDriver(VirtioFsDevice device, Options options) {
+    private MockDriver(VirtioFsDevice device, Options options, Signals signals) {
         this.device = device;
         this.options = options;
         this.features = device.deviceFeatures() & options.features();
@@ -179,6 +197,7 @@ public final class MockDriver implements AutoCloseable {
             queues[i].setKicker(kicks[i]::kick);
             slots[i] = new FuseSlots(memory, options, options.queueSize());
         }
+        this.eventFds = signals == Signals.EVENTFDS ? EventFdSignals.open(queues) : null;
     }
 
     /**
@@ -188,7 +207,16 @@ public final class MockDriver implements AutoCloseable {
      * @throws IllegalStateException if the device refuses the features
      */
     public static MockDriver connect(VirtioFsDevice device, Options options) {
-        MockDriver driver = new MockDriver(device, options);
+        return connect(device, options, Signals.IN_PROCESS);
+    }
+
+    /**
+     * {@link #connect(VirtioFsDevice, Options)} with the notifications {@code signals} says.
+     *
+     * @throws java.io.UncheckedIOException if eventfds cannot be made
+     */
+    public static MockDriver connect(VirtioFsDevice device, Options options, Signals signals) {
+        MockDriver driver = new MockDriver(device, options, signals);
         try {
             driver.initialise();
         } catch (RuntimeException e) {
@@ -217,8 +245,13 @@ public final class MockDriver implements AutoCloseable {
             device.setQueueAddresses(i, queue.layout().descriptorTable(), queue.layout().availRing(),
                     queue.layout().usedRing());
             device.setQueueBase(i, options.startIndex());
-            device.setQueueKick(i, kicks[i]);
-            device.setQueueCall(i, queue::interrupt);
+            if (eventFds != null) {
+                device.setQueueKick(i, eventFds.kick(i));
+                device.setQueueCall(i, eventFds.call(i));
+            } else {
+                device.setQueueKick(i, kicks[i]);
+                device.setQueueCall(i, queue::interrupt);
+            }
             device.startQueue(i);
         }
         device.setStatus(status | DeviceStatus.DRIVER_OK);
@@ -247,7 +280,10 @@ public final class MockDriver implements AutoCloseable {
         return queues[index];
     }
 
-    /** The kick event of queue {@code index}, as the device sees it. */
+    /**
+     * The kick event of queue {@code index}, as the device sees it with {@link Signals#IN_PROCESS}
+     * (with {@link Signals#EVENTFDS} the device waits on an eventfd and this one stays idle).
+     */
     public InProcessKick kick(int index) {
         return kicks[index];
     }
@@ -443,6 +479,9 @@ public final class MockDriver implements AutoCloseable {
         closed = true;
         device.setStatus(0);
         device.setMemory(GuestMemory.empty());
+        if (eventFds != null) {
+            eventFds.close(); // the device's queues have stopped: nothing waits on or signals them
+        }
         memory.close();
     }
 }

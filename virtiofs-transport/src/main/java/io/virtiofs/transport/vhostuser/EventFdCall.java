@@ -10,8 +10,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * SET_VRING_ERR: vring errors), as the device's {@link CallEvent}. Queue workers call it; the
  * session may retire it meanwhile ({@link #close()}), and the descriptor closes when the last
  * caller has left.
+ *
+ * <p>Public for transports other than vhost-user whose driver listens on an eventfd, and for the
+ * in-process driver's eventfd mode ({@code MockDriver.Signals.EVENTFDS}).
  */
-final class EventFdCall implements CallEvent, AutoCloseable {
+public final class EventFdCall implements CallEvent, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(EventFdCall.class.getName());
 
@@ -20,7 +23,7 @@ final class EventFdCall implements CallEvent, AutoCloseable {
     private final AtomicBoolean warned = new AtomicBoolean();
 
     /** @param fd the front-end's eventfd, owned from now on */
-    EventFdCall(int fd) {
+    public EventFdCall(int fd) {
         this.fd = fd;
         this.uses = new UseCount(() -> ReceivedFds.closeQuietly(fd));
     }

@@ -5,6 +5,7 @@ import io.virtiofs.transport.internal.nativeio.EventFdCalls;
 import io.virtiofs.transport.internal.nativeio.FileCalls;
 import io.virtiofs.transport.internal.nativeio.NativeException;
 import io.virtiofs.transport.internal.nativeio.PollSet;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 
@@ -15,8 +16,11 @@ import java.lang.foreign.Arena;
  *
  * <p>Retiring ({@link #close()}) wakes a waiting worker and closes both descriptors once no thread
  * uses them.
+ *
+ * <p>Public for transports other than vhost-user whose driver signals through an eventfd, and for
+ * the in-process driver's eventfd mode ({@code MockDriver.Signals.EVENTFDS}).
  */
-final class EventFdKick implements KickEvent, AutoCloseable {
+public final class EventFdKick implements KickEvent, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(EventFdKick.class.getName());
     private static final int KICK = 0;
@@ -30,9 +34,9 @@ final class EventFdKick implements KickEvent, AutoCloseable {
 
     /**
      * @param kickFd the front-end's eventfd, owned from now on
-     * @throws NativeException if the wake eventfd cannot be created (the kick descriptor is closed)
+     * @throws IOException if the wake eventfd cannot be created (the kick descriptor is closed)
      */
-    EventFdKick(int kickFd) throws NativeException {
+    public EventFdKick(int kickFd) throws IOException {
         this.kickFd = kickFd;
         try {
             this.wakeFd = EventFdCalls.eventfd(0, EventFdCalls.EFD_CLOEXEC | EventFdCalls.EFD_NONBLOCK);

@@ -2,8 +2,8 @@ package io.virtiofs.transport.vhostuser;
 
 import io.virtiofs.transport.device.CallEvent;
 import io.virtiofs.transport.device.VirtioFsDevice;
-import io.virtiofs.transport.internal.nativeio.NativeException;
 import io.virtiofs.transport.vhostuser.BackEndReply.VringBaseReply;
+import java.io.IOException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jspecify.annotations.Nullable;
 
@@ -120,7 +120,7 @@ final class Vrings implements AutoCloseable {
         EventFdKick kick;
         try {
             kick = new EventFdKick(fds.take(0));
-        } catch (NativeException e) {
+        } catch (IOException e) {
             throw new VhostUserProtocolException(ProtocolFault.UNSUPPORTED, "vring " + queue + ": " + e.getMessage());
         }
         EventFdKick previous = kicks[queue];

@@ -19,7 +19,10 @@ import io.virtiofs.transport.device.VirtioFeature;
 import io.virtiofs.transport.device.VirtioFsDevice;
 import io.virtiofs.transport.virtqueue.RingFeatures;
 import io.virtiofs.transport.virtqueue.SplitRing;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
@@ -119,6 +122,47 @@ class MockDriverTest {
             assertEquals(queue.kicks(), driver.kick(1).kicks());
             assertTrue(queue.interrupts() <= 200, "interrupts " + queue.interrupts());
             assertEquals(200, handler.seen().size());
+        }
+    }
+
+    /**
+     * With eventfds the device gets vhost-user's kick and call: requests, one at a time and
+     * several in flight, get through without the in-process kick, and closing the driver closes
+     * every descriptor it made and ends its relay threads.
+     */
+    @Test
+    @Timeout(60)
+    void eventfdSignalsCarryKicksAndCallsAndLeaveNothingOpen() throws Exception {
+        long fdsBefore = openDescriptors();
+        TestFuseHandler handler = new TestFuseHandler();
+        try (VirtioFsDevice device = VirtioFsDevice.builder("eventfds").requestQueues(2).build(handler);
+             MockDriver driver = MockDriver.connect(device, MockDriver.Options.defaults().withSlots(4),
+                     MockDriver.Signals.EVENTFDS)) {
+            for (int i = 0; i < 100; i++) {
+                driver.exchange(1 + i % 2, FuseMessages.getattr(WireOrder.LITTLE_ENDIAN, i, 1), 512);
+            }
+            for (int i = 0; i < 4; i++) {
+                driver.submit(1, FuseMessages.getattr(WireOrder.LITTLE_ENDIAN, 1000 + i, 1), 512);
+            }
+            for (int i = 0; i < 4; i++) {
+                assertEquals(0, driver.awaitCompletion(1).reply().getIntLE(4), "error of a reply");
+            }
+            assertEquals(104, handler.seen().size());
+            for (int q = 1; q <= 2; q++) {
+                assertEquals(0, driver.kick(q).kicks(), "the in-process kick of queue " + q + " stays idle");
+                assertTrue(driver.queue(q).kicks() >= 1, "queue " + q + " kicked its eventfd");
+                assertTrue(driver.queue(q).interrupts() >= 1, "calls of queue " + q + " became interrupts");
+            }
+            assertTrue(openDescriptors() > fdsBefore, "the eventfds are open while connected");
+        }
+        assertEquals(fdsBefore, openDescriptors(), "descriptors left open");
+        assertTrue(Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith("virtiofs-mock-call-")), "a relay thread outlived the driver");
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (var entries = Files.list(Path.of("/proc/self/fd"))) {
+            return entries.count();
         }
     }
 
