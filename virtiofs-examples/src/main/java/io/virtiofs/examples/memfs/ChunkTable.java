@@ -207,8 +207,8 @@ final class ChunkTable {
      * first, so a file rewritten after a truncate or delete gets back chunks side by side in the
      * order it writes them (one copy per run, {@link Chunk#isFollowedBy}). In index order, every
      * other rewrite of a large file got them backwards, one copy per chunk: rewriting a 512 MiB
-     * file with 1 MiB writes through /dev/fuse ran at 3.4-4.3 GiB/s on those rounds against
-     * 5.4-6.2 on the others (BENCHMARKS.md, Mount).
+     * file with 1 MiB writes through /dev/fuse ran at 3,400-4,300 MiB/s on those rounds against
+     * 5,500-6,300 on the others (BENCHMARKS.md, Mount).
      *
      * @return how many were removed
      */

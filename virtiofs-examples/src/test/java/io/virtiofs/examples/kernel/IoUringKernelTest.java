@@ -141,7 +141,7 @@ class IoUringKernelTest {
      * Nothing here sends a signal, so no request may be interrupted. Mounting checks that the
      * process may make rings by making one; when that ran on the mounting thread, the kernel's
      * teardown of the closed ring later interrupted whatever FUSE request that thread was waiting
-     * on, and a mkdir right after the mount could fail with EINTR (9 interrupted mounts in 600).
+     * on, and a mkdir right after the mount could fail with EINTR (at least 9 interrupted mounts in 600).
      * Not every round catches such a regression; 150 mounts nearly always do.
      */
     @Test

@@ -148,7 +148,7 @@ final class FuseRingQueue implements Runnable {
      * thread that used it, as a signal would (task work). A FUSE request that thread is waiting
      * on at that moment is interrupted and fails with EINTR, and the thread that mounts is often
      * the one that uses the mount next: in 600 mounts, each followed by requests from the
-     * mounting thread, 9 saw an INTERRUPT that nobody sent; a statx in CI and a mkdir here failed
+     * mounting thread, at least 9 saw an INTERRUPT that nobody sent; a statx in CI and a mkdir here failed
      * with EINTR.
      */
     private static @Nullable NativeException probeRing() {
