@@ -197,7 +197,12 @@ public final class MockDriver implements AutoCloseable {
             queues[i].setKicker(kicks[i]::kick);
             slots[i] = new FuseSlots(memory, options, options.queueSize());
         }
-        this.eventFds = signals == Signals.EVENTFDS ? EventFdSignals.open(queues) : null;
+        try {
+            this.eventFds = signals == Signals.EVENTFDS ? EventFdSignals.open(queues) : null;
+        } catch (RuntimeException e) {
+            memory.close();
+            throw e;
+        }
     }
 
     /**
