@@ -313,14 +313,17 @@ final class Exchange implements Context {
      * the reply. A listing is many small writes (five fields, a name and padding per entry), and
      * each write into guest memory pays a bounds check and a search for the descriptor it falls
      * in; built here and copied once by {@link #finishListing}, 122 entries of a 4 KiB READDIR
-     * page cost one copy of it.
+     * page cost one copy of it. The buffer holds exactly the room (its maximum capacity), so
+     * it is handed out itself, not a slice of a larger one: a slice per listing was one more
+     * buffer class at every field write, and a guest's first READDIRPLUS page made the JIT
+     * throw away the entry encoders it had compiled for the other two.
      */
     ByteBuf beginListing(int limit) {
         int room = reserveData(limit);
-        if (listing.capacity() < room) {
-            listing = Unpooled.buffer(room);
+        if (listing.maxCapacity() != room) {
+            listing = Unpooled.buffer(room, room);
         }
-        return listing.slice(0, room).clear();
+        return listing.clear();
     }
 
     /** Completes a data reply with the listing {@code data} (from {@link #beginListing}) holds. */
