@@ -29,7 +29,7 @@ fails=0
 [ -n "$TABLE_ONLY" ] && N=0
 
 # The guest's elapsed time for the workload (perf.sh prints it) over the host's (vm-run.sh's
-# summary); nothing when either is missing. About 0.97 normally: the host's includes unmounting.
+# summary); nothing when either is missing. 0.99-1.00 normally (the host's includes unmounting).
 clock_ratio() {
     local guest host
     guest=$(sed -n 's/.*perf: guest_elapsed_s=\([0-9.]*\).*/\1/p' "$1.out" | tail -1)
