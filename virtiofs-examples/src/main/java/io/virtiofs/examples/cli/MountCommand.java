@@ -83,7 +83,7 @@ final class MountCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        StopSignals.onStop(() -> closeQuietly(mount, err));
+        StopSignals.onStop(() -> closeQuietly(mount, err), err);
         Thread hook = new Thread(() -> closeQuietly(mount, err), "virtiofs-unmount");
         Runtime.getRuntime().addShutdownHook(hook);
         err.println("virtiofs: serving " + parsed.value("fs").orElse("memfs") + " on " + mountpoint

@@ -127,7 +127,7 @@ final class ServeCommand {
             throw new UsageException(e.getMessage());
         }
         // Registered at once: from here the socket exists, and a signal must remove it.
-        StopSignals.onStop(backend::close);
+        StopSignals.onStop(backend::close, err);
         Thread hook = new Thread(backend::close, "virtiofs-serve-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         err.println("virtiofs: serving " + parsed.value("fs").orElse("memfs")
