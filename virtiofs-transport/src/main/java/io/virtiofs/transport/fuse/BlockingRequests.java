@@ -1,6 +1,7 @@
 package io.virtiofs.transport.fuse;
 
 import io.virtiofs.protocol.server.FuseRequestHandler;
+import io.virtiofs.transport.internal.Threads;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -104,7 +105,7 @@ final class BlockingRequests {
      */
     void shutDownAndJoin() {
         pool.shutdown();
-        if (FuseSession.joinAll(threads)) {
+        if (Threads.joinAll(threads)) {
             Thread.currentThread().interrupt();
         }
     }

@@ -10,6 +10,7 @@ import io.virtiofs.protocol.InHeader;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.server.FuseRequestHandler;
 import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.transport.internal.Threads;
 import io.virtiofs.transport.internal.nativeio.EventFdCalls;
 import io.virtiofs.transport.internal.nativeio.IoUring;
 import io.virtiofs.transport.internal.nativeio.MemoryCalls;
@@ -21,6 +22,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jspecify.annotations.Nullable;
@@ -160,16 +162,7 @@ final class FuseRingQueue implements Runnable {
                 refused[0] = e;
             }
         });
-        boolean interrupted = false;
-        while (true) {
-            try {
-                probe.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true; // the probe takes microseconds: finish it, keep the interrupt
-            }
-        }
-        if (interrupted) {
+        if (Threads.joinAll(List.of(probe))) { // the probe takes microseconds: finish it, keep the interrupt
             Thread.currentThread().interrupt();
         }
         return refused[0];

@@ -9,6 +9,7 @@ import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.message.InitOut;
 import io.virtiofs.protocol.server.FuseRequestHandler;
 import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.transport.internal.Threads;
 import io.virtiofs.transport.internal.nativeio.EventFdCalls;
 import io.virtiofs.transport.internal.nativeio.NativeException;
 import java.io.IOException;
@@ -333,7 +334,7 @@ final class FuseSession {
 
     /** Waits for every worker thread to end, even when interrupted (the interrupt is kept). */
     void joinWorkersUninterruptibly() {
-        boolean interrupted = joinAll(workers);
+        boolean interrupted = Threads.joinAll(workers);
         while (true) {
             try {
                 ended.await();
@@ -345,25 +346,6 @@ final class FuseSession {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /**
-     * Waits for every one of {@code threads} to end, going on when interrupted; returns whether
-     * an interrupt came (the caller restores it).
-     */
-    static boolean joinAll(Iterable<Thread> threads) {
-        boolean interrupted = false;
-        for (Thread thread : threads) {
-            while (true) {
-                try {
-                    thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        return interrupted;
     }
 
     /**

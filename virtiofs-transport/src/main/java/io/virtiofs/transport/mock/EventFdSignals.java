@@ -1,11 +1,14 @@
 package io.virtiofs.transport.mock;
 
+import io.virtiofs.transport.internal.Threads;
 import io.virtiofs.transport.internal.nativeio.EventFdCalls;
 import io.virtiofs.transport.internal.nativeio.NativeException;
 import io.virtiofs.transport.vhostuser.EventFdCall;
 import io.virtiofs.transport.vhostuser.EventFdKick;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The eventfds of {@link MockDriver.Signals#EVENTFDS}. Per queue: a kick eventfd that the driver
@@ -92,9 +95,9 @@ final class EventFdSignals implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        List<Thread> started = new ArrayList<>();
         for (int i = 0; i < relays.length; i++) {
-            Thread relay = relays[i];
-            if (relay == null) {
+            if (relays[i] == null) {
                 continue;
             }
             try {
@@ -102,17 +105,10 @@ final class EventFdSignals implements AutoCloseable {
             } catch (NativeException e) {
                 throw new UncheckedIOException("waking the call relay of queue " + i + " failed", e);
             }
-            boolean interrupted = false;
-            while (relay.isAlive()) {
-                try {
-                    relay.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            started.add(relays[i]);
+        }
+        if (Threads.joinAll(started)) {
+            Thread.currentThread().interrupt();
         }
         for (int i = 0; i < kicks.length; i++) {
             if (calls[i] != null) {
