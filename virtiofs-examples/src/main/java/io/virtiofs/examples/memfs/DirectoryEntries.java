@@ -39,47 +39,20 @@ final class DirectoryEntries {
     /** The cookie of the first name ever inserted. */
     static final long FIRST_COOKIE = 3;
 
-    /** One name in the directory, with the node's number and dirent type for READDIR. */
-    static final class DirEntry {
-        private final FileName name;
-        private final Inode inode;
-        private final long cookie;
-        private final long ino;
-        private final int direntType;
+    /**
+     * One name in the directory, with the node's number and dirent type for READDIR (both fixed
+     * for the node's life, so a listing need not load the node).
+     *
+     * @param name the name
+     * @param inode the node it names
+     * @param cookie its readdir offset
+     * @param ino the node's number
+     * @param direntType the node's type as a dirent gives it
+     */
+    record DirEntry(FileName name, Inode inode, long cookie, long ino, int direntType) {
 
-        /**
-         * @param name the name
-         * @param inode the node it names
-         * @param cookie its readdir offset
-         */
         DirEntry(FileName name, Inode inode, long cookie) {
-            this.name = name;
-            this.inode = inode;
-            this.cookie = cookie;
-            this.ino = inode.id();
-            this.direntType = inode.type().direntType();
-        }
-
-        FileName name() {
-            return name;
-        }
-
-        Inode inode() {
-            return inode;
-        }
-
-        long cookie() {
-            return cookie;
-        }
-
-        /** The node's number (fixed for its life). */
-        long ino() {
-            return ino;
-        }
-
-        /** The node's type as a dirent gives it (fixed for its life). */
-        int direntType() {
-            return direntType;
+            this(name, inode, cookie, inode.id(), inode.type().direntType());
         }
     }
 
