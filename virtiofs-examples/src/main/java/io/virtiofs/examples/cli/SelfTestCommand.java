@@ -175,7 +175,7 @@ final class SelfTestCommand {
                 // guest's first ENOENT sent the server's whole request path back to the interpreter).
                 s.fails(s.send(Opcode.LOOKUP, 1, new NameIn(name)), Errno.ENOENT);
                 // With FUSE_SECURITY_CTX a guest's creates carry a security context extension.
-                CreateOut created = CreateOut.decode(s.ok(s.send(FuseMessage.of(Opcode.CREATE, s.unique += 2, 1,
+                CreateOut created = CreateOut.decode(s.ok(s.send(s.message(Opcode.CREATE, 1,
                         new CreateIn(02, 0100644, 022, 0, name)).withExtensions(LABELLED))), s.format);
                 long node = created.entry().nodeid();
                 long fh = created.open().fh();
@@ -317,7 +317,7 @@ final class SelfTestCommand {
     private static final class Exchanges {
         final MockDriver driver;
         final WireFormat format;
-        long unique = 2;
+        private long unique = 2;
         long sent;
         private final ByteBuf scratch = Unpooled.buffer(InHeader.SIZE + WriteIn.SIZE + LARGE);
 
@@ -328,7 +328,12 @@ final class SelfTestCommand {
 
         /** Sends one request, waits for its reply and returns it; room for a page of reply. */
         ByteBuf send(Opcode opcode, long nodeid, FuseRequest body) throws TimeoutException {
-            return send(FuseMessage.of(opcode, unique += 2, nodeid, body));
+            return send(message(opcode, nodeid, body));
+        }
+
+        /** A request with the next unique, for {@link #send(FuseMessage)}. */
+        FuseMessage message(Opcode opcode, long nodeid, FuseRequest body) {
+            return FuseMessage.of(opcode, unique += 2, nodeid, body);
         }
 
         ByteBuf send(FuseMessage message) throws TimeoutException {
@@ -359,7 +364,7 @@ final class SelfTestCommand {
          * that the warm-up's writes do not each leave a 1 MiB buffer of garbage.
          */
         private ByteBuf encode(Opcode opcode, long nodeid, FuseRequest body) {
-            return encode(FuseMessage.of(opcode, unique += 2, nodeid, body));
+            return encode(message(opcode, nodeid, body));
         }
 
         private ByteBuf encode(FuseMessage message) {
