@@ -44,6 +44,7 @@ final class Exchange implements Context {
     private int replyStart;
     private WireFormat format = WireFormat.forInit(io.virtiofs.protocol.WireOrder.LITTLE_ENDIAN);
     private boolean replied;
+    private RequestLimits limits = RequestLimits.BEFORE_INIT;
     /** The scratch of {@link #beginListing}; grows to the largest listing asked for. */
     private ByteBuf listing = Unpooled.buffer(0);
 
@@ -60,7 +61,7 @@ final class Exchange implements Context {
      * Reads {@code fuse_in_header} from the request (moving its reader index past it) and starts
      * serving: the header's fields land here rather than in a new object.
      */
-    void begin(ByteBuf request, WireFormat format, ByteBuf reply) {
+    void begin(ByteBuf request, WireFormat format, RequestLimits limits, ByteBuf reply) {
         io.virtiofs.protocol.WireOrder order = format.order();
         this.length = order.readInt(request);
         this.rawOpcode = order.readInt(request);
@@ -76,6 +77,7 @@ final class Exchange implements Context {
         this.groups = NO_GROUPS;
         this.labels = List.of();
         this.format = format;
+        this.limits = limits;
         this.reply = reply;
         this.replyStart = reply.writerIndex();
         this.replied = false;
@@ -171,6 +173,16 @@ final class Exchange implements Context {
 
     WireFormat format() {
         return format;
+    }
+
+    /** The sizes this session's requests may name. */
+    RequestLimits limits() {
+        return limits;
+    }
+
+    /** The bytes the reply buffer can still take (the driver's writable space left). */
+    int replyRoom() {
+        return reply.maxWritableBytes();
     }
 
     boolean replied() {
@@ -300,10 +312,13 @@ final class Exchange implements Context {
         return reply.slice(replyStart + OutHeader.SIZE, room).clear();
     }
 
-    /** Makes room in the reply for the header and at most {@code limit} data bytes; returns the data room. */
+    /**
+     * Makes room in the reply for the header and at most {@code limit} (unsigned) data bytes;
+     * returns the data room.
+     */
     private int reserveData(int limit) {
         requireSpace(OutHeader.SIZE);
-        int room = Math.min(limit, dataSpace());
+        int room = (int) Math.min(Integer.toUnsignedLong(limit), dataSpace());
         reply.ensureWritable(OutHeader.SIZE + room);
         return room;
     }
