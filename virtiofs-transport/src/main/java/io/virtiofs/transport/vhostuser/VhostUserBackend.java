@@ -52,6 +52,7 @@ public final class VhostUserBackend implements AutoCloseable {
     private final int queueSize;
     private final int threadPoolSize;
     private final boolean reconnect;
+    private final boolean acceptUnsealedMemory;
     private final FuseRequestHandler handler;
     private final int stopFd;
     private final Object lock = new Object();
@@ -70,6 +71,7 @@ public final class VhostUserBackend implements AutoCloseable {
         this.queueSize = builder.queueSize;
         this.threadPoolSize = builder.threadPoolSize;
         this.reconnect = builder.reconnect;
+        this.acceptUnsealedMemory = builder.acceptUnsealedMemory;
         this.stopFd = stopFd;
         this.handler = Objects.requireNonNull(builder.handlerFactory.apply(builder.serverConfig),
                 "the handler factory returned null");
@@ -157,7 +159,7 @@ public final class VhostUserBackend implements AutoCloseable {
                     .maxQueueSize(queueSize)
                     .requestThreads(threadPoolSize, Math.max(1024, threadPoolSize * 16))
                     .build(handler);
-            try (VhostUserSession session = new VhostUserSession(channel, device)) {
+            try (VhostUserSession session = new VhostUserSession(channel, device, acceptUnsealedMemory)) {
                 session.run();
             }
         } catch (RuntimeException e) {
@@ -229,6 +231,7 @@ public final class VhostUserBackend implements AutoCloseable {
         private int queueSize = 1024;
         private int threadPoolSize;
         private boolean reconnect = true;
+        private boolean acceptUnsealedMemory;
         private FuseServerConfig serverConfig = FuseServerConfig.defaults();
         private @Nullable Function<FuseServerConfig, FuseRequestHandler> handlerFactory;
 
@@ -289,6 +292,18 @@ public final class VhostUserBackend implements AutoCloseable {
         /** Whether to accept the next front-end after one disconnects (default true); false ends {@link #serve()} then. */
         public Builder reconnect(boolean accept) {
             reconnect = accept;
+            return this;
+        }
+
+        /**
+         * Whether to accept guest memory that cannot be sealed against shrinking (a plain file, a
+         * memfd made without {@code MFD_ALLOW_SEALING}); default false, which refuses it with the
+         * memory table. Accepted, such memory lets a front-end that cuts its file short fault the
+         * device's accesses: the queues that touch it break (DEVICE_NEEDS_RESET), the process lives.
+         * Memory that allows sealing is always sealed against shrinking and accepted.
+         */
+        public Builder acceptUnsealedMemory(boolean accept) {
+            acceptUnsealedMemory = accept;
             return this;
         }
 
