@@ -48,8 +48,16 @@ final class Exchange implements Context {
     /** The scratch of {@link #beginListing}; grows to the largest listing asked for. */
     private ByteBuf listing = Unpooled.buffer(0);
 
-    Exchange(ByteBuf placeholder) {
+    // Credentials: what the transport says about its callers
+    private final boolean permissionsCheckedByDriver;
+    private final @org.jspecify.annotations.Nullable CallerGroups callerGroups;
+    /** The caller's supplementary groups from {@link #callerGroups}, once looked up for this request. */
+    private int @org.jspecify.annotations.Nullable [] learnedGroups;
+
+    Exchange(ByteBuf placeholder, FuseServerConfig config) {
         this.reply = placeholder;
+        this.permissionsCheckedByDriver = config.permissionsCheckedByDriver();
+        this.callerGroups = config.callerGroups().orElse(null);
     }
 
     // fuse_in_header fields not kept above
@@ -75,6 +83,7 @@ final class Exchange implements Context {
         this.opcode = Opcode.of(rawOpcode).orElse(Opcode.INIT);
         this.umask = 0;
         this.groups = NO_GROUPS;
+        this.learnedGroups = null;
         this.labels = List.of();
         this.format = format;
         this.limits = limits;
@@ -219,6 +228,34 @@ final class Exchange implements Context {
     @Override
     public int supplementaryGroup(int index) {
         return groups[index];
+    }
+
+    @Override
+    public boolean permissionsCheckedByDriver() {
+        return permissionsCheckedByDriver;
+    }
+
+    /** The request's own groups first; then, once per request, what the transport can learn. */
+    @Override
+    public boolean isInGroup(int gid) {
+        if (Context.super.isInGroup(gid)) {
+            return true;
+        }
+        CallerGroups lookup = callerGroups;
+        if (lookup == null || pid == 0) {
+            return false;
+        }
+        int[] learned = learnedGroups;
+        if (learned == null) {
+            learned = lookup.of(pid);
+            learnedGroups = learned;
+        }
+        for (int group : learned) {
+            if (group == gid) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

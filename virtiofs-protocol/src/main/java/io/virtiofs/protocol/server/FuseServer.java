@@ -60,7 +60,7 @@ public final class FuseServer implements FuseRequestHandler {
         this.config = Objects.requireNonNull(config, "config");
         this.notifier = new ServerNotifier(config.notifications(), this::currentFormat);
         this.exchanges = ThreadLocal.withInitial(() -> {
-            Exchange exchange = new Exchange(Unpooled.EMPTY_BUFFER);
+            Exchange exchange = new Exchange(Unpooled.EMPTY_BUFFER, config);
             interrupts.register(exchange);
             return exchange;
         });

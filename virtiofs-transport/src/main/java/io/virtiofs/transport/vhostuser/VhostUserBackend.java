@@ -73,8 +73,10 @@ public final class VhostUserBackend implements AutoCloseable {
         this.reconnect = builder.reconnect;
         this.acceptUnsealedMemory = builder.acceptUnsealedMemory;
         this.stopFd = stopFd;
-        this.handler = Objects.requireNonNull(builder.handlerFactory.apply(builder.serverConfig),
-                "the handler factory returned null");
+        // Every Linux virtio-fs guest mounts with default_permissions: the guest kernel checks each
+        // request with all of its caller's groups, which the device cannot learn.
+        this.handler = Objects.requireNonNull(builder.handlerFactory.apply(
+                builder.serverConfig.withPermissionsCheckedByDriver(true)), "the handler factory returned null");
     }
 
     /** A builder; {@link Builder#tag}, {@link Builder#handlerFactory} and a socket are required. */
@@ -307,7 +309,12 @@ public final class VhostUserBackend implements AutoCloseable {
             return this;
         }
 
-        /** The FUSE server settings handed to the handler factory; default {@link FuseServerConfig#defaults()}. */
+        /**
+         * The FUSE server settings handed to the handler factory; default
+         * {@link FuseServerConfig#defaults()}. The factory receives them with
+         * {@link FuseServerConfig#permissionsCheckedByDriver()} set: a virtio-fs guest checks
+         * permissions itself ({@code default_permissions}), and the device trusts it.
+         */
         public Builder serverConfig(FuseServerConfig config) {
             serverConfig = Objects.requireNonNull(config, "config");
             return this;
