@@ -44,7 +44,9 @@ class DevFuseFuzzTest {
         FuzzBudget budget = FuzzBudget.start("/dev/fuse replies", 15);
         SplittableRandom random = budget.random();
         List<String> refused = new CopyOnWriteArrayList<>();
-        Logger worker = Logger.getLogger("io.virtiofs.transport.fuse.FuseWorker");
+        // Over /dev/fuse a worker logs a reply the kernel refused; over io_uring, its ring queue.
+        List<Logger> writers = List.of(Logger.getLogger("io.virtiofs.transport.fuse.FuseWorker"),
+                Logger.getLogger("io.virtiofs.transport.fuse.FuseRingQueue"));
         Handler refusals = new Handler() {
             @Override
             public void publish(LogRecord record) {
@@ -62,7 +64,7 @@ class DevFuseFuzzTest {
             public void close() {
             }
         };
-        worker.addHandler(refusals);
+        writers.forEach(writer -> writer.addHandler(refusals));
         long iteration = 0;
         long failures = 0;
         try (ErrorLogWatch log = new ErrorLogWatch();
@@ -98,7 +100,7 @@ class DevFuseFuzzTest {
             assertEquals("still serving", Files.readString(root.resolve("after")));
             assertEquals(List.of(), log.errors(), budget.at(iteration, "ERROR lines"));
         } finally {
-            worker.removeHandler(refusals);
+            writers.forEach(writer -> writer.removeHandler(refusals));
         }
         assertEquals(List.of(), refused, "replies the kernel refused");
         System.out.println("fuzz /dev/fuse replies: " + iteration + " system calls, " + failures + " failed with an errno");
