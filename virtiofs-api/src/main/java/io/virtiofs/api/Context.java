@@ -10,6 +10,21 @@ import java.util.List;
  * it: the driver enforces permissions (see the virtio-fs specification, "Security
  * Considerations"); a file system may still map or restrict identities.
  *
+ * <p><b>Who checks permissions.</b> A FUSE request carries the caller's uid and primary gid, but
+ * not its supplementary groups (except the one group FUSE_EXT_GROUPS adds to some creations), so a
+ * file system that checks permissions itself cannot decide group membership from the request
+ * alone. The transport settles it ({@link #permissionsCheckedByDriver()}, {@link #isInGroup}):
+ * <ul>
+ * <li>virtio-fs: every Linux guest mounts with {@code default_permissions}, so the guest kernel
+ *     has checked each request with every group of the caller; the device cannot see the
+ *     guest's processes and trusts those checks ({@code permissionsCheckedByDriver()} is true).
+ * <li>/dev/fuse with {@code default_permissions}: the host kernel has checked, as above.
+ * <li>/dev/fuse without it: nothing checked; the file system must. {@link #isInGroup} then also
+ *     consults the caller's supplementary groups, read on first use from
+ *     {@code /proc/PID/status} (as libfuse's {@code fuse_getgroups} does; PID is the calling
+ *     thread in the mount's PID namespace; a caller that has exited meanwhile has none).
+ * </ul>
+ *
  * <p>A context is valid only during the call it was passed to; transports reuse the object for
  * the next request. Do not keep it.
  */
@@ -40,7 +55,22 @@ public interface Context {
     /** The supplementary group at {@code index}, 0 &lt;= index &lt; {@link #supplementaryGroupCount()}. */
     int supplementaryGroup(int index);
 
-    /** Whether {@code gid} is the caller's group or one of its supplementary groups. */
+    /**
+     * Whether the driver has already checked this request's permissions against the node's
+     * attributes with every group of the caller (Linux's {@code default_permissions}; always so
+     * for virtio-fs). A file system may then trust the request; checking again, it would lack the
+     * caller's supplementary groups unless {@link #isInGroup} can learn them. Default false: the
+     * file system checks.
+     */
+    default boolean permissionsCheckedByDriver() {
+        return false;
+    }
+
+    /**
+     * Whether {@code gid} is the caller's group or one of its supplementary groups: those the
+     * request carries, and those the transport can learn (over /dev/fuse, from
+     * {@code /proc/PID/status}, looked up once per request on first use).
+     */
     default boolean isInGroup(int gid) {
         if (gid() == gid) {
             return true;

@@ -14,6 +14,13 @@ public record ProtocolVersion(int major, int minor) implements Comparable<Protoc
     /** The newest minor version this library speaks (Linux 6.x's FUSE 7.45). */
     public static final int MAX_MINOR = 45;
 
+    /**
+     * The oldest minor version served: 7.9 (Linux 2.6.24, 2008), where {@code fuse_attr},
+     * {@code fuse_entry_out}, {@code fuse_read_in} and {@code fuse_write_in} took the layouts every
+     * later driver uses. Older drivers are refused with EPROTO.
+     */
+    public static final int MIN_MINOR = 9;
+
     /** The version this library speaks. */
     public static final ProtocolVersion CURRENT = new ProtocolVersion(MAJOR, MAX_MINOR);
 

@@ -18,9 +18,10 @@ import java.util.Set;
  */
 final class MountCommand {
 
-    private static final Set<String> WITH_VALUE = Set.of("fs", "threads", "attr-timeout", "entry-timeout",
+    static final Set<String> WITH_VALUE = Set.of("fs", "threads", "attr-timeout", "entry-timeout",
             "capacity", "o", "log-level", "fsname");
-    private static final Set<String> FLAGS = Set.of("help", "verbose", "io-uring");
+    static final Set<String> FLAGS = Set.of("help", "verbose", "io-uring", "no-default-permissions",
+            "no-allow-other");
 
     private MountCommand() {
     }
@@ -41,9 +42,16 @@ final class MountCommand {
                   --attr-timeout SECONDS  how long the kernel caches attributes (default 1)
                   --entry-timeout SECONDS how long the kernel caches names (default 1)
                   --capacity BYTES        memfs capacity, e.g. 512M or 4G (default 1G)
-                  -o OPT[,OPT...]         mount options: allow_other, default_permissions, ro,
-                                          noatime, nosuid, nodev, noexec, suid, dev, max_read=N,
-                                          fsname=NAME, subtype=NAME, ...
+                  -o OPT[,OPT...]         mount options: ro, noatime, nosuid, nodev, noexec, suid,
+                                          dev, max_read=N, fsname=NAME, subtype=NAME, ...
+                  --no-default-permissions
+                                          let memfs check permissions itself instead of the
+                                          kernel (default_permissions is on by default, as in
+                                          every virtio-fs guest; memfs then learns callers'
+                                          supplementary groups from /proc)
+                  --no-allow-other        only the mounting user may use the mount (allow_other
+                                          is on by default: every user may, subject to the
+                                          permission checks, as on tmpfs)
                   --fsname NAME           the source shown in /proc/mounts (default virtiofs-java)
                   --log-level LEVEL       off, error, warn, info (default), debug, trace
                   --verbose               print the FUSE INIT negotiation once mounted
@@ -64,20 +72,10 @@ final class MountCommand {
         }
         Path mountpoint = Path.of(parsed.positional().get(0)).toAbsolutePath().normalize();
         FileSystem fs = fileSystem(parsed);
-        FuseMountOptions.Builder options = FuseMountOptions.builder(mountpoint)
-                .workers(parsed.intValue("threads", FuseMountOptions.DEFAULT_WORKERS, 1, FuseMountOptions.MAX_WORKERS));
-        parsed.value("fsname").ifPresent(options::fsname);
-        options.ioUring(parsed.flag("io-uring"));
-        try {
-            for (String list : parsed.all("o")) {
-                options.options(list);
-            }
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
+        FuseMountOptions options = options(parsed, mountpoint);
         FuseMount mount;
         try {
-            mount = FuseMount.mount(fs, options.build());
+            mount = FuseMount.mount(fs, options);
         } catch (FuseMountException e) {
             throw new CommandFailure(e.getMessage(), e);
         } catch (IllegalArgumentException e) {
@@ -107,6 +105,28 @@ final class MountCommand {
         }
         closeQuietly(mount, err);
         return mount.failure().isPresent() ? 1 : 0;
+    }
+
+    /**
+     * The mount's options: {@code default_permissions} and {@code allow_other} unless turned off,
+     * so that, as on tmpfs or in a virtio-fs guest, every user may use the mount and the kernel
+     * checks permissions with all of a caller's groups; then the {@code -o} lists.
+     */
+    static FuseMountOptions options(Arguments parsed, Path mountpoint) throws UsageException {
+        FuseMountOptions.Builder options = FuseMountOptions.builder(mountpoint)
+                .workers(parsed.intValue("threads", FuseMountOptions.DEFAULT_WORKERS, 1, FuseMountOptions.MAX_WORKERS))
+                .defaultPermissions(!parsed.flag("no-default-permissions"))
+                .allowOther(!parsed.flag("no-allow-other"));
+        parsed.value("fsname").ifPresent(options::fsname);
+        options.ioUring(parsed.flag("io-uring"));
+        try {
+            for (String list : parsed.all("o")) {
+                options.options(list);
+            }
+            return options.build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     static FileSystem fileSystem(Arguments parsed) throws UsageException {

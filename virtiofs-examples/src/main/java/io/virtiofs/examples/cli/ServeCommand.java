@@ -22,7 +22,7 @@ final class ServeCommand {
     private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
     private static final Set<String> WITH_VALUE = Set.of("socket-path", "fd", "fs", "tag", "thread-pool-size", "queues",
             "queue-size", "log-level", "attr-timeout", "entry-timeout", "capacity", "warm-up");
-    private static final Set<String> FLAGS = Set.of("help", "readonly", "exit-on-disconnect");
+    private static final Set<String> FLAGS = Set.of("help", "readonly", "exit-on-disconnect", "accept-unsealed-memory");
 
     private ServeCommand() {
     }
@@ -50,6 +50,11 @@ final class ServeCommand {
                   --entry-timeout SECONDS how long the guest caches names (default 1)
                   --capacity BYTES        memfs capacity, e.g. 512M or 4G (default 1G)
                   --exit-on-disconnect    exit when the VMM disconnects, as virtiofsd does
+                  --accept-unsealed-memory
+                                          accept guest memory that cannot be sealed against
+                                          shrinking (memory-backend-file, a memfd without
+                                          sealing); a VMM that shrinks it then resets the device.
+                                          Default: refused (memory-backend-memfd is sealed)
                   --warm-up SECONDS       run a throwaway in-process session at start so the JIT
                                           has compiled the request path before the guest's first
                                           requests (default 2; 0 skips it)
@@ -108,6 +113,7 @@ final class ServeCommand {
                     .queueSize(parsed.intValue("queue-size", 1024, 1, 32768))
                     .threadPoolSize(parsed.intValue("thread-pool-size", 0, 0, 1024))
                     .reconnect(!parsed.flag("exit-on-disconnect"))
+                    .acceptUnsealedMemory(parsed.flag("accept-unsealed-memory"))
                     .handlerFactory(config -> new FuseServer(served, config));
             if (parsed.value("socket-path").isPresent()) {
                 builder.socketPath(Path.of(parsed.value("socket-path").get()));

@@ -93,7 +93,7 @@ final class AttributeChange {
 
     /** Every permission check of the request; the metadata lock is held. */
     private void check(Context ctx, Inode inode, SetattrRequest request) {
-        if (!permissions.enabled()) {
+        if (!permissions.enforced(ctx)) {
             return;
         }
         boolean root = ctx.uid() == 0;
@@ -136,7 +136,7 @@ final class AttributeChange {
         int newGid = request.hasGid() ? request.gid() : inode.gidLocked();
         if (request.hasMode()) {
             bits = request.mode() & 07777;
-            if (permissions.enabled() && ctx.uid() != 0 && !ctx.isInGroup(newGid)) {
+            if (permissions.enforced(ctx) && ctx.uid() != 0 && !ctx.isInGroup(newGid)) {
                 bits &= ~Inode.S_ISGID;
             }
         }

@@ -24,8 +24,11 @@ import java.util.Objects;
  * @param rootMode the permission bits of the root directory (for example {@code 0755}, or
  *     {@code 01777} for a shared scratch space)
  * @param checkPermissions whether memfs checks permissions itself (search, read, write, sticky
- *     directories, ownership for chmod/chown/utimes). Turn off only when the driver checks them
- *     (a kernel mount with {@code default_permissions}) and memfs should trust every caller
+ *     directories, ownership for chmod/chown/utimes) for requests whose driver did not check them
+ *     ({@link io.virtiofs.api.Context#permissionsCheckedByDriver()} false: a /dev/fuse mount
+ *     without {@code default_permissions}, an in-process driver). Requests a driver checked (every
+ *     virtio-fs guest, a mount with {@code default_permissions}) are trusted either way. False
+ *     trusts every caller always
  * @param atimePolicy when reads update the access time
  * @param clock where timestamps come from (tests use a controlled one)
  */

@@ -77,7 +77,7 @@ final class Namespace {
             case SYMLINK -> throw new ErrnoException(Errno.EINVAL, "mknod cannot make symbolic links");
             case CHARACTER_DEVICE, BLOCK_DEVICE -> {
                 boolean whiteout = type == FileType.CHARACTER_DEVICE && rdev == 0;
-                if (permissions.enabled() && ctx.uid() != 0 && !whiteout) {
+                if (permissions.enforced(ctx) && ctx.uid() != 0 && !whiteout) {
                     throw new ErrnoException(Errno.EPERM, "only root makes device nodes");
                 }
             }

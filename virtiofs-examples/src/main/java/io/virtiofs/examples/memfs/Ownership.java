@@ -24,7 +24,9 @@ final class Ownership {
      * <li>the owner is the caller; the group is the caller's, except in a set-group-ID directory,
      *     whose group the node takes; a directory made there inherits the set-group-ID bit;
      * <li>a non-directory made there keeps set-group-ID (with group execute) only if the caller
-     *     is in that group or is root.
+     *     is in that group or is root; a driver that checked permissions already cleared the bit
+     *     when it had to (Linux's {@code mode_strip_sgid}, knowing every group of the caller), so
+     *     its requests keep what they ask for.
      * </ul>
      *
      */
@@ -39,7 +41,7 @@ final class Ownership {
             }
         }
         if (type != FileType.DIRECTORY && (bits & (Inode.S_ISGID | Inode.S_IXGRP)) == (Inode.S_ISGID | Inode.S_IXGRP)
-                && ctx.uid() != 0 && !ctx.isInGroup(gid)) {
+                && ctx.uid() != 0 && !ctx.permissionsCheckedByDriver() && !ctx.isInGroup(gid)) {
             bits &= ~Inode.S_ISGID;
         }
         return new InodeInit(ctx.uid(), gid, bits, spec.nlink(), 1, now);

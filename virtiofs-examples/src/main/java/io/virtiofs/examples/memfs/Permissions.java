@@ -17,8 +17,12 @@ import io.virtiofs.api.FileType;
  * has what {@code CAP_DAC_OVERRIDE} and {@code CAP_FOWNER} give: read and write always, execute
  * when the node is a directory or someone may execute it, and the owner's rights everywhere.
  *
- * <p>When checks are disabled ({@link MemFsConfig#checkPermissions()}), every check passes:
- * memfs then trusts the driver to have checked.
+ * <p>Checks are made only where they are {@linkplain #enforced enforced}: with
+ * {@link MemFsConfig#checkPermissions()}, for requests whose driver has not checked them
+ * ({@link Context#permissionsCheckedByDriver()}). A driver that checked did so knowing every
+ * supplementary group of the caller, which a request does not carry: checking again here could
+ * only refuse what the driver rightly allowed (a chgrp to a supplementary group, set-group-ID
+ * kept by a member of the file's group). Elsewhere every check passes.
  */
 final class Permissions {
 
@@ -28,9 +32,14 @@ final class Permissions {
         this.enabled = enabled;
     }
 
-    /** Whether checks are made at all. */
+    /** Whether checks are made at all (some requests may still be exempt: {@link #enforced}). */
     boolean enabled() {
         return enabled;
+    }
+
+    /** Whether memfs checks {@code ctx}'s request itself: enabled, and the driver did not check it. */
+    boolean enforced(Context ctx) {
+        return enabled && !ctx.permissionsCheckedByDriver();
     }
 
     /**
@@ -40,7 +49,7 @@ final class Permissions {
      * @throws ErrnoException {@code EACCES} when a right is missing
      */
     void check(Context ctx, Inode inode, int mask) {
-        if (enabled && mask != 0 && !allows(ctx, inode.attr(), mask)) {
+        if (mask != 0 && enforced(ctx) && !allows(ctx, inode.attr(), mask)) {
             throw new ErrnoException(Errno.EACCES, "uid " + ctx.uid() + " lacks " + describe(mask) + " on " + inode);
         }
     }
@@ -65,7 +74,7 @@ final class Permissions {
 
     /** Whether the caller owns {@code inode} or is root. */
     boolean isOwnerOrRoot(Context ctx, Inode inode) {
-        return !enabled || ctx.uid() == 0 || ctx.uid() == inode.attr().uid();
+        return !enforced(ctx) || ctx.uid() == 0 || ctx.uid() == inode.attr().uid();
     }
 
     /**
@@ -86,7 +95,7 @@ final class Permissions {
      * @throws ErrnoException {@code EPERM} otherwise
      */
     void checkSticky(Context ctx, DirectoryInode dir, Inode victim) {
-        if (!enabled || ctx.uid() == 0) {
+        if (!enforced(ctx) || ctx.uid() == 0) {
             return;
         }
         Attr dirAttr = dir.attr();

@@ -70,14 +70,14 @@ enum XattrNamespace {
                 if (type != FileType.REGULAR && type != FileType.DIRECTORY) {
                     throw new ErrnoException(Errno.EPERM, "user.* xattrs only on regular files and directories");
                 }
-                if (permissions.enabled() && type == FileType.DIRECTORY
+                if (permissions.enforced(ctx) && type == FileType.DIRECTORY
                         && (inode.attr().mode() & Inode.S_ISVTX) != 0 && !permissions.isOwnerOrRoot(ctx, inode)) {
                     throw new ErrnoException(Errno.EPERM, "user.* xattrs of a sticky directory belong to its owner");
                 }
                 permissions.check(ctx, inode, FileSystem.W_OK);
             }
             case TRUSTED, SECURITY -> {
-                if (permissions.enabled() && ctx.uid() != 0) {
+                if (permissions.enforced(ctx) && ctx.uid() != 0) {
                     throw new ErrnoException(Errno.EPERM, prefix + "* xattrs are written by root only");
                 }
             }
@@ -100,7 +100,7 @@ enum XattrNamespace {
                 permissions.check(ctx, inode, FileSystem.R_OK);
             }
             case TRUSTED -> {
-                if (permissions.enabled() && ctx.uid() != 0) {
+                if (permissions.enforced(ctx) && ctx.uid() != 0) {
                     throw new ErrnoException(Errno.ENODATA, "trusted.* xattrs are visible to root only");
                 }
             }
@@ -112,6 +112,6 @@ enum XattrNamespace {
 
     /** Whether {@code listxattr} shows {@code name} to the caller. */
     static boolean isListedFor(Context ctx, String name, Permissions permissions) {
-        return !name.startsWith(TRUSTED.prefix) || !permissions.enabled() || ctx.uid() == 0;
+        return !name.startsWith(TRUSTED.prefix) || !permissions.enforced(ctx) || ctx.uid() == 0;
     }
 }

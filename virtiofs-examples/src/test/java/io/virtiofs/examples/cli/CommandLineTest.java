@@ -73,6 +73,21 @@ class CommandLineTest {
     }
 
     @Test
+    void mountUsesDefaultPermissionsAndAllowOtherUnlessTurnedOff() throws Exception {
+        java.nio.file.Path mnt = java.nio.file.Path.of("/mnt/x");
+        var defaults = MountCommand.options(Arguments.parse(List.of("/mnt/x"), MountCommand.WITH_VALUE,
+                MountCommand.FLAGS), mnt);
+        assertTrue(defaults.defaultPermissions(), "the kernel checks permissions, as in a virtio-fs guest");
+        assertTrue(defaults.allowOther(), "every user may use the mount, as on tmpfs");
+        var off = MountCommand.options(Arguments.parse(List.of("--no-default-permissions", "--no-allow-other", "/mnt/x"),
+                MountCommand.WITH_VALUE, MountCommand.FLAGS), mnt);
+        assertFalse(off.defaultPermissions());
+        assertFalse(off.allowOther());
+        Run help = run("mount", "--help");
+        assertTrue(help.out().contains("--no-default-permissions") && help.out().contains("--no-allow-other"), help.out());
+    }
+
+    @Test
     void serveHelpShowsEveryFlagUnderVirtiofsdNames() {
         Run help = run("serve", "--help");
         assertEquals(0, help.status());

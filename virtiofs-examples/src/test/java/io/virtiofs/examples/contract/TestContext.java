@@ -21,6 +21,7 @@ public final class TestContext implements Context {
     private final int[] groups;
     private final List<SecurityLabel> labels;
     private final long requestId = REQUEST_IDS.incrementAndGet();
+    private boolean checkedByDriver;
     private volatile boolean cancelled;
     private volatile Runnable onCancelPoll = () -> { };
 
@@ -60,7 +61,21 @@ public final class TestContext implements Context {
 
     /** A fresh context of the same identity (not cancelled, no hook). */
     public TestContext fresh() {
-        return new TestContext(uid, gid, pid, umask, groups, labels);
+        TestContext fresh = new TestContext(uid, gid, pid, umask, groups, labels);
+        fresh.checkedByDriver = checkedByDriver;
+        return fresh;
+    }
+
+    /** The same identity, for a request whose permissions the driver checked ({@code default_permissions}). */
+    public TestContext checkedByDriver() {
+        TestContext checked = fresh();
+        checked.checkedByDriver = true;
+        return checked;
+    }
+
+    @Override
+    public boolean permissionsCheckedByDriver() {
+        return checkedByDriver;
     }
 
     /** Marks the request interrupted (FUSE_INTERRUPT). */

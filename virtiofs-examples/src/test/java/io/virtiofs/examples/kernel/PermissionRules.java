@@ -262,6 +262,40 @@ abstract class PermissionRules {
         assertEquals("y", Files.readString(searchOnly.resolve("inside")));
     }
 
+    /**
+     * A caller's supplementary groups count as its own: FUSE requests carry only the primary
+     * group, so memfs either trusts a driver that checked (default_permissions) or learns the
+     * groups itself (/proc on /dev/fuse).
+     */
+    @Test
+    void supplementaryGroupsCountForChgrpSetgidAndGroupAccess() throws Exception {
+        Identity aliceInStaff = Identity.of(ALICE.uid(), ALICE.gid(), 4999, STAFF);
+        Path file = fileOf(ALICE, "file", 0644);
+        Path dir = Files.createDirectory(shared.resolve("dir"));
+        PathCalls.chown(dir, ALICE.uid(), ALICE.gid());
+        PathCalls.chmod(dir, 0755);
+        aliceInStaff.run(() -> {
+            PathCalls.chown(file, -1, STAFF); // chgrp to a supplementary group
+            PathCalls.chmod(file, 02755); // set-group-ID kept: the caller is in the file's group
+            PathCalls.chown(dir, -1, STAFF);
+            PathCalls.chmod(dir, 02775);
+            assertErrno(Errno.EPERM, () -> PathCalls.chown(file, -1, 4998)); // not one of its groups
+        });
+        assertOwner(ALICE.uid(), STAFF, file);
+        assertMode(02755, file);
+        assertOwner(ALICE.uid(), STAFF, dir);
+        assertMode(02775, dir);
+        Path staffOnly = fileOf(Identity.of(0, STAFF), "staff-only", 0640);
+        Identity.of(4005, 4005, STAFF).run(() -> {
+            assertEquals("content of staff-only", Files.readString(staffOnly));
+            // In a set-group-ID directory of its supplementary group, a new file keeps set-group-ID.
+            Descriptor.open(dir.resolve("member"), Descriptor.O_CREAT | Descriptor.O_WRONLY, 02755).close();
+        });
+        assertOwner(4005, STAFF, dir.resolve("member"));
+        assertMode(02755, dir.resolve("member"));
+        BOB.run(() -> assertErrno(Errno.EACCES, () -> Descriptor.open(staffOnly, Descriptor.O_RDONLY).close()));
+    }
+
     @Test
     void stickyDirectoriesProtectOtherUsersNames() throws Exception {
         ALICE.run(() -> Files.writeString(shared.resolve("alices"), "mine"));

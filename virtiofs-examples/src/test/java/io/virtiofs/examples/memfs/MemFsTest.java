@@ -259,6 +259,26 @@ class MemFsTest {
         user.fs().access(user.ctx(), file, FileSystem.X_OK);
     }
 
+    /**
+     * A request the driver checked (default_permissions, every virtio-fs guest) is trusted: the
+     * driver knew the caller's supplementary groups, which the request does not carry.
+     */
+    @Test
+    void requestsTheDriverCheckedAreTrustedWithGroupsTheyDoNotCarry() {
+        Client root = client(MemFsConfig.builder());
+        long file = root.writeFile(FileSystem.ROOT_ID, "f", utf8("x"));
+        root.setattr(file, SetattrBuilder.setattr().uid(1000).gid(100).mode(0644).build());
+        Client unchecked = root.as(TestContext.user(1000, 100));
+        assertErrno(Errno.EPERM, () -> unchecked.setattr(file, SetattrBuilder.setattr().gid(5050).build()));
+        Client checked = root.as(TestContext.user(1000, 100).checkedByDriver());
+        checked.setattr(file, SetattrBuilder.setattr().gid(5050).build());
+        checked.setattr(file, SetattrBuilder.setattr().mode(02755).build());
+        assertEquals(5050, root.attr(file).gid());
+        assertEquals(Client.S_IFREG | 02755, root.attr(file).mode(), "set-group-ID kept: the driver checked membership");
+        unchecked.setattr(file, SetattrBuilder.setattr().mode(02755).build());
+        assertEquals(Client.S_IFREG | 0755, root.attr(file).mode(), "unchecked, not a member of 5050 as far as memfs knows");
+    }
+
     @Test
     void destroyClosesHandlesAndDropsLocks() {
         Client client = client(MemFsConfig.builder());

@@ -27,12 +27,12 @@ public record InitIn(int major, int minor, int maxReadahead, long flags) impleme
     /** The size before 7.6 (only major and minor). */
     public static final int SIZE_BEFORE_6 = 8;
 
-    /** The size of this struct as a driver speaking {@code 7.minor} sends it. */
+    /** The size of this struct as a driver speaking {@code major.minor} (unsigned numbers) sends it. */
     public static int size(int major, int minor) {
-        if (major > 7 || minor >= 36) {
+        if (Integer.compareUnsigned(major, 7) > 0 || Integer.compareUnsigned(minor, 36) >= 0) {
             return SIZE;
         }
-        return minor >= 6 ? SIZE_BEFORE_36 : SIZE_BEFORE_6;
+        return Integer.compareUnsigned(minor, 6) >= 0 ? SIZE_BEFORE_36 : SIZE_BEFORE_6;
     }
 
     /** Whether the driver offered a capability. */
@@ -50,7 +50,7 @@ public record InitIn(int major, int minor, int maxReadahead, long flags) impleme
         int major = order.readInt(body);
         int minor = order.readInt(body);
         int expected = size(major, minor);
-        if (major < 7) {
+        if (Integer.compareUnsigned(major, 7) < 0) {
             // Too old to know what follows: the server refuses the session with EPROTO.
             return new InitIn(major, minor, 0, 0);
         }

@@ -37,6 +37,7 @@ final class DirectoryOperations {
 
     void readdir(Exchange exchange, ByteBuf body) {
         ReadIn in = ReadIn.decode(body, exchange.format());
+        exchange.limits().checkData("directory listing size", in.size());
         ByteBuf data = exchange.beginListing(in.size());
         WireFormat format = exchange.format();
         try {
@@ -52,6 +53,7 @@ final class DirectoryOperations {
 
     void readdirplus(Exchange exchange, ByteBuf body) {
         ReadIn in = ReadIn.decode(body, exchange.format());
+        exchange.limits().checkData("directory listing size", in.size());
         ByteBuf data = exchange.beginListing(in.size());
         WireFormat format = exchange.format();
         try {

@@ -44,11 +44,20 @@ final class Exchange implements Context {
     private int replyStart;
     private WireFormat format = WireFormat.forInit(io.virtiofs.protocol.WireOrder.LITTLE_ENDIAN);
     private boolean replied;
+    private RequestLimits limits = RequestLimits.BEFORE_INIT;
     /** The scratch of {@link #beginListing}; grows to the largest listing asked for. */
     private ByteBuf listing = Unpooled.buffer(0);
 
-    Exchange(ByteBuf placeholder) {
+    // Credentials: what the transport says about its callers
+    private final boolean permissionsCheckedByDriver;
+    private final @org.jspecify.annotations.Nullable CallerGroups callerGroups;
+    /** The caller's supplementary groups from {@link #callerGroups}, once looked up for this request. */
+    private int @org.jspecify.annotations.Nullable [] learnedGroups;
+
+    Exchange(ByteBuf placeholder, FuseServerConfig config) {
         this.reply = placeholder;
+        this.permissionsCheckedByDriver = config.permissionsCheckedByDriver();
+        this.callerGroups = config.callerGroups().orElse(null);
     }
 
     // fuse_in_header fields not kept above
@@ -60,7 +69,7 @@ final class Exchange implements Context {
      * Reads {@code fuse_in_header} from the request (moving its reader index past it) and starts
      * serving: the header's fields land here rather than in a new object.
      */
-    void begin(ByteBuf request, WireFormat format, ByteBuf reply) {
+    void begin(ByteBuf request, WireFormat format, RequestLimits limits, ByteBuf reply) {
         io.virtiofs.protocol.WireOrder order = format.order();
         this.length = order.readInt(request);
         this.rawOpcode = order.readInt(request);
@@ -74,8 +83,10 @@ final class Exchange implements Context {
         this.opcode = Opcode.of(rawOpcode).orElse(Opcode.INIT);
         this.umask = 0;
         this.groups = NO_GROUPS;
+        this.learnedGroups = null;
         this.labels = List.of();
         this.format = format;
+        this.limits = limits;
         this.reply = reply;
         this.replyStart = reply.writerIndex();
         this.replied = false;
@@ -173,6 +184,16 @@ final class Exchange implements Context {
         return format;
     }
 
+    /** The sizes this session's requests may name. */
+    RequestLimits limits() {
+        return limits;
+    }
+
+    /** The bytes the reply buffer can still take (the driver's writable space left). */
+    int replyRoom() {
+        return reply.maxWritableBytes();
+    }
+
     boolean replied() {
         return replied;
     }
@@ -207,6 +228,34 @@ final class Exchange implements Context {
     @Override
     public int supplementaryGroup(int index) {
         return groups[index];
+    }
+
+    @Override
+    public boolean permissionsCheckedByDriver() {
+        return permissionsCheckedByDriver;
+    }
+
+    /** The request's own groups first; then, once per request, what the transport can learn. */
+    @Override
+    public boolean isInGroup(int gid) {
+        if (Context.super.isInGroup(gid)) {
+            return true;
+        }
+        CallerGroups lookup = callerGroups;
+        if (lookup == null || pid == 0) {
+            return false;
+        }
+        int[] learned = learnedGroups;
+        if (learned == null) {
+            learned = lookup.of(pid);
+            learnedGroups = learned;
+        }
+        for (int group : learned) {
+            if (group == gid) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -300,10 +349,13 @@ final class Exchange implements Context {
         return reply.slice(replyStart + OutHeader.SIZE, room).clear();
     }
 
-    /** Makes room in the reply for the header and at most {@code limit} data bytes; returns the data room. */
+    /**
+     * Makes room in the reply for the header and at most {@code limit} (unsigned) data bytes;
+     * returns the data room.
+     */
     private int reserveData(int limit) {
         requireSpace(OutHeader.SIZE);
-        int room = Math.min(limit, dataSpace());
+        int room = (int) Math.min(Integer.toUnsignedLong(limit), dataSpace());
         reply.ensureWritable(OutHeader.SIZE + room);
         return room;
     }

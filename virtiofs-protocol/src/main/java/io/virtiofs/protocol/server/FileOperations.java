@@ -95,6 +95,8 @@ final class FileOperations {
 
     void read(Exchange exchange, ByteBuf body) {
         ReadIn in = ReadIn.decode(body, exchange.format());
+        exchange.limits().checkData("read size", in.size());
+        RequestLimits.checkRange("read", in.offset(), in.size());
         ByteBuf data = exchange.beginData(in.size());
         int room = data.capacity();
         int count = fs.read(exchange,
@@ -109,6 +111,8 @@ final class FileOperations {
 
     void write(Exchange exchange, ByteBuf body) {
         WriteIn in = WriteIn.decode(body, exchange.format());
+        exchange.limits().checkWrite(in.size());
+        RequestLimits.checkRange("write", in.offset(), in.size());
         exchange.requireSpace(OutHeader.SIZE + WriteOut.SIZE);
         ByteBuf data = in.data();
         int count = fs.write(exchange,
@@ -179,10 +183,14 @@ final class FileOperations {
         if ((in.flags() & IoctlRequest.UNRESTRICTED) != 0) {
             throw new ErrnoException(Errno.ENOSYS, "unrestricted ioctls are not supported");
         }
-        exchange.requireSpace(OutHeader.SIZE + IoctlOut.SIZE + in.outSize());
+        exchange.limits().checkData("ioctl in_size", in.inSize());
+        exchange.limits().checkData("ioctl out_size", in.outSize());
+        // Only the reply's fixed part is required now: a file system may answer with less than
+        // out_size, or fail; an answer that then does not fit is an error reply (FuseServer).
+        exchange.requireSpace(OutHeader.SIZE + IoctlOut.SIZE);
         IoctlReply reply = fs.ioctl(exchange, new IoctlRequest(exchange.nodeid(), in.fh(), in.flags(), in.cmd(), in.arg(),
                 in.inSize(), in.outSize()), in.data());
-        if (reply.outputLength() > in.outSize()) {
+        if (Integer.compareUnsigned(reply.outputLength(), in.outSize()) > 0) {
             throw new IllegalStateException("ioctl answered " + reply.outputLength() + " bytes; the caller accepts "
                     + in.outSize());
         }

@@ -60,7 +60,7 @@ public final class FuseServer implements FuseRequestHandler {
         this.config = Objects.requireNonNull(config, "config");
         this.notifier = new ServerNotifier(config.notifications(), this::currentFormat);
         this.exchanges = ThreadLocal.withInitial(() -> {
-            Exchange exchange = new Exchange(Unpooled.EMPTY_BUFFER);
+            Exchange exchange = new Exchange(Unpooled.EMPTY_BUFFER, config);
             interrupts.register(exchange);
             return exchange;
         });
@@ -139,7 +139,7 @@ public final class FuseServer implements FuseRequestHandler {
             return replyUnparsed(reply, order, Errno.EINVAL);
         }
         WireFormat format = current != null ? current.format() : WireFormat.forInit(order);
-        exchange.begin(request, format, reply);
+        exchange.begin(request, format, current != null ? current.limits() : RequestLimits.BEFORE_INIT, reply);
         Optional<Opcode> known = Opcode.of(exchange.rawOpcode());
         if (known.isEmpty()) {
             counters.unknownOpcodes.increment();
@@ -175,7 +175,7 @@ public final class FuseServer implements FuseRequestHandler {
             }
             return dispatch(exchange, opcode, request, order, format);
         } catch (ReplyTooLarge tooLarge) {
-            throw tooLarge;
+            return replyDoesNotFit(exchange, opcode, tooLarge);
         } catch (MalformedRequestException malformed) {
             counters.malformed.increment();
             LOG.log(Level.DEBUG, "malformed request {0} ({1}): {2}", exchange.unique(), opcode, malformed.getMessage());
@@ -239,6 +239,23 @@ public final class FuseServer implements FuseRequestHandler {
         }
         OutHeader.encode(reply, order, OutHeader.SIZE, -errno.code(), 0);
         return Outcome.REPLIED;
+    }
+
+    /**
+     * A reply that does not fit into the room the driver gave: an error reply to that request, as
+     * long as a bare {@code fuse_out_header} fits (otherwise the transport hears
+     * {@link Outcome#REPLY_TOO_LARGE}). GETXATTR and LISTXATTR answer ERANGE, what getxattr(2)
+     * says of a buffer too small; every other request EINVAL: its buffers and its fields disagree.
+     */
+    private Outcome replyDoesNotFit(Exchange exchange, Opcode opcode, ReplyTooLarge tooLarge) {
+        if (opcode.replies() && exchange.replyRoom() < OutHeader.SIZE) {
+            throw tooLarge;
+        }
+        counters.repliesTooLarge.increment();
+        LOG.log(Level.DEBUG, "the reply to request {0} ({1}) does not fit the {2} bytes the driver gave",
+                exchange.unique(), opcode, exchange.replyRoom());
+        Errno errno = opcode == Opcode.GETXATTR || opcode == Opcode.LISTXATTR ? Errno.ERANGE : Errno.EINVAL;
+        return errorOrNothing(exchange, opcode, errno);
     }
 
     private Outcome errorOrNothing(Exchange exchange, Opcode opcode, Errno errno) {

@@ -24,11 +24,17 @@ import java.util.Optional;
  *     it ({@code FUSE_OVER_IO_URING}); only a /dev/fuse transport that set up the rings can
  * @param sessionLogLevel the level of the lines that report a session's start and end: INFO, or
  *     DEBUG for a throwaway session (a warm-up) that a user should not mistake for a driver's
+ * @param permissionsCheckedByDriver whether the driver checks every request's permissions
+ *     itself with all of the caller's groups ({@code default_permissions}; every virtio-fs
+ *     guest): {@link io.virtiofs.api.Context#permissionsCheckedByDriver()}
+ * @param callerGroups where {@link io.virtiofs.api.Context#isInGroup} learns supplementary
+ *     groups the request does not carry (a /dev/fuse transport); empty where nothing can
  */
 public record FuseServerConfig(int maxWrite, int maxReadahead, int maxBackground, int congestionThreshold,
                                int timeGranularity, Optional<NotificationSink> notifications,
                                Optional<DaxWindow> daxWindow, boolean answerUnknownInterrupts,
-                               boolean overIoUring, System.Logger.Level sessionLogLevel) {
+                               boolean overIoUring, System.Logger.Level sessionLogLevel,
+                               boolean permissionsCheckedByDriver, Optional<CallerGroups> callerGroups) {
 
     /** The smallest max_write FUSE allows. */
     public static final int MIN_MAX_WRITE = 4096;
@@ -54,6 +60,13 @@ public record FuseServerConfig(int maxWrite, int maxReadahead, int maxBackground
         Objects.requireNonNull(notifications, "notifications");
         Objects.requireNonNull(daxWindow, "daxWindow");
         Objects.requireNonNull(sessionLogLevel, "sessionLogLevel");
+        Objects.requireNonNull(callerGroups, "callerGroups");
+    }
+
+    /** This configuration with {@link #permissionsCheckedByDriver()} set to {@code checked}. */
+    public FuseServerConfig withPermissionsCheckedByDriver(boolean checked) {
+        return new FuseServerConfig(maxWrite, maxReadahead, maxBackground, congestionThreshold, timeGranularity,
+                notifications, daxWindow, answerUnknownInterrupts, overIoUring, sessionLogLevel, checked, callerGroups);
     }
 
     /** A builder with the defaults: 1 MiB writes, 1 MiB readahead, 64 background requests, ns timestamps. */
@@ -78,6 +91,8 @@ public record FuseServerConfig(int maxWrite, int maxReadahead, int maxBackground
         private boolean answerUnknownInterrupts;
         private boolean overIoUring;
         private System.Logger.Level sessionLogLevel = System.Logger.Level.INFO;
+        private boolean permissionsCheckedByDriver;
+        private Optional<CallerGroups> callerGroups = Optional.empty();
 
         private Builder() {
         }
@@ -128,9 +143,20 @@ public record FuseServerConfig(int maxWrite, int maxReadahead, int maxBackground
             return this;
         }
 
+        public Builder permissionsCheckedByDriver(boolean checked) {
+            permissionsCheckedByDriver = checked;
+            return this;
+        }
+
+        public Builder callerGroups(CallerGroups groups) {
+            callerGroups = Optional.of(groups);
+            return this;
+        }
+
         public FuseServerConfig build() {
             return new FuseServerConfig(maxWrite, maxReadahead, maxBackground, congestionThreshold, timeGranularity,
-                    notifications, daxWindow, answerUnknownInterrupts, overIoUring, sessionLogLevel);
+                    notifications, daxWindow, answerUnknownInterrupts, overIoUring, sessionLogLevel,
+                    permissionsCheckedByDriver, callerGroups);
         }
     }
 }

@@ -7,8 +7,10 @@ public enum Outcome {
     /** The request takes no reply (FORGET, BATCH_FORGET, NOTIFY_REPLY, most INTERRUPTs); nothing was written. */
     NO_REPLY,
     /**
-     * The reply does not fit into the space the transport gave (the driver offered too little);
-     * nothing was written. For virtio-fs this is a driver error (the queue is marked broken).
+     * Not even a bare {@code fuse_out_header} fits into the space the transport gave, so no
+     * reply, not even an error, can be written; nothing was written. (A larger reply that does
+     * not fit is answered with an error reply instead: {@link #REPLIED}.) For virtio-fs this is a
+     * chain without room for any reply, a driver error that breaks the queue.
      */
     REPLY_TOO_LARGE
 }

@@ -7,6 +7,11 @@ import io.virtiofs.protocol.WireFormat;
  *
  * @param format byte order, negotiated minor and flags
  * @param negotiation the INIT outcome
+ * @param limits the sizes its requests may name
  */
-record Session(WireFormat format, Negotiation negotiation) {
+record Session(WireFormat format, Negotiation negotiation, RequestLimits limits) {
+
+    Session(WireFormat format, Negotiation negotiation) {
+        this(format, negotiation, RequestLimits.of(negotiation));
+    }
 }

@@ -61,9 +61,10 @@ final class SessionSetup implements InitConfig {
         this.config = config;
         this.notifier = notifier;
         this.offered = InitFlags.capabilities(in.flags());
-        this.negotiatedMinor = Math.min(in.minor(), ProtocolVersion.MAX_MINOR);
+        this.negotiatedMinor = Integer.compareUnsigned(in.minor(), ProtocolVersion.MAX_MINOR) > 0
+                ? ProtocolVersion.MAX_MINOR : in.minor();
         this.maxWrite = config.maxWrite();
-        this.maxReadahead = Math.min(in.maxReadahead(), config.maxReadahead());
+        this.maxReadahead = (int) Math.min(Integer.toUnsignedLong(in.maxReadahead()), config.maxReadahead());
         this.timeGranularity = config.timeGranularity();
         this.maxBackground = config.maxBackground();
         wanted.addAll(DEFAULTS);
@@ -87,7 +88,12 @@ final class SessionSetup implements InitConfig {
 
     @Override
     public int driverMinor() {
-        return in.minor();
+        return asInt(in.minor());
+    }
+
+    /** An unsigned version number as a non-negative int: at most 2^31 - 1. */
+    private static int asInt(int unsigned) {
+        return unsigned < 0 ? Integer.MAX_VALUE : unsigned;
     }
 
     @Override
@@ -157,7 +163,7 @@ final class SessionSetup implements InitConfig {
         if (bytes < 0) {
             throw new IllegalArgumentException("max_readahead " + bytes + " is negative");
         }
-        maxReadahead = Math.min(bytes, in.maxReadahead());
+        maxReadahead = (int) Math.min(bytes, Integer.toUnsignedLong(in.maxReadahead()));
         return this;
     }
 
@@ -240,7 +246,7 @@ final class SessionSetup implements InitConfig {
         if (accepted.contains(Capability.MAP_ALIGNMENT)) {
             mapAlignment = Long.numberOfTrailingZeros(config.daxWindow().orElseThrow().alignment());
         }
-        return new Negotiation(new ProtocolVersion(in.major(), in.minor()),
+        return new Negotiation(new ProtocolVersion(in.major(), asInt(in.minor())),
                 new ProtocolVersion(ProtocolVersion.MAJOR, negotiatedMinor), offered, accepted, notAccepted,
                 InitFlags.unknownBits(in.flags()), maxWrite, maxPages, maxReadahead, timeGranularity, maxBackground,
                 congestion, mapAlignment);

@@ -23,15 +23,15 @@ import java.util.SplittableRandom;
  * Random requests, replies and extensions that a session of a given {@link WireFormat} can carry:
  * fields the format's layouts do not have are 0, so a round trip must give the value back.
  */
-final class RandomMessages {
+public final class RandomMessages {
 
     private final SplittableRandom random;
 
-    RandomMessages(SplittableRandom random) {
+    public RandomMessages(SplittableRandom random) {
         this.random = random;
     }
 
-    long anyLong() {
+    public long anyLong() {
         return switch (random.nextInt(6)) {
             case 0 -> 0;
             case 1 -> -1;
@@ -41,7 +41,7 @@ final class RandomMessages {
         };
     }
 
-    int anyInt() {
+    public int anyInt() {
         return switch (random.nextInt(6)) {
             case 0 -> 0;
             case 1 -> -1;
@@ -137,7 +137,7 @@ final class RandomMessages {
                 random.nextLong(files + 1), anyInt(), anyInt(), format.atLeast(4) ? anyInt() : 0);
     }
 
-    RequestExtensions extensions() {
+    public RequestExtensions extensions() {
         List<SecurityLabel> labels = new ArrayList<>();
         int count = random.nextInt(4) == 0 ? random.nextInt(1, 4) : 0;
         for (int i = 0; i < count; i++) {
@@ -151,7 +151,7 @@ final class RandomMessages {
     }
 
     /** A request body for {@code opcode} that {@code format} can carry. */
-    FuseRequest request(Opcode opcode, WireFormat format) {
+    public FuseRequest request(Opcode opcode, WireFormat format) {
         boolean v9 = format.atLeast(9);
         boolean v12 = format.atLeast(12);
         return switch (opcode) {

@@ -20,7 +20,7 @@ class InterruptRegistryTest {
             registered = new CountDownLatch(count);
             for (int i = 0; i < count; i++) {
                 threads.add(Thread.ofPlatform().start(() -> {
-                    registry.register(new Exchange(Unpooled.EMPTY_BUFFER));
+                    registry.register(new Exchange(Unpooled.EMPTY_BUFFER, FuseServerConfig.defaults()));
                     registered.countDown();
                     try {
                         release.await();
@@ -46,7 +46,7 @@ class InterruptRegistryTest {
         InterruptRegistry registry = new InterruptRegistry();
         new Registrants(registry, 10).end();
         assertEquals(10, registry.registered(), "nothing is dropped before the next registration");
-        registry.register(new Exchange(Unpooled.EMPTY_BUFFER));
+        registry.register(new Exchange(Unpooled.EMPTY_BUFFER, FuseServerConfig.defaults()));
         assertEquals(1, registry.registered(), "only the live thread's exchange stays");
     }
 
@@ -54,10 +54,10 @@ class InterruptRegistryTest {
     void aLiveThreadKeepsItsExchange() throws InterruptedException {
         InterruptRegistry registry = new InterruptRegistry();
         Registrants waiting = new Registrants(registry, 1);
-        registry.register(new Exchange(Unpooled.EMPTY_BUFFER));
+        registry.register(new Exchange(Unpooled.EMPTY_BUFFER, FuseServerConfig.defaults()));
         assertEquals(2, registry.registered(), "the waiting thread is alive");
         waiting.end();
-        registry.register(new Exchange(Unpooled.EMPTY_BUFFER));
+        registry.register(new Exchange(Unpooled.EMPTY_BUFFER, FuseServerConfig.defaults()));
         assertEquals(2, registry.registered(), "this thread's two exchanges; the ended thread's is gone");
     }
 }

@@ -165,7 +165,7 @@ class TestFileSystem implements FileSystem {
     @Override
     public void readdir(Context ctx, long nodeid, long fh, long offset, DirectorySink sink) {
         List<Map.Entry<FileName, Long>> entries = new ArrayList<>(names.entrySet());
-        for (int i = (int) offset; i < entries.size(); i++) {
+        for (int i = (int) Math.min(Math.max(offset, 0), entries.size()); i < entries.size(); i++) {
             Map.Entry<FileName, Long> e = entries.get(i);
             if (!sink.add(e.getValue(), i + 1, 8, e.getKey())) {
                 return;
@@ -179,7 +179,7 @@ class TestFileSystem implements FileSystem {
         if (offset == 0 && !sink.add(new Entry(ROOT_ID, 0, attrOf(ROOT_ID), VALID, VALID), 1, FileName.DOT)) {
             return;
         }
-        for (int i = (int) Math.max(offset - 1, 0); i < entries.size(); i++) {
+        for (int i = (int) Math.min(Math.max(offset - 1, 0), entries.size()); i < entries.size(); i++) {
             Map.Entry<FileName, Long> e = entries.get(i);
             if (!sink.add(new Entry(e.getValue(), 7, attrOf(e.getValue()), VALID, VALID), i + 2, e.getKey())) {
                 return;

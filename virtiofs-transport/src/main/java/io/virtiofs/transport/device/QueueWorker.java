@@ -26,13 +26,23 @@ import org.jspecify.annotations.Nullable;
  * {@link FuseRequestHandler} (inline, or on the request executor), and returns completions
  * through the used ring. Only this thread touches the {@link SplitQueue}; requests run elsewhere
  * send their completions back through a concurrent queue.
+ *
+ * <p>No exception ends the thread early: a broken ring, a guest memory fault (the JVM's
+ * {@link InternalError} for a SIGBUS on a mapping the front-end cut short) and a failing kick each
+ * break this queue ({@link QueueFault}, DEVICE_NEEDS_RESET); a bug in the handler answers EIO, or
+ * breaks the queue if it escapes elsewhere. The thread then idles until the device stops it.
  */
 final class QueueWorker implements Runnable {
 
     private static final System.Logger LOG = System.getLogger(QueueWorker.class.getName());
     private static final int REPLY_TOO_LARGE = -1;
+    /** The request's guest memory faulted (see {@link QueueFault#MEMORY_FAULT}). */
+    private static final int MEMORY_FAULT = -2;
 
-    /** A request finished on the executor: the chain and its used length (or {@link #REPLY_TOO_LARGE}). */
+    /**
+     * A request finished on the executor: the chain and its used length (or
+     * {@link #REPLY_TOO_LARGE}, {@link #MEMORY_FAULT}).
+     */
     private record Completion(DescriptorChain chain, int usedLength) {
     }
 
@@ -51,6 +61,8 @@ final class QueueWorker implements Runnable {
     private volatile boolean stopping;
     private volatile long stopDeadline;
     private volatile boolean sleepingInKick;
+    /** The kick failed once: idle without it. */
+    private boolean kickFailed;
     private @Nullable GuestMemory bound;
 
     QueueWorker(QueueSlot slot, SplitQueue queue, WorkerContext context) {
@@ -118,6 +130,10 @@ final class QueueWorker implements Runnable {
             idleUntilStopped();
         } catch (InterruptedException e) {
             LOG.log(System.Logger.Level.DEBUG, "virtqueue {0} worker interrupted", slot.index);
+        } catch (InternalError e) {
+            // A ring access into guest memory that is gone (SIGBUS made an exception by the JVM).
+            onFailure.accept(slot, queue.breakWith(QueueFault.MEMORY_FAULT, String.valueOf(e.getMessage())));
+            idleUntilStopped();
         } catch (RuntimeException | Error e) {
             onFailure.accept(slot, e);
             idleUntilStopped();
@@ -202,9 +218,9 @@ final class QueueWorker implements Runnable {
         return false;
     }
 
-    private void sleep() throws InterruptedException {
+    private void sleep() throws InterruptedException, QueueFaultException {
         KickEvent kick = slot.kick;
-        if (kick == null) {
+        if (kick == null || kickFailed) {
             LockSupport.park(this);
             return;
         }
@@ -216,6 +232,9 @@ final class QueueWorker implements Runnable {
                 return;
             }
             kick.awaitKick();
+        } catch (RuntimeException e) {
+            kickFailed = true;
+            throw queue.breakWith(QueueFault.KICK_FAILED, e.toString());
         } finally {
             sleepingInKick = false;
         }
@@ -250,7 +269,7 @@ final class QueueWorker implements Runnable {
     private void runOnPool(DescriptorChain chain, GuestMemory memory) {
         int usedLength;
         try {
-            usedLength = handle(chain);
+            usedLength = handle(chain); // never throws: every failure is a used length
         } finally {
             memory.release();
         }
@@ -264,7 +283,10 @@ final class QueueWorker implements Runnable {
         }
     }
 
-    /** Runs the handler; returns the used length, or {@link #REPLY_TOO_LARGE}. */
+    /**
+     * Runs the handler; returns the used length, {@link #REPLY_TOO_LARGE} or
+     * {@link #MEMORY_FAULT}. Never throws.
+     */
     private int handle(DescriptorChain chain) {
         ByteBuf reply = chain.writable();
         try {
@@ -274,10 +296,16 @@ final class QueueWorker implements Runnable {
                 case NO_REPLY -> 0;
                 case REPLY_TOO_LARGE -> REPLY_TOO_LARGE;
             };
-        } catch (RuntimeException e) {
+        } catch (InternalError e) {
+            return MEMORY_FAULT;
+        } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.ERROR, "FUSE request handler failed on virtqueue " + slot.index
                     + "; answering EIO", e);
-            return writeErrorReply(chain);
+            try {
+                return writeErrorReply(chain);
+            } catch (InternalError fault) {
+                return MEMORY_FAULT;
+            }
         }
     }
 
@@ -300,9 +328,11 @@ final class QueueWorker implements Runnable {
     }
 
     private void complete(DescriptorChain chain, int usedLength, boolean notify) throws QueueFaultException {
-        if (usedLength == REPLY_TOO_LARGE) {
-            QueueFaultException fault = queue.breakWith(QueueFault.REPLY_TOO_LARGE, "chain " + chain.headIndex()
-                    + " offers " + chain.writableLength() + " writable bytes");
+        if (usedLength == REPLY_TOO_LARGE || usedLength == MEMORY_FAULT) {
+            QueueFaultException fault = usedLength == REPLY_TOO_LARGE
+                    ? queue.breakWith(QueueFault.REPLY_TOO_LARGE, "chain " + chain.headIndex() + " offers "
+                            + chain.writableLength() + " writable bytes")
+                    : queue.breakWith(QueueFault.MEMORY_FAULT, "while serving chain " + chain.headIndex());
             queue.addUsed(chain, 0);
             throw fault;
         }
@@ -365,7 +395,11 @@ final class QueueWorker implements Runnable {
         try {
             while (!stopping) {
                 drainCompletions(false);
-                sleep();
+                try {
+                    sleep();
+                } catch (QueueFaultException e) {
+                    // The kick failed while idle: from now on the worker parks until woken.
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

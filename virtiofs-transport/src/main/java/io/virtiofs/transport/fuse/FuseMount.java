@@ -165,6 +165,10 @@ public final class FuseMount implements AutoCloseable {
                 .notifications(notifications)
                 .answerUnknownInterrupts(true)
                 .overIoUring(options.ioUring())
+                // With default_permissions the kernel checked every request with all the caller's
+                // groups; without, a file system that checks learns them from /proc.
+                .permissionsCheckedByDriver(options.defaultPermissions())
+                .callerGroups(ProcStatusGroups.INSTANCE)
                 .build();
     }
 

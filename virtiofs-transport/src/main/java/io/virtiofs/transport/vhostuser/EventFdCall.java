@@ -28,7 +28,11 @@ public final class EventFdCall implements CallEvent, AutoCloseable {
         this.uses = new UseCount(() -> ReceivedFds.closeQuietly(fd));
     }
 
-    /** Adds 1 to the eventfd's counter; does nothing once retired. */
+    /**
+     * Adds 1 to the eventfd's counter; does nothing once retired, or when the counter is full (a
+     * non-blocking eventfd, as the back-end makes every one it receives, then fails with EAGAIN:
+     * the reader has a notification pending anyway).
+     */
     @Override
     public void call() {
         if (!uses.enter()) {
@@ -37,6 +41,9 @@ public final class EventFdCall implements CallEvent, AutoCloseable {
         try {
             EventFdCalls.write(fd, 1);
         } catch (NativeException e) {
+            if (e.errno() == io.virtiofs.api.Errno.EAGAIN) {
+                return; // the counter is at its maximum: a notification is pending anyway
+            }
             if (warned.compareAndSet(false, true)) {
                 LOG.log(System.Logger.Level.WARNING, "signalling eventfd " + fd + " failed (reported once)", e);
             }

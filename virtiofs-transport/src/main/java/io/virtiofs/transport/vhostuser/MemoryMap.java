@@ -4,8 +4,6 @@ import io.virtiofs.transport.device.VirtioFsDevice;
 import io.virtiofs.transport.memory.GuestMemory;
 import io.virtiofs.transport.memory.GuestRegion;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,10 +29,13 @@ final class MemoryMap {
     private static final System.Logger LOG = System.getLogger(MemoryMap.class.getName());
 
     private final VirtioFsDevice device;
+    private final boolean acceptUnsealed;
     private boolean set;
 
-    MemoryMap(VirtioFsDevice device) {
+    /** @param acceptUnsealed whether memory that cannot be sealed against shrinking is accepted */
+    MemoryMap(VirtioFsDevice device, boolean acceptUnsealed) {
         this.device = device;
+        this.acceptUnsealed = acceptUnsealed;
     }
 
     /** Whether the front-end sent any memory yet. */
@@ -124,25 +125,6 @@ final class MemoryMap {
         }
     }
 
-    /**
-     * Refuses a region that runs past the end of its file: touching such a mapping raises SIGBUS,
-     * which would kill the process. (A front-end that shrinks the file later can still do that;
-     * QEMU does not.)
-     */
-    private static void requireBackedByFile(MemoryRegion region, int fd) throws VhostUserProtocolException {
-        long fileSize;
-        try {
-            fileSize = Files.size(Path.of("/proc/self/fd/" + fd));
-        } catch (IOException e) {
-            throw new VhostUserProtocolException(ProtocolFault.MEMORY, "cannot size the file of " + region + ": " + e);
-        }
-        if (Long.compareUnsigned(region.mmapOffset(), fileSize) > 0
-                || Long.compareUnsigned(region.size(), fileSize - region.mmapOffset()) > 0) {
-            throw new VhostUserProtocolException(ProtocolFault.MEMORY, region + " runs past the end of its file ("
-                    + fileSize + " bytes)");
-        }
-    }
-
     private static GuestMemory of(List<GuestRegion> regions) throws VhostUserProtocolException {
         try {
             return GuestMemory.of(regions);
@@ -168,8 +150,13 @@ final class MemoryMap {
         return drained;
     }
 
-    private static GuestRegion map(MemoryRegion region, int fd) throws VhostUserProtocolException {
-        requireBackedByFile(region, fd);
+    /**
+     * Maps one region after {@link FrontEndDescriptors#guardMemory} made sure its file cannot shrink
+     * under the mapping (or the back-end accepts that it can) and holds the whole region: touching
+     * a page past the end of the file raises SIGBUS.
+     */
+    private GuestRegion map(MemoryRegion region, int fd) throws VhostUserProtocolException {
+        FrontEndDescriptors.guardMemory(region, fd, acceptUnsealed);
         try {
             return GuestRegion.mapFile(region.guestAddress(), region.size(), region.userAddress(), fd, region.mmapOffset());
         } catch (IOException | IllegalArgumentException e) {

@@ -52,6 +52,7 @@ public final class VhostUserBackend implements AutoCloseable {
     private final int queueSize;
     private final int threadPoolSize;
     private final boolean reconnect;
+    private final boolean acceptUnsealedMemory;
     private final FuseRequestHandler handler;
     private final int stopFd;
     private final Object lock = new Object();
@@ -70,9 +71,12 @@ public final class VhostUserBackend implements AutoCloseable {
         this.queueSize = builder.queueSize;
         this.threadPoolSize = builder.threadPoolSize;
         this.reconnect = builder.reconnect;
+        this.acceptUnsealedMemory = builder.acceptUnsealedMemory;
         this.stopFd = stopFd;
-        this.handler = Objects.requireNonNull(builder.handlerFactory.apply(builder.serverConfig),
-                "the handler factory returned null");
+        // Every Linux virtio-fs guest mounts with default_permissions: the guest kernel checks each
+        // request with all of its caller's groups, which the device cannot learn.
+        this.handler = Objects.requireNonNull(builder.handlerFactory.apply(
+                builder.serverConfig.withPermissionsCheckedByDriver(true)), "the handler factory returned null");
     }
 
     /** A builder; {@link Builder#tag}, {@link Builder#handlerFactory} and a socket are required. */
@@ -157,7 +161,7 @@ public final class VhostUserBackend implements AutoCloseable {
                     .maxQueueSize(queueSize)
                     .requestThreads(threadPoolSize, Math.max(1024, threadPoolSize * 16))
                     .build(handler);
-            try (VhostUserSession session = new VhostUserSession(channel, device)) {
+            try (VhostUserSession session = new VhostUserSession(channel, device, acceptUnsealedMemory)) {
                 session.run();
             }
         } catch (RuntimeException e) {
@@ -229,6 +233,7 @@ public final class VhostUserBackend implements AutoCloseable {
         private int queueSize = 1024;
         private int threadPoolSize;
         private boolean reconnect = true;
+        private boolean acceptUnsealedMemory;
         private FuseServerConfig serverConfig = FuseServerConfig.defaults();
         private @Nullable Function<FuseServerConfig, FuseRequestHandler> handlerFactory;
 
@@ -292,7 +297,24 @@ public final class VhostUserBackend implements AutoCloseable {
             return this;
         }
 
-        /** The FUSE server settings handed to the handler factory; default {@link FuseServerConfig#defaults()}. */
+        /**
+         * Whether to accept guest memory that cannot be sealed against shrinking (a plain file, a
+         * memfd made without {@code MFD_ALLOW_SEALING}); default false, which refuses it with the
+         * memory table. Accepted, such memory lets a front-end that cuts its file short fault the
+         * device's accesses: the queues that touch it break (DEVICE_NEEDS_RESET), the process lives.
+         * Memory that allows sealing is always sealed against shrinking and accepted.
+         */
+        public Builder acceptUnsealedMemory(boolean accept) {
+            acceptUnsealedMemory = accept;
+            return this;
+        }
+
+        /**
+         * The FUSE server settings handed to the handler factory; default
+         * {@link FuseServerConfig#defaults()}. The factory receives them with
+         * {@link FuseServerConfig#permissionsCheckedByDriver()} set: a virtio-fs guest checks
+         * permissions itself ({@code default_permissions}), and the device trusts it.
+         */
         public Builder serverConfig(FuseServerConfig config) {
             serverConfig = Objects.requireNonNull(config, "config");
             return this;

@@ -59,9 +59,14 @@ final class VhostUserSession implements AutoCloseable {
     private int status;
 
     VhostUserSession(MessageChannel channel, VirtioFsDevice device) {
+        this(channel, device, false);
+    }
+
+    /** @param acceptUnsealedMemory whether guest memory that cannot be sealed against shrinking is accepted */
+    VhostUserSession(MessageChannel channel, VirtioFsDevice device, boolean acceptUnsealedMemory) {
         this.channel = channel;
         this.device = device;
-        this.memory = new MemoryMap(device);
+        this.memory = new MemoryMap(device, acceptUnsealedMemory);
         this.vrings = new Vrings(device, memory);
         device.setConfigCall(vrings::signalFaults);
     }

@@ -117,6 +117,7 @@ final class Vrings implements AutoCloseable {
             throw new VhostUserProtocolException(ProtocolFault.UNSUPPORTED, "vring " + queue
                     + " without a kick eventfd (polling) is not supported");
         }
+        FrontEndDescriptors.requireEventFd(fds.peek(0), "vring " + queue + "'s kick");
         EventFdKick kick;
         try {
             kick = new EventFdKick(fds.take(0));
@@ -135,6 +136,9 @@ final class Vrings implements AutoCloseable {
     /** SET_VRING_CALL: where used buffer notifications go (none: the front-end polls). */
     void setCall(int index, boolean noFd, ReceivedFds fds) throws VhostUserProtocolException {
         int queue = checked(index);
+        if (!noFd) {
+            FrontEndDescriptors.requireEventFd(fds.peek(0), "vring " + queue + "'s call");
+        }
         EventFdCall call = noFd ? null : new EventFdCall(fds.take(0));
         EventFdCall previous = calls[queue];
         calls[queue] = call;
@@ -147,6 +151,9 @@ final class Vrings implements AutoCloseable {
     /** SET_VRING_ERR: where this ring's faults are signalled. */
     void setError(int index, boolean noFd, ReceivedFds fds) throws VhostUserProtocolException {
         int queue = checked(index);
+        if (!noFd) {
+            FrontEndDescriptors.requireEventFd(fds.peek(0), "vring " + queue + "'s err");
+        }
         EventFdCall previous = errors.getAndSet(queue, noFd ? null : new EventFdCall(fds.take(0)));
         if (previous != null) {
             previous.close();

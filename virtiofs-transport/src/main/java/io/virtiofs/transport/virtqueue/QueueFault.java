@@ -2,7 +2,8 @@ package io.virtiofs.transport.virtqueue;
 
 /**
  * Why a driver broke a virtqueue: each a violation of VIRTIO 1.2 §2.7 that the device detects
- * instead of trusting. A faulted queue stops; the device then sets DEVICE_NEEDS_RESET.
+ * instead of trusting, or a failure of what the front-end gave the device (its memory, its kick).
+ * A faulted queue stops; the device then sets DEVICE_NEEDS_RESET.
  */
 public enum QueueFault {
     /** The available index moved by more than the queue size (§2.7.13.3: at most Queue Size chains in flight). */
@@ -29,8 +30,18 @@ public enum QueueFault {
     CHAIN_TOO_LARGE("a chain's readable or writable part exceeds 2^31 - 1 bytes"),
     /** The available ring offers a head the device still holds. */
     HEAD_IN_USE("the available ring offers a chain the device has not returned"),
-    /** The reply does not fit into the chain's writable part. */
-    REPLY_TOO_LARGE("the reply does not fit into the writable part");
+    /**
+     * The chain's writable part cannot hold even a {@code fuse_out_header}, so the request cannot
+     * be answered at all (a larger reply that does not fit is answered with an error instead).
+     */
+    REPLY_TOO_LARGE("the writable part cannot hold even fuse_out_header"),
+    /**
+     * Guest memory could not be read or written: the front-end cut its memory file short (or the
+     * host could not page it in), and the JVM turned the SIGBUS into an {@link InternalError}.
+     */
+    MEMORY_FAULT("guest memory could not be accessed (the front-end's memory file shrank?)"),
+    /** Waiting for the driver's kicks failed: its kick descriptor stopped working. */
+    KICK_FAILED("waiting for a kick failed");
 
     private final String description;
 

@@ -17,6 +17,14 @@ import java.nio.ByteOrder;
  * plain or opaque accesses ordered by those, or by the full fences the notification decisions
  * place (see {@link SplitQueue}). All values are unsigned 16- or 32-bit numbers returned as
  * {@code int} (and {@code long} for lengths).
+ *
+ * <p>The device's own 16-bit stores ({@code used->idx}, {@code used->flags},
+ * {@code used->avail_event}) are plain stores, ordered by an explicit fence where they publish:
+ * guest memory is a file mapping the front-end may cut short, and the JVM turns the SIGBUS of a
+ * store into a page that is gone into an {@link InternalError} for plain accesses, but not for a
+ * 16-bit opaque, release or volatile store run by its own code (an interpreted caller): that
+ * crashed the whole process ({@code ShouldNotReachHere} in its SIGBUS handling, JDK 25). The
+ * driver-side accessors (used by in-process drivers on memory they own) keep the ordered stores.
  */
 public final class SplitRing {
 
@@ -140,9 +148,13 @@ public final class SplitRing {
         return (short) U16_HANDLE.getOpaque(used, USED_FLAGS) & 0xffff;
     }
 
-    /** Sets {@code used->flags} (device side), an opaque store. */
+    /**
+     * Sets {@code used->flags} (device side): a plain store, which the JVM can turn into an
+     * exception when the page is gone (see the class comment); a hint, ordered where it matters
+     * by the full fence that follows it in {@link SplitQueue}.
+     */
     public static void setUsedFlagsOpaque(MemorySegment used, int flags) {
-        U16_HANDLE.setOpaque(used, USED_FLAGS, (short) flags);
+        used.set(U16, USED_FLAGS, (short) flags);
     }
 
     /** {@code used->idx} with acquire semantics (driver side): used elements before it are visible. */
@@ -155,7 +167,10 @@ public final class SplitRing {
      * bytes written into the buffers before become visible to a driver that acquires the index.
      */
     public static void publishUsedIdxRelease(MemorySegment used, int idx) {
-        U16_HANDLE.setRelease(used, USED_IDX, (short) idx);
+        // Release fence, then a plain store: the same ordering as a release store, but a plain
+        // store into a page that is gone becomes an exception, not a crash (class comment).
+        VarHandle.releaseFence();
+        used.set(U16, USED_IDX, (short) idx);
     }
 
     /** {@code used->ring[slot].id}. */
@@ -180,9 +195,12 @@ public final class SplitRing {
         return (short) U16_HANDLE.getOpaque(used, USED_RING + (long) USED_ELEMENT_SIZE * size) & 0xffff;
     }
 
-    /** Sets {@code used->avail_event} (device side), an opaque store. */
+    /**
+     * Sets {@code used->avail_event} (device side): a plain store (see the class comment), made
+     * visible by the full fence that follows it in {@link SplitQueue#enableNotificationsAfterFence}.
+     */
     public static void setAvailEventOpaque(MemorySegment used, int size, int value) {
-        U16_HANDLE.setOpaque(used, USED_RING + (long) USED_ELEMENT_SIZE * size, (short) value);
+        used.set(U16, USED_RING + (long) USED_ELEMENT_SIZE * size, (short) value);
     }
 
     // ---- sizes and the event index rule ----

@@ -18,9 +18,18 @@ final class GuestRam implements AutoCloseable {
     final String name;
     private long used;
 
+    /** RAM in a memfd that allows sealing, as QEMU's {@code memory-backend-memfd} makes it. */
     GuestRam(String name, long guestBase, long size) throws NativeException {
+        this(name, guestBase, size, true);
+    }
+
+    /**
+     * RAM in a memfd that allows sealing or (with {@code sealable} false) does not, as a plain file
+     * would not.
+     */
+    GuestRam(String name, long guestBase, long size, boolean sealable) throws NativeException {
         this.name = name;
-        this.fd = MemoryCalls.memfdCreate(name, MemoryCalls.MFD_CLOEXEC);
+        this.fd = MemoryCalls.memfdCreate(name, MemoryCalls.MFD_CLOEXEC | (sealable ? MemoryCalls.MFD_ALLOW_SEALING : 0));
         MemoryCalls.ftruncate(fd, size);
         this.ram = MemoryCalls.mmap(0, size, MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE, MemoryCalls.MAP_SHARED, fd, 0);
         this.guestBase = guestBase;

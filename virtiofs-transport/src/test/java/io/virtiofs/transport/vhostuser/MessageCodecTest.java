@@ -220,7 +220,7 @@ class MessageCodecTest {
     }
 
     /** A header with a mostly valid shape (so payload decoders run) and random payload bytes. */
-    private static byte[] randomWire(SplittableRandom random) {
+    static byte[] randomWire(SplittableRandom random) {
         int request = random.nextInt(10) == 0 ? random.nextInt() : random.nextInt(45);
         int flags = random.nextInt(10) == 0 ? random.nextInt() : MessageHeader.VERSION | (random.nextBoolean() ? 8 : 0);
         int[] sizes = {0, 8, 40, 8 + 32 * random.nextInt(9), 12 + random.nextInt(260), random.nextInt(300)};

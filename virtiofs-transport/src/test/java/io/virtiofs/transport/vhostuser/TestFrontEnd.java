@@ -53,10 +53,13 @@ final class TestFrontEnd implements AutoCloseable {
     private long[] requestBuffers = new long[0];
     private long[] replyBuffers = new long[0];
     private final Arena arena = Arena.ofConfined();
+    /** Lays out ring {@code i} of the given size at the handshake; contiguous rings by default. */
+    java.util.function.BiFunction<Integer, Integer, TestVring> ringFactory;
 
     private TestFrontEnd(MessageChannel channel, GuestRam ram) {
         this.channel = channel;
         this.ram = ram;
+        this.ringFactory = (i, size) -> new TestVring(ram, size, 0);
     }
 
     static TestFrontEnd connect(Path socket, GuestRam ram) throws NativeException {
@@ -127,7 +130,7 @@ final class TestFrontEnd implements AutoCloseable {
             require(ack(new SetMemTable(List.of(ram.region())), ram.fd) == 0, "SET_MEM_TABLE");
         }
         for (int i = 0; i < queueCount; i++) {
-            rings[i] = new TestVring(ram, queueSize, 0);
+            rings[i] = ringFactory.apply(i, queueSize);
             requestBuffers[i] = ram.allocate(BUFFER_BYTES, 4096);
             replyBuffers[i] = ram.allocate(BUFFER_BYTES, 4096);
             startRing(i, 0);
@@ -157,6 +160,48 @@ final class TestFrontEnd implements AutoCloseable {
 
     TestVring ring(int i) {
         return rings[i];
+    }
+
+    /** Ring {@code i}'s kick eventfd. */
+    int kick(int i) {
+        return kicks[i];
+    }
+
+    /** Ring {@code i}'s call eventfd. */
+    int call(int i) {
+        return calls[i];
+    }
+
+    /**
+     * Sends one request like {@link #exchange} but waits for its used element by reading the used
+     * ring alone (the call eventfd is not read), up to {@code timeoutMillis}; empty when none came.
+     */
+    java.util.Optional<byte[]> exchangeWithoutCall(int queue, int opcode, long unique, byte[] body, long timeoutMillis)
+            throws Exception {
+        offer(queue, opcode, unique, body);
+        EventFdCalls.write(kicks[queue], 1);
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (System.nanoTime() < deadline) {
+            OptionalLong element = rings[queue].poll();
+            if (element.isPresent()) {
+                return java.util.Optional.of(ram.segment(replyBuffers[queue], (int) element.getAsLong())
+                        .toArray(ValueLayout.JAVA_BYTE));
+            }
+            Thread.sleep(1);
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** Writes one request into queue {@code queue}'s buffer and offers it, without a kick; returns its head. */
+    int offer(int queue, int opcode, long unique, byte[] body) {
+        long request = requestBuffers[queue];
+        MemorySegment in = ram.segment(request, EchoHandler.IN_HEADER + body.length);
+        in.fill((byte) 0);
+        in.set(ValueLayout.JAVA_INT_UNALIGNED, 0, EchoHandler.IN_HEADER + body.length);
+        in.set(ValueLayout.JAVA_INT_UNALIGNED, 4, opcode);
+        in.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, unique);
+        MemorySegment.copy(body, 0, in, ValueLayout.JAVA_BYTE, EchoHandler.IN_HEADER, body.length);
+        return rings[queue].offer(request, EchoHandler.IN_HEADER + body.length, replyBuffers[queue], (int) BUFFER_BYTES);
     }
 
     /**

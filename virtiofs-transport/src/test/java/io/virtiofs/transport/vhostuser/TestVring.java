@@ -24,10 +24,14 @@ final class TestVring {
     private int nextHead;
 
     TestVring(GuestRam ram, int size, int startIndex) {
+        this(ram, RingLayout.contiguous(size, ram.allocate(RingLayout.contiguous(size, 0, 4).end(), 4096), 4), startIndex);
+    }
+
+    /** A ring at the addresses {@code layout} gives (which the caller allocated in {@code ram}). */
+    TestVring(GuestRam ram, RingLayout layout, int startIndex) {
         this.ram = ram;
-        this.size = size;
-        long base = ram.allocate(RingLayout.contiguous(size, 0, 4).end(), 4096);
-        this.layout = RingLayout.contiguous(size, base, 4);
+        this.size = layout.size();
+        this.layout = layout;
         this.descriptors = ram.segment(layout.descriptorTable(), SplitRing.descriptorTableBytes(size));
         this.avail = ram.segment(layout.availRing(), SplitRing.availRingBytes(size));
         this.used = ram.segment(layout.usedRing(), SplitRing.usedRingBytes(size));

@@ -12,7 +12,7 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * File descriptor system calls: {@code open(2)}, {@code close(2)}, {@code read(2)},
- * {@code write(2)}, {@code writev(2)}, {@code ioctl(2)} and {@code poll(2)}.
+ * {@code write(2)}, {@code writev(2)}, {@code ioctl(2)}, {@code fcntl(2)} and {@code poll(2)}.
  *
  * <p>The read and write paths allocate nothing: buffers are segments their owner allocated once,
  * and errno is captured in the calling thread's {@link NativeLinker#callState()}. Opening a path
@@ -37,6 +37,19 @@ public final class FileCalls {
     /** {@code O_CLOEXEC}. */
     public static final int O_CLOEXEC = 02000000;
 
+    /** {@code F_GETFL}: the file status flags. */
+    public static final int F_GETFL = 3;
+    /** {@code F_SETFL}: sets the file status flags ({@link #O_NONBLOCK}). */
+    public static final int F_SETFL = 4;
+    /** {@code F_ADD_SEALS}: adds seals to a memfd (or another file that allows them). */
+    public static final int F_ADD_SEALS = 1033;
+    /** {@code F_GET_SEALS}: a file's seals; EINVAL for a file that cannot be sealed at all. */
+    public static final int F_GET_SEALS = 1034;
+    /** {@code F_SEAL_SEAL}: no more seals may be added. */
+    public static final int F_SEAL_SEAL = 0x0001;
+    /** {@code F_SEAL_SHRINK}: the file may not shrink. */
+    public static final int F_SEAL_SHRINK = 0x0002;
+
     /** What {@link #readNonBlocking} returns when nothing could be read now (EAGAIN or EINTR). */
     public static final long AGAIN = -1;
 
@@ -56,6 +69,8 @@ public final class FileCalls {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), 2);
     private static final MethodHandle IOCTL_POINTER = NativeLinker.downcallVariadic("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
+    private static final MethodHandle FCNTL = NativeLinker.downcallVariadic("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
     private static final MethodHandle POLL = NativeLinker.downcall("poll",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
@@ -222,6 +237,26 @@ public final class FileCalls {
         }
         if (result < 0) {
             throw NativeLinker.failure("ioctl", state);
+        }
+        return result;
+    }
+
+    /**
+     * {@code fcntl(fd, command, arg)} with an integer argument ({@link #F_GETFL}, {@link #F_SETFL},
+     * {@link #F_GET_SEALS}, {@link #F_ADD_SEALS}).
+     *
+     * @return the call's non-negative result
+     */
+    public static int fcntl(int fd, int command, int arg) throws NativeException {
+        MemorySegment state = NativeLinker.callState();
+        int result;
+        try {
+            result = (int) FCNTL.invokeExact(state, fd, command, arg);
+        } catch (Throwable t) {
+            throw NativeLinker.linkageBug("fcntl", t);
+        }
+        if (result < 0) {
+            throw NativeLinker.failure("fcntl", state);
         }
         return result;
     }

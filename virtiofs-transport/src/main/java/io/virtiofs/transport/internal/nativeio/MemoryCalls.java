@@ -37,6 +37,8 @@ public final class MemoryCalls {
 
     /** MFD_CLOEXEC. */
     public static final int MFD_CLOEXEC = 0x0001;
+    /** MFD_ALLOW_SEALING: seals may be added to the memfd ({@code fcntl(F_ADD_SEALS)}). */
+    public static final int MFD_ALLOW_SEALING = 0x0002;
 
     private static final long MAP_FAILED = -1L;
     private static final int SC_PAGESIZE = 30;
