@@ -6,10 +6,14 @@ import io.virtiofs.examples.memfs.MemFsConfig;
 import io.virtiofs.transport.fuse.FuseMount;
 import io.virtiofs.transport.fuse.FuseMountException;
 import io.virtiofs.transport.fuse.FuseMountOptions;
+import io.virtiofs.transport.fuse.RingFlag;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -19,7 +23,7 @@ import java.util.Set;
 final class MountCommand {
 
     private static final Set<String> WITH_VALUE = Set.of("fs", "threads", "attr-timeout", "entry-timeout",
-            "capacity", "o", "log-level", "fsname");
+            "capacity", "o", "log-level", "fsname", "ring-depth", "ring-flags");
     private static final Set<String> FLAGS = Set.of("help", "verbose", "io-uring");
 
     private MountCommand() {
@@ -38,6 +42,11 @@ final class MountCommand {
                   --threads N             request worker threads (default 8, 1..256)
                   --io-uring              serve requests over io_uring, one ring per CPU (Linux
                                           6.14+, with fuse.enable_uring=Y in the kernel)
+                  --ring-depth N          with --io-uring: requests each CPU's ring carries at
+                                          once (default 16, 1..1024)
+                  --ring-flags F[,F...]   with --io-uring: how each ring is set up, from
+                                          single_issuer, defer_taskrun, coop_taskrun; or none
+                                          (default single_issuer,defer_taskrun)
                   --attr-timeout SECONDS  how long the kernel caches attributes (default 1)
                   --entry-timeout SECONDS how long the kernel caches names (default 1)
                   --capacity BYTES        memfs capacity, e.g. 512M or 4G (default 1G)
@@ -68,6 +77,12 @@ final class MountCommand {
                 .workers(parsed.intValue("threads", FuseMountOptions.DEFAULT_WORKERS, 1, FuseMountOptions.MAX_WORKERS));
         parsed.value("fsname").ifPresent(options::fsname);
         options.ioUring(parsed.flag("io-uring"));
+        options.ringDepth(parsed.intValue("ring-depth", FuseMountOptions.DEFAULT_RING_DEPTH, 1,
+                FuseMountOptions.MAX_RING_DEPTH));
+        Optional<String> ringFlags = parsed.value("ring-flags");
+        if (ringFlags.isPresent()) {
+            options.ringFlags(ringFlags(ringFlags.get()));
+        }
         try {
             for (String list : parsed.all("o")) {
                 options.options(list);
@@ -107,6 +122,23 @@ final class MountCommand {
         }
         closeQuietly(mount, err);
         return mount.failure().isPresent() ? 1 : 0;
+    }
+
+    /** A --ring-flags list: names of {@link RingFlag}, any case, comma-separated; or none. */
+    static Set<RingFlag> ringFlags(String list) throws UsageException {
+        if (list.equalsIgnoreCase("none")) {
+            return Set.of();
+        }
+        Set<RingFlag> flags = EnumSet.noneOf(RingFlag.class);
+        for (String name : list.split(",", -1)) {
+            try {
+                flags.add(RingFlag.valueOf(name.trim().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--ring-flags: unknown flag '" + name + "' (known: single_issuer, "
+                        + "defer_taskrun, coop_taskrun, or none)");
+            }
+        }
+        return flags;
     }
 
     static FileSystem fileSystem(Arguments parsed) throws UsageException {

@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jspecify.annotations.Nullable;
 
@@ -83,18 +84,25 @@ final class FuseRingQueue implements Runnable {
     /** The user data of the eventfd read that wakes this thread. */
     private static final long WAKE = -1L;
 
-    /**
-     * One thread submits, and completion work runs when it waits: on a 2-CPU machine an uncached
-     * fstat loop ran at 104-109k/s this way against 70k/s with {@code SINGLE_ISSUER} alone (both
-     * with the thread pinned, below).
-     */
-    static final int RING_FLAGS = IoUring.SETUP_SINGLE_ISSUER | IoUring.SETUP_DEFER_TASKRUN;
+    /** {@code io_uring_setup(2)}'s flags for {@code flags}. */
+    static int setupFlags(Set<RingFlag> flags) {
+        int bits = 0;
+        for (RingFlag flag : flags) {
+            bits |= switch (flag) {
+                case SINGLE_ISSUER -> IoUring.SETUP_SINGLE_ISSUER;
+                case DEFER_TASKRUN -> IoUring.SETUP_DEFER_TASKRUN;
+                case COOP_TASKRUN -> IoUring.SETUP_COOP_TASKRUN;
+            };
+        }
+        return bits;
+    }
 
     private final FuseSession session;
     private final FuseRequestHandler handler;
     private final int deviceFd;
     private final int qid;
     private final int depth;
+    private final int ringFlags;
     private final int payloadSize;
     private final BlockingRequests.Lane blocking;
     private final int wakeFd;
@@ -108,13 +116,14 @@ final class FuseRingQueue implements Runnable {
     private record Finished(int entry, ByteBuf reply) {
     }
 
-    FuseRingQueue(FuseSession session, FuseRequestHandler handler, int deviceFd, int qid, int depth, int payloadSize,
-                  BlockingRequests.Lane blocking) throws NativeException {
+    FuseRingQueue(FuseSession session, FuseRequestHandler handler, int deviceFd, int qid, int depth, int ringFlags,
+                  int payloadSize, BlockingRequests.Lane blocking) throws NativeException {
         this.session = session;
         this.handler = handler;
         this.deviceFd = deviceFd;
         this.qid = qid;
         this.depth = depth;
+        this.ringFlags = ringFlags;
         this.payloadSize = payloadSize;
         this.blocking = blocking;
         this.wakeFd = EventFdCalls.eventfd(0, EventFdCalls.EFD_CLOEXEC);
@@ -125,12 +134,12 @@ final class FuseRingQueue implements Runnable {
 
     /**
      * Checks, before mounting, that this kernel serves FUSE over io_uring and lets this process
-     * make rings: a mount that negotiated it but could not register its rings would hold every
-     * request until the session ends.
+     * make rings with {@code ringFlags}: a mount that negotiated it but could not register its
+     * rings would hold every request until the session ends.
      *
      * @throws FuseMountException saying what is missing and how to get it
      */
-    static void checkAvailable() throws FuseMountException {
+    static void checkAvailable(int ringFlags) throws FuseMountException {
         String enabled;
         try {
             enabled = Files.readString(ENABLE_URING).trim();
@@ -142,10 +151,11 @@ final class FuseRingQueue implements Runnable {
             throw FuseMountException.ioUringUnavailable(ENABLE_URING + " is " + enabled
                     + "; as root: echo Y > " + ENABLE_URING, null);
         }
-        NativeException refused = probeRing();
+        NativeException refused = probeRing(ringFlags);
         if (refused != null) {
             throw FuseMountException.ioUringUnavailable("io_uring_setup failed with " + refused.errno().name()
-                    + (refused.errno() == Errno.EPERM ? " (see the sysctl kernel.io_uring_disabled)" : ""), refused);
+                    + (refused.errno() == Errno.EPERM ? " (see the sysctl kernel.io_uring_disabled)"
+                    : refused.errno() == Errno.EINVAL ? " (a ring flag this kernel does not know?)" : ""), refused);
         }
     }
 
@@ -158,11 +168,11 @@ final class FuseRingQueue implements Runnable {
      * mounting thread, at least 9 saw an INTERRUPT that nobody sent; a statx in CI and a mkdir here failed
      * with EINTR.
      */
-    private static @Nullable NativeException probeRing() {
+    private static @Nullable NativeException probeRing(int ringFlags) {
         NativeException[] refused = new NativeException[1];
         Thread probe = Thread.ofPlatform().name("virtiofs-io_uring-probe").start(() -> {
             try {
-                IoUring.create(2, RING_FLAGS).close();
+                IoUring.create(2, ringFlags).close();
             } catch (NativeException e) {
                 refused[0] = e;
             }
@@ -207,7 +217,7 @@ final class FuseRingQueue implements Runnable {
             LOG.log(Level.DEBUG, "ring queue " + qid + " runs unpinned", e);
         }
         try (Arena arena = Arena.ofShared(); Entries entries = new Entries(arena);
-             IoUring ring = IoUring.create(2 * depth + 2, RING_FLAGS)) {
+             IoUring ring = IoUring.create(2 * depth + 2, ringFlags)) {
             MemorySegment counter = arena.allocate(8, 8);
             for (int i = 0; i < depth; i++) {
                 submitCommand(ring, entries, i, CMD_REGISTER, 0);
