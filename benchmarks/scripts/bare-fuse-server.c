@@ -6,7 +6,8 @@
  *   bare-fuse-server [--io-uring] [--threads N] [--depth D] [--ring-flags F] MOUNTPOINT
  *
  *   MOUNTPOINT/fstat-target   empty file (the fstat row opens it and calls fstat(2) in a loop)
- *   MOUNTPOINT/fio.dat        512 MiB file (the fio rows read it); byte o is data[o % 1 MiB]
+ *   MOUNTPOINT/fio.dat        512 MiB file (the fio rows read it), all of it in memory: a read
+ *                             copies from where the file's bytes are, as any server's would
  *
  * Over /dev/fuse (the default) one thread per CPU (--threads) sleeps in read(2) on its own cloned
  * descriptor, handles the request and writes the reply with one writev(2) from the file's memory.
@@ -45,10 +46,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define DATA_SIZE (1u << 20)          /* the repeating content of fio.dat */
 #define MAX_WRITE (1u << 20)          /* offered max_write; also the largest READ */
 #define READ_BUFFER (MAX_WRITE + 4096) /* a /dev/fuse request buffer */
-#define FIO_SIZE (512ull << 20)
+#define FIO_SIZE (512ull << 20)        /* the content of fio.dat, in memory */
 
 #ifndef FUSE_OVER_IO_URING
 #define URING_BUILT 0
@@ -70,9 +70,9 @@ static void die(const char *what) {
     exit(1);
 }
 
-/* A reply body: up to two pieces of memory (a READ may wrap around the end of data). */
+/* A reply body: none, or one piece of memory (the small reply below, or the file's bytes). */
 struct body {
-    struct iovec iov[2];
+    struct iovec iov[1];
     int count;
     union { /* room for the small replies */
         struct fuse_init_out init;
@@ -150,13 +150,9 @@ static int reply_read(uint64_t ino, const struct fuse_read_in *in, struct body *
     uint64_t size = in->size > MAX_WRITE ? MAX_WRITE : in->size;
     if (in->offset >= FIO_SIZE) size = 0;
     else if (size > FIO_SIZE - in->offset) size = FIO_SIZE - in->offset;
-    uint32_t start = in->offset % DATA_SIZE;
-    uint32_t first = size < DATA_SIZE - start ? size : DATA_SIZE - start;
-    b->iov[0].iov_base = data + start;
-    b->iov[0].iov_len = first;
-    b->iov[1].iov_base = data;
-    b->iov[1].iov_len = size - first;
-    b->count = size > first ? 2 : 1;
+    b->iov[0].iov_base = data + (size ? in->offset : 0);
+    b->iov[0].iov_len = size;
+    b->count = 1;
     return 0;
 }
 
@@ -243,7 +239,7 @@ static void *device_worker(void *arg) {
         int error;
         if (!handle(in, buffer + sizeof *in, NULL, &error, &b)) continue;
         struct fuse_out_header out = { .unique = in->unique, .error = error };
-        struct iovec iov[3] = { { &out, sizeof out } };
+        struct iovec iov[2] = { { &out, sizeof out } };
         int count = 1;
         if (!error) {
             for (int i = 0; i < b.count; i++) iov[count++] = b.iov[i];
@@ -385,9 +381,12 @@ int main(int argc, char **argv) {
         return 2;
     }
     if (use_uring) threads = 1; /* /dev/fuse carries only INIT, forgets and interrupts */
-    data = malloc(DATA_SIZE);
+    data = malloc(FIO_SIZE);
     if (!data) die("malloc");
-    for (uint32_t i = 0; i < DATA_SIZE; i++) data[i] = (unsigned char) (i * 2654435761u >> 24);
+    for (uint64_t i = 0; i < FIO_SIZE; i += 8) { /* every page touched: the memory is there before the first read */
+        uint64_t word = i * 0x9E3779B97F4A7C15ull;
+        memcpy(data + i, &word, 8);
+    }
 
     session_fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
     if (session_fd < 0) die("open /dev/fuse");
