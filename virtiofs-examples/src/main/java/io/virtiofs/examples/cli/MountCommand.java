@@ -39,7 +39,8 @@ final class MountCommand {
 
                 Options:
                   --fs memfs              the file system to serve (memfs: in memory; the default)
-                  --threads N             request worker threads (default 8, 1..256)
+                  --threads N             request worker threads over /dev/fuse (default: one
+                                          per CPU; 1..256)
                   --io-uring              serve requests over io_uring, one ring per CPU (Linux
                                           6.14+, with fuse.enable_uring=Y in the kernel)
                   --ring-depth N          with --io-uring: requests each CPU's ring carries at
@@ -74,7 +75,7 @@ final class MountCommand {
         Path mountpoint = Path.of(parsed.positional().get(0)).toAbsolutePath().normalize();
         FileSystem fs = fileSystem(parsed);
         FuseMountOptions.Builder options = FuseMountOptions.builder(mountpoint)
-                .workers(parsed.intValue("threads", FuseMountOptions.DEFAULT_WORKERS, 1, FuseMountOptions.MAX_WORKERS));
+                .workers(parsed.intValue("threads", defaultWorkers(), 1, FuseMountOptions.MAX_WORKERS));
         parsed.value("fsname").ifPresent(options::fsname);
         options.ioUring(parsed.flag("io-uring"));
         options.ringDepth(parsed.intValue("ring-depth", FuseMountOptions.DEFAULT_RING_DEPTH, 1,
@@ -122,6 +123,18 @@ final class MountCommand {
         }
         closeQuietly(mount, err);
         return mount.failure().isPresent() ? 1 : 0;
+    }
+
+    /**
+     * One worker per CPU: memfs answers from memory and never waits inside a worker (lock waits go
+     * to their own threads), so more workers only spread the requests over more sleeping threads.
+     * The kernel wakes the longest-idle worker for each request: with 8 on a 2-CPU machine an
+     * uncached fstat loop cost 1.6 context switches of the server per request and 10.4-13.5 us of
+     * its CPU, with 2 workers 1.26-1.28 and 8.1-10.1 us, and ran faster in 3 of 4 alternating
+     * rounds (BENCHMARKS.md).
+     */
+    static int defaultWorkers() {
+        return Math.clamp(Runtime.getRuntime().availableProcessors(), 1, FuseMountOptions.MAX_WORKERS);
     }
 
     /** A --ring-flags list: names of {@link RingFlag}, any case, comma-separated; or none. */
