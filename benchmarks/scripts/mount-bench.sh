@@ -35,6 +35,7 @@ rootsh=$repo/harness/stack/root.sh
 
 runs=5
 seconds=3
+warmup=1
 threads=""
 ring_depth=""
 readdir_entries=10000
@@ -60,6 +61,9 @@ not the project (build it first: JAVA_HOME=... mvn -B -o -q package -DskipTests)
 Options:
   --runs N             repetitions of every measurement (default $runs)
   --seconds S          length of each timed loop or fio job (default $seconds)
+  --warmup S           an untimed round of every measurement first, S seconds each (default
+                       $warmup; 0: none), so that no server meets its first requests timed
+                       (the JVM compiles memfs's paths as they run)
   --only M[,M...]      measure only these: ${measurements[*]}
   --systems S[,S...]   only these file systems (default: all; the -uring ones when the kernel
                        has FUSE over io_uring): ${all_systems[*]}
@@ -79,6 +83,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --runs) runs=$2; shift 2 ;;
         --seconds) seconds=$2; shift 2 ;;
+        --warmup) warmup=$2; shift 2 ;;
         --threads) threads=$2; shift 2 ;;
         --ring-depth) ring_depth=$2; shift 2 ;;
         --readdir-buffer) readdir_buffer=$2; shift 2 ;;
@@ -327,6 +332,15 @@ measure() { # NAME FS -> one number on stdout
     esac
 }
 
+if [ "$warmup" != 0 ]; then
+    echo "mount-bench: warming up (${warmup} s of every measurement, untimed)" >&2
+    for m in "${measurements[@]}"; do
+        for s in "${systems[@]}"; do
+            supports "$s" "$m" && seconds=$warmup measure "$m" "$s" >/dev/null
+        done
+    done
+fi
+
 for run in $(seq "$runs"); do
     order=("${systems[@]}")
     if [ $((run % 2)) -eq 0 ]; then # no file system always goes first
@@ -418,7 +432,7 @@ declare -A label=([fstat]="uncached fstat/s" [randread]="4 KiB random read IOPS 
     [seqwrite]="1 MiB sequential write GB/s (2 jobs x qd 4)"
     [readdir]="readdir of $readdir_entries entries, entries/s ($readdir_buffer-byte getdents64)"
     [createunlink]="create+unlink/s")
-command_line="benchmarks/scripts/mount-bench.sh --runs $runs --seconds $seconds --only $(IFS=,; echo "${measurements[*]}")"
+command_line="benchmarks/scripts/mount-bench.sh --runs $runs --seconds $seconds --warmup $warmup --only $(IFS=,; echo "${measurements[*]}")"
 command_line+=" --systems $(IFS=,; echo "${systems[*]}")${threads:+ --threads $threads}${ring_depth:+ --ring-depth $ring_depth}"
 [ ${#memfs_extra[@]} -gt 0 ] && command_line+="$(printf ' --memfs-arg %s' "${memfs_extra[@]}")"
 [ "$profile" = 1 ] && command_line+=" --profile"
@@ -477,6 +491,42 @@ table "Over /dev/fuse:" tmpfs bindfs passthrough_hp memfs_ll bare memfs
 table "Over io_uring:" passthrough_hp-uring memfs_ll-uring bare-uring memfs-uring
 verdicts "memfs over /dev/fuse against:" memfs passthrough_hp memfs_ll bare bindfs
 verdicts "memfs over io_uring against:" memfs-uring passthrough_hp-uring memfs_ll-uring bare-uring memfs
+
+# The goals of issue 17, on the medians: memfs against the faster of the two libfuse servers
+# (1.2x on every row over /dev/fuse; 1.5x for fstat and random reads over io_uring) and against
+# the bare C server (0.9x for fstat and random reads, on both transports).
+goal_line() { # MEASUREMENT TRANSPORT(dev|uring) -> one table row, or nothing
+    local m=$1 t=$2 suffix="" ours best="" s v lf_goal="" bare_goal=""
+    [ "$t" = uring ] && suffix=-uring
+    ours=$work/results/$m.memfs$suffix
+    [ -s "$ours" ] || return 0
+    local best_name="" best_value=0
+    for s in passthrough_hp$suffix memfs_ll$suffix; do
+        [ -s "$work/results/$m.$s" ] || continue
+        v=$(median "$work/results/$m.$s")
+        if awk -v a="$v" -v b="$best_value" 'BEGIN { exit !(a > b) }'; then best_name=$s; best_value=$v; fi
+    done
+    if [ "$t" = dev ]; then lf_goal=1.2; elif [ "$m" = fstat ] || [ "$m" = randread ]; then lf_goal=1.5; fi
+    if [ "$m" = fstat ] || [ "$m" = randread ]; then bare_goal=0.9; fi
+    local lf="-" bare="-" bare_file=$work/results/$m.bare$suffix
+    if [ -n "$best_name" ]; then
+        lf=$(awk -v a="$(median "$ours")" -v b="$best_value" -v g="$lf_goal" -v n="$best_name" 'BEGIN {
+            r = a / b; printf "%.2fx %s", r, n; if (g != "") printf " (goal %sx: %s)", g, (r >= g ? "met" : "not met") }')
+    fi
+    if [ -s "$bare_file" ]; then
+        bare=$(awk -v a="$(median "$ours")" -v b="$(median "$bare_file")" -v g="$bare_goal" 'BEGIN {
+            r = a / b; printf "%.2fx", r; if (g != "") printf " (goal %sx: %s)", g, (r >= g ? "met" : "not met") }')
+    fi
+    echo "| ${label[$m]} | $([ "$t" = dev ] && echo /dev/fuse || echo io_uring) | $lf | $bare |"
+}
+if has memfs || has memfs-uring; then
+    echo
+    echo "Goals (ratios of medians): memfs against the faster libfuse server and against the bare C server."
+    echo
+    echo "| measurement | transport | memfs / libfuse | memfs / bare |"
+    echo "|---|---|---|---|"
+    for t in dev uring; do for m in "${measurements[@]}"; do goal_line "$m" "$t"; done; done
+fi
 
 if [ "$profile" = 1 ]; then
     echo
