@@ -359,39 +359,52 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- profile: what one request costs ------------------------------------------------------------
 
-proc_ticks() { # PID -> "utime stime" of the whole process, in clock ticks
-    awk '{ print $14, $15 }' "/proc/$1/stat"
-}
-perf_value() { # FILE EVENT -> the count perf stat printed for EVENT
-    awk -v e="$2" '$2 == e { gsub(",", "", $1); print $1; exit }' "$1"
+perf_value() { # FILE EVENT -> the count perf stat printed for EVENT (task-clock: milliseconds)
+    awk -v e="$2" '$2 == e || ($2 == "msec" && $3 == e) { gsub(",", "", $1); print $1; exit }' "$1"
 }
 perf_seconds() { # FILE user|sys -> the workload's user or system seconds
     awk -v k="$2" '$2 == "seconds" && $3 == k { print $1; exit }' "$1"
 }
-events=context-switches,sched:sched_waking,raw_syscalls:sys_enter
-profile_one() { # MEASUREMENT SYSTEM -> one line of numbers into $work/profile/M.S
-    local m=$1 s=$2 p=${pid[$2]:-} out=$work/profile/$1.$2 before after server_perf requests_perf value
+perf_dsos() { # PERF.DATA -> "share<TAB>dso" lines, largest first
+    perf report -i "$1" --sort dso --stdio -q 2>/dev/null |
+        awk 'NF >= 2 { p = $1; sub("%", "", p); $1 = ""; sub(/^ +/, ""); print p "\t" $0 }'
+}
+events=task-clock,context-switches,sched:sched_waking,raw_syscalls:sys_enter
+profile_one() { # MEASUREMENT SYSTEM -> NAME=VALUE lines in $work/profile/M.S
+    local m=$1 s=$2 p=${pid[$2]:-} out=$work/profile/$1.$2 server_stat server_record requests value connection
     [ -n "$p" ] || return 0 # tmpfs: no server
-    local connection
     connection=$(mountpoint -d "$work/$s" | cut -d: -f2)
-    before=$(proc_ticks "$p")
     LC_ALL=C perf stat -e "$events" -p "$p" -o "$out.server" 2>/dev/null &
-    server_perf=$!
+    server_stat=$!
+    LC_ALL=C perf record -q -e cpu-clock -F 1999 -p "$p" -o "$out.data" >/dev/null 2>&1 &
+    server_record=$!
     # FUSE requests of this connection, whichever task sends them (a background request may
     # leave from the thread that ends another).
     LC_ALL=C perf stat -a -e fuse:fuse_request_send --filter "connection == $connection" -o "$out.requests" 2>/dev/null &
-    requests_perf=$!
-    sleep 0.3
+    requests=$!
+    sleep 0.5
     value=$(LC_ALL=C perf stat -e "$events" -o "$out.client" -- bash -c 'measure "$0" "$1"' "$m" "$s")
-    after=$(proc_ticks "$p")
-    kill -INT "$server_perf" "$requests_perf"; wait "$server_perf" "$requests_perf" 2>/dev/null || true
-    local ops
-    ops=$(awk -v v="$value" -v s="$seconds" 'BEGIN { printf "%.0f", v * s }')
-    echo "$value $ops $before $after" \
-        "$(perf_value "$out.client" context-switches) $(perf_value "$out.client" sched:sched_waking)" \
-        "$(perf_value "$out.client" raw_syscalls:sys_enter) $(perf_seconds "$out.client" user) $(perf_seconds "$out.client" sys)" \
-        "$(perf_value "$out.server" context-switches) $(perf_value "$out.server" sched:sched_waking)" \
-        "$(perf_value "$out.server" raw_syscalls:sys_enter) $(perf_value "$out.requests" fuse:fuse_request_send)" >"$out"
+    kill -INT "$server_stat" "$server_record" "$requests"
+    wait "$server_stat" "$server_record" "$requests" 2>/dev/null || true
+    {
+        echo "value=$value"
+        echo "ops=$(awk -v v="$value" -v s="$seconds" 'BEGIN { printf "%.0f", v * s }')"
+        echo "requests=$(perf_value "$out.requests" fuse:fuse_request_send)"
+        local side
+        for side in client server; do
+            echo "${side}_ms=$(perf_value "$out.$side" task-clock)"
+            echo "${side}_switches=$(perf_value "$out.$side" context-switches)"
+            echo "${side}_wakeups=$(perf_value "$out.$side" sched:sched_waking)"
+            echo "${side}_syscalls=$(perf_value "$out.$side" raw_syscalls:sys_enter)"
+        done
+        echo "client_user=$(perf_seconds "$out.client" user)"
+        echo "client_sys=$(perf_seconds "$out.client" sys)"
+        perf_dsos "$out.data" >"$out.dsos"
+        echo "server_kernel=$(awk -F'\t' '$2 == "[kernel.kallsyms]" { print $1 }' "$out.dsos")"
+        # The server's own code: the largest shares outside the kernel ([unknown] and [JIT]: a JVM's compiled code).
+        echo "server_user=$(awk -F'\t' '$2 != "[kernel.kallsyms]" && n < 3 { d = $2; sub(/ tid [0-9]+/, "", d);
+            sub(/^\/.*\//, "", d); printf "%s%s %s%%", (n++ ? ", " : ""), d, $1 }' "$out.dsos")"
+    } >"$out"
     echo "mount-bench: profile $m $s $value" >&2
 }
 if [ "$profile" = 1 ]; then
@@ -530,25 +543,28 @@ fi
 
 if [ "$profile" = 1 ]; then
     echo
-    echo "Per operation (one fstat, one 4 KiB read), from one more run of each row under perf stat (the client:"
+    echo "Per operation (one fstat, one 4 KiB read), from one more run of each row under perf (the client:"
     echo "the fstat loop or fio with its jobs; the server: every thread of its process): the FUSE requests the"
-    echo "kernel sent (tracepoint fuse:fuse_request_send, during the run, whole machine, this mount only);"
-    echo "context switches, wake-ups done (sched:sched_waking) and system calls, of the client and of the"
-    echo "server; the server's CPU time and its share in the kernel (from /proc/PID/stat); the client's CPU"
-    echo "time (user + system, from perf stat)."
+    echo "kernel sent (tracepoint fuse:fuse_request_send, whole machine, this mount only); context switches,"
+    echo "wake-ups done (sched:sched_waking) and system calls of the client and of the server (perf stat);"
+    echo "CPU time (task-clock) of each, with the client's share in the kernel (its rusage) and the server's"
+    echo "(perf record -e cpu-clock of the server: the share of samples in the kernel, then its largest user-space"
+    echo "shares: [unknown] and [JIT] are a JVM's compiled code)."
     echo
-    echo "| row | file system | rate | FUSE requests | switches client/server | wake-ups client/server | syscalls client/server | server CPU us (kernel share) | client CPU us |"
-    echo "|---|---|---|---|---|---|---|---|---|"
-    hz=$(getconf CLK_TCK)
+    echo "| row | file system | rate | FUSE requests | switches client / server | wake-ups client / server | syscalls client / server | client CPU us (kernel) | server CPU us (kernel) | server user space |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     for m in fstat randread; do
         for s in "${systems[@]}"; do
             f=$work/profile/$m.$s
             [ -s "$f" ] || continue
-            awk -v m="$m" -v s="$s" -v hz="$hz" '{
-                value = $1; ops = $2; su = ($5 - $3) / hz; ss = ($6 - $4) / hz
-                printf "| %s | %s | %.0f | %.2f | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %.2f (%.0f%%) | %.2f |\n",
-                    m, s, value, $15 / ops, $7 / ops, $12 / ops, $8 / ops, $13 / ops, $9 / ops, $14 / ops,
-                    (su + ss) * 1e6 / ops, (su + ss > 0 ? 100 * ss / (su + ss) : 0), ($10 + $11) * 1e6 / ops
+            awk -F= -v m="$m" -v s="$s" '{ v[$1] = $2 } END {
+                ops = v["ops"]; if (ops <= 0) exit
+                cu = v["client_user"]; cs = v["client_sys"]
+                printf "| %s | %s | %.0f | %.2f | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %.2f (%.0f%%) | %.2f (%s%%) | %s |\n",
+                    m, s, v["value"], v["requests"] / ops, v["client_switches"] / ops, v["server_switches"] / ops,
+                    v["client_wakeups"] / ops, v["server_wakeups"] / ops, v["client_syscalls"] / ops,
+                    v["server_syscalls"] / ops, v["client_ms"] * 1000 / ops, (cu + cs > 0 ? 100 * cs / (cu + cs) : 0),
+                    v["server_ms"] * 1000 / ops, v["server_kernel"], v["server_user"]
             }' "$f"
         done
     done
