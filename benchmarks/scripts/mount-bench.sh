@@ -383,12 +383,17 @@ profile_one() { # MEASUREMENT SYSTEM -> NAME=VALUE lines in $work/profile/M.S
     LC_ALL=C perf stat -a -e fuse:fuse_request_send --filter "connection == $connection" -o "$out.requests" 2>/dev/null &
     requests=$!
     sleep 0.5
-    value=$(LC_ALL=C perf stat -e "$events" -o "$out.client" -- bash -c 'measure "$0" "$1"' "$m" "$s")
+    rm -f "$out.count"
+    value=$(MOUNT_BENCH_COUNTS=$out.count LC_ALL=C perf stat -e "$events" -o "$out.client" -- \
+        bash -c 'measure "$0" "$1"' "$m" "$s")
     kill -INT "$server_stat" "$server_record" "$requests"
     wait "$server_stat" "$server_record" "$requests" 2>/dev/null || true
     {
         echo "value=$value"
-        echo "ops=$(awk -v v="$value" -v s="$seconds" 'BEGIN { printf "%.0f", v * s }')"
+        # The helper's loops count what they did (they end at the first check past the time);
+        # fio's jobs run for the time given.
+        if [ -s "$out.count" ]; then echo "ops=$(cut -d' ' -f1 "$out.count")"
+        else echo "ops=$(awk -v v="$value" -v s="$seconds" 'BEGIN { printf "%.0f", v * s }')"; fi
         echo "requests=$(perf_value "$out.requests" fuse:fuse_request_send)"
         local side
         for side in client server; do
