@@ -291,6 +291,13 @@ supports() { # SYSTEM MEASUREMENT -> whether the file system can run it (bare: s
 }
 
 for s in "${systems[@]}"; do mount_system "$s"; done
+# FUSE over io_uring is negotiated at mount time: a switch another process turned off meanwhile
+# would leave libfuse and the bare server on /dev/fuse without a word (memfs refuses to mount).
+uring_note=""
+if [ "$any_uring" = 1 ] && [ "$(cat "$uring_switch")" != Y ]; then
+    uring_note="WARNING: $uring_switch was turned off by another process while mounting; the io_uring columns may be /dev/fuse"
+    echo "mount-bench: $uring_note" >&2
+fi
 mkdir -p "$work/results" "$work/profile"
 busy_before=$(cpu_busy)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -501,6 +508,7 @@ echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
     "$load_after after; CPUs busy with other work just before: $busy_before${jdk:+; $jdk}; fio $(fio --version)" \
     "${libfuse_version:+; libfuse $libfuse_version}${VIRTIOFS_JAVA_OPTS:+; VIRTIOFS_JAVA_OPTS=$VIRTIOFS_JAVA_OPTS}"
 echo
+[ -n "$uring_note" ] && { echo "**$uring_note**"; echo; }
 for s in "${systems[@]}"; do echo "- $s: ${how[$s]}"; done
 echo
 echo "Median (min-max) of $runs runs of ${seconds} s each, the file systems taking turns (in reverse order every other"
