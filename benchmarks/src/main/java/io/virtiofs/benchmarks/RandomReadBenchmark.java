@@ -48,6 +48,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * server add to the 4 KiB random-read row of a mount. {@code -p windowMiB=1,512} compares reads
  * that stay in the CPU's caches with reads over the whole file; {@code -t 2} has two threads read
  * the one file at once, as the two ring threads of a mount do.
+ *
+ * <p>On a machine other jobs load, wall-clock scores say little; {@link #main} runs both the
+ * same way and prints each thread's CPU time per request instead.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -159,6 +162,56 @@ public class RandomReadBenchmark {
         thread.reply.clear();
         shared.server.handle(thread.request.readerIndex(0), thread.reply);
         return thread.reply.writerIndex();
+    }
+
+    /**
+     * {@code RandomReadBenchmark [THREADS [WINDOW_MIB [REQUESTS]]]}: copyOnly and memfsRead in
+     * turns, three times each, on THREADS threads (default 1) over the first WINDOW_MIB MiB
+     * (default 512), REQUESTS per thread (default 1,000,000) after as many to warm up; prints each
+     * thread's CPU time per request (ThreadMXBean), which other jobs' load changes far less than
+     * elapsed time.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+        int windowMiB = args.length > 1 ? Integer.parseInt(args[1]) : 512;
+        long requests = args.length > 2 ? Long.parseLong(args[2]) : 1_000_000;
+        Shared shared = new Shared();
+        shared.setUp();
+        RandomReadBenchmark benchmark = new RandomReadBenchmark();
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int round = 0; round < 3; round++) {
+            for (boolean memfs : new boolean[] {false, true}) {
+                long[] nanos = new long[threads];
+                Thread[] running = new Thread[threads];
+                for (int t = 0; t < threads; t++) {
+                    int index = t;
+                    running[t] = Thread.ofPlatform().start(() -> {
+                        PerThread own = new PerThread();
+                        own.windowMiB = windowMiB;
+                        own.setUp(shared);
+                        for (int pass = 0; pass < 2; pass++) {
+                            long start = cpu.getCurrentThreadCpuTime();
+                            for (long i = 0; i < requests; i++) {
+                                if (memfs) {
+                                    benchmark.memfsRead(shared, own);
+                                } else {
+                                    benchmark.copyOnly(shared, own);
+                                }
+                            }
+                            nanos[index] = cpu.getCurrentThreadCpuTime() - start;
+                        }
+                        own.tearDown();
+                    });
+                }
+                StringBuilder line = new StringBuilder(memfs ? "memfsRead" : "copyOnly ");
+                for (int t = 0; t < threads; t++) {
+                    running[t].join();
+                    line.append(String.format(" %6.0f", nanos[t] / (double) requests));
+                }
+                System.out.println(line.append(" ns of CPU per request, window ").append(windowMiB).append(" MiB"));
+            }
+        }
+        shared.tearDown();
     }
 
     /** The floor: one 4 KiB copy from a random offset of plain native memory. */
