@@ -51,10 +51,9 @@ import org.jspecify.annotations.Nullable;
  * small buffer of the entry's own. A reply goes back as {@code fuse_out_header} in the header
  * buffer and the rest in the payload, with its length in {@code payload_sz}. The reply to a
  * request without a payload is written straight into the payload, its header into the
- * {@value OutHeader#SIZE} bytes before it, so only that header is copied (a 4 KiB READ reply was
- * copied whole before; now one copy less per read, which the ring thread did for every read: the
- * data copied once, from memfs's memory into the entry). The reply to a request with a payload is
- * written into a buffer of the queue's own and copied.
+ * {@value OutHeader#SIZE} bytes before it, so only that header is copied: a READ's data is copied
+ * once, by the file system into the entry. The reply to a request with a payload is written into
+ * a buffer of the queue's own and copied.
  *
  * <p><b>Requests that may block</b> (lock waits) run on the session's pool for them; the pool
  * thread queues the finished reply here and wakes this thread through an eventfd that the ring
