@@ -53,18 +53,20 @@ public record FuseMountOptions(Path mountpoint, String fsname, Optional<String> 
     /** The default {@link #fsname}. */
     public static final String DEFAULT_FSNAME = "virtiofs-java";
     /**
-     * The default number of worker threads. Idle workers sleep in read(2) and cost only their
-     * buffers (two of {@link #bufferSize()} each); on a 2-CPU machine 8 answered a one-thread
-     * uncached fstat loop at 58-66k/s against 49-56k/s with 4 (three alternating runs), with
-     * random-read throughput unchanged within noise (BENCHMARKS.md).
+     * The default number of worker threads, for a file system that may keep a worker waiting.
+     * Idle workers sleep in read(2), but not for free: the kernel wakes the longest-idle one for
+     * each request, so a file system that never waits is served better by one per CPU, which
+     * {@code virtiofs mount} uses for memfs (fewer switches and less CPU per request on a 2-CPU
+     * machine, BENCHMARKS.md).
      */
     public static final int DEFAULT_WORKERS = 8;
     /** The most worker threads a mount may have. */
     public static final int MAX_WORKERS = 256;
     /**
      * The default {@link #ringDepth}. Over io_uring one CPU's queue carries this many requests at
-     * once; the kernel queues the rest. A 2-CPU machine with fio reading 4 KiB at random with 32
-     * requests in flight keeps 16 per queue busy (BENCHMARKS.md).
+     * once; the kernel queues the rest. With fio reading 4 KiB at random, 32 requests in flight on
+     * a 2-CPU machine, depths 8 to 32 served alike and 4 cost more system calls per read
+     * (BENCHMARKS.md).
      */
     public static final int DEFAULT_RING_DEPTH = 16;
     /** The largest {@link #ringDepth}. */
