@@ -274,7 +274,7 @@ mount_system() { # NAME
             [ "$s" = bare-uring ] && args=(--io-uring ${ring_depth:+--depth "$ring_depth"})
             (run_in_root "$bare_bin" "" "${args[@]}" "$dir") >"$work/$s.log" 2>&1 &
             pid[$s]=$!
-            how[$s]="bare-fuse-server ${args[*]} MOUNTPOINT" ;;
+            how[$s]="bare-fuse-server${args[*]:+ ${args[*]}} MOUNTPOINT" ;;
         memfs|memfs-uring)
             local args=("${memfs_base[@]}")
             [ "$s" = memfs-uring ] && args+=(--io-uring ${ring_depth:+--ring-depth "$ring_depth"})
