@@ -6,10 +6,14 @@ import io.virtiofs.examples.memfs.MemFsConfig;
 import io.virtiofs.transport.fuse.FuseMount;
 import io.virtiofs.transport.fuse.FuseMountException;
 import io.virtiofs.transport.fuse.FuseMountOptions;
+import io.virtiofs.transport.fuse.RingFlag;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -19,7 +23,7 @@ import java.util.Set;
 final class MountCommand {
 
     static final Set<String> WITH_VALUE = Set.of("fs", "threads", "attr-timeout", "entry-timeout",
-            "capacity", "o", "log-level", "fsname");
+            "capacity", "o", "log-level", "fsname", "ring-depth", "ring-flags");
     static final Set<String> FLAGS = Set.of("help", "verbose", "io-uring", "no-default-permissions",
             "no-allow-other");
 
@@ -36,9 +40,15 @@ final class MountCommand {
 
                 Options:
                   --fs memfs              the file system to serve (memfs: in memory; the default)
-                  --threads N             request worker threads (default 8, 1..256)
+                  --threads N             request worker threads over /dev/fuse (default: one
+                                          per CPU; 1..256)
                   --io-uring              serve requests over io_uring, one ring per CPU (Linux
                                           6.14+, with fuse.enable_uring=Y in the kernel)
+                  --ring-depth N          with --io-uring: requests each CPU's ring carries at
+                                          once (default 16, 1..1024)
+                  --ring-flags F[,F...]   with --io-uring: how each ring is set up, from
+                                          single_issuer, defer_taskrun, coop_taskrun; or none
+                                          (default single_issuer,defer_taskrun)
                   --attr-timeout SECONDS  how long the kernel caches attributes (default 1)
                   --entry-timeout SECONDS how long the kernel caches names (default 1)
                   --capacity BYTES        memfs capacity, e.g. 512M or 4G (default 1G)
@@ -114,11 +124,17 @@ final class MountCommand {
      */
     static FuseMountOptions options(Arguments parsed, Path mountpoint) throws UsageException {
         FuseMountOptions.Builder options = FuseMountOptions.builder(mountpoint)
-                .workers(parsed.intValue("threads", FuseMountOptions.DEFAULT_WORKERS, 1, FuseMountOptions.MAX_WORKERS))
+                .workers(parsed.intValue("threads", defaultWorkers(), 1, FuseMountOptions.MAX_WORKERS))
                 .defaultPermissions(!parsed.flag("no-default-permissions"))
                 .allowOther(!parsed.flag("no-allow-other"));
         parsed.value("fsname").ifPresent(options::fsname);
         options.ioUring(parsed.flag("io-uring"));
+        options.ringDepth(parsed.intValue("ring-depth", FuseMountOptions.DEFAULT_RING_DEPTH, 1,
+                FuseMountOptions.MAX_RING_DEPTH));
+        Optional<String> ringFlags = parsed.value("ring-flags");
+        if (ringFlags.isPresent()) {
+            options.ringFlags(ringFlags(ringFlags.get()));
+        }
         try {
             for (String list : parsed.all("o")) {
                 options.options(list);
@@ -127,6 +143,35 @@ final class MountCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    /**
+     * One worker per CPU: memfs answers from memory and never waits inside a worker (lock waits go
+     * to their own threads), so more workers only spread the requests over more sleeping threads.
+     * The kernel wakes the longest-idle worker for each request: with 8 on a 2-CPU machine an
+     * uncached fstat loop cost 1.6 context switches of the server per request and 10.4-13.5 us of
+     * its CPU, with 2 workers 1.26-1.28 and 8.1-10.1 us, and ran faster in 3 of 4 alternating
+     * rounds (BENCHMARKS.md).
+     */
+    static int defaultWorkers() {
+        return Math.clamp(Runtime.getRuntime().availableProcessors(), 1, FuseMountOptions.MAX_WORKERS);
+    }
+
+    /** A --ring-flags list: names of {@link RingFlag}, any case, comma-separated; or none. */
+    static Set<RingFlag> ringFlags(String list) throws UsageException {
+        if (list.equalsIgnoreCase("none")) {
+            return Set.of();
+        }
+        Set<RingFlag> flags = EnumSet.noneOf(RingFlag.class);
+        for (String name : list.split(",", -1)) {
+            try {
+                flags.add(RingFlag.valueOf(name.trim().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--ring-flags: unknown flag '" + name + "' (known: single_issuer, "
+                        + "defer_taskrun, coop_taskrun, or none)");
+            }
+        }
+        return flags;
     }
 
     static FileSystem fileSystem(Arguments parsed) throws UsageException {
