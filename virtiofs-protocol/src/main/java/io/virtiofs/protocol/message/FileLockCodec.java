@@ -6,10 +6,10 @@ import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.WireOrder;
 
 /** {@code struct fuse_file_lock}: {@value #SIZE} bytes. */
-final class FileLockCodec {
+public final class FileLockCodec {
 
     /** {@code sizeof(struct fuse_file_lock)}. */
-    static final int SIZE = 24;
+    public static final int SIZE = 24;
 
     private FileLockCodec() {
     }
