@@ -9,4 +9,5 @@ module io.virtiofs.testkit {
 
     exports io.virtiofs.testkit.mock;
     exports io.virtiofs.testkit.fuzz;
+    exports io.virtiofs.testkit.wire;
 }

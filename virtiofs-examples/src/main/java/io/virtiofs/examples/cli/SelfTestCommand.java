@@ -19,7 +19,6 @@ import io.virtiofs.protocol.message.CreateIn;
 import io.virtiofs.protocol.message.CreateOut;
 import io.virtiofs.protocol.message.Dirent;
 import io.virtiofs.protocol.message.DirentplusOut;
-import io.virtiofs.protocol.message.DirentsOut;
 import io.virtiofs.protocol.message.EmptyIn;
 import io.virtiofs.protocol.message.EntryOut;
 import io.virtiofs.protocol.message.FallocateIn;
@@ -35,7 +34,6 @@ import io.virtiofs.protocol.message.MkdirIn;
 import io.virtiofs.protocol.message.MknodIn;
 import io.virtiofs.protocol.message.NameIn;
 import io.virtiofs.protocol.message.OpenIn;
-import io.virtiofs.protocol.message.OpenOut;
 import io.virtiofs.protocol.message.ReadIn;
 import io.virtiofs.protocol.message.ReleaseIn;
 import io.virtiofs.protocol.message.RenameIn;
@@ -45,6 +43,8 @@ import io.virtiofs.protocol.message.WriteOut;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
 import io.virtiofs.testkit.mock.MockDriver;
+import io.virtiofs.testkit.wire.Replies;
+import io.virtiofs.testkit.wire.Requests;
 import io.virtiofs.transport.device.VirtioFsDevice;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -175,7 +175,7 @@ final class SelfTestCommand {
                 // guest's first ENOENT sent the server's whole request path back to the interpreter).
                 s.fails(s.send(Opcode.LOOKUP, 1, new NameIn(name)), Errno.ENOENT);
                 // With FUSE_SECURITY_CTX a guest's creates carry a security context extension.
-                CreateOut created = CreateOut.decode(s.ok(s.send(s.message(Opcode.CREATE, 1,
+                CreateOut created = Replies.createOut(s.ok(s.send(s.message(Opcode.CREATE, 1,
                         new CreateIn(02, 0100644, 022, 0, name)).withExtensions(LABELLED))), s.format);
                 long node = created.entry().nodeid();
                 long fh = created.open().fh();
@@ -185,12 +185,12 @@ final class SelfTestCommand {
                 smallReadsAndWrites(s, node, fh, data, random);
                 for (int i = 0; i < 64; i++) {
                     s.ok(s.send(Opcode.GETATTR, node, new GetattrIn(0, 0)));
-                    EntryOut entry = EntryOut.decode(s.ok(s.send(Opcode.LOOKUP, 1, new NameIn(name))), s.format);
+                    EntryOut entry = Replies.entryOut(s.ok(s.send(Opcode.LOOKUP, 1, new NameIn(name))), s.format);
                     check(entry.nodeid() == node && entry.attr().size() == FILE_BYTES, "LOOKUP answered " + entry);
                 }
                 s.forget(Opcode.BATCH_FORGET, 0, new BatchForgetIn(List.of(new ForgetOne(node, 64)))); // the lookups above
                 s.ok(s.send(Opcode.RELEASE, node, new ReleaseIn(fh, 02, 0, 0)));
-                long reopened = OpenOut.decode(s.ok(s.send(Opcode.OPEN, node, new OpenIn(0, 0))), s.format).fh();
+                long reopened = Replies.openOut(s.ok(s.send(Opcode.OPEN, node, new OpenIn(0, 0))), s.format).fh();
                 s.ok(s.send(Opcode.FLUSH, node, new FlushIn(reopened, 0)));
                 s.ok(s.send(Opcode.RELEASE, node, new ReleaseIn(reopened, 0, 0, 0)));
                 listAll(s, listed);
@@ -199,8 +199,8 @@ final class SelfTestCommand {
                 s.ok(s.send(Opcode.MKDIR, 1, new MkdirIn(0755, 022, subdir)));
                 s.ok(s.send(Opcode.RMDIR, 1, new NameIn(subdir)));
                 s.ok(s.send(Opcode.STATFS, 1, new EmptyIn()));
-                long dir = OpenOut.decode(s.ok(s.send(Opcode.OPENDIR, 1, new OpenIn(0, 0))), s.format).fh();
-                DirentplusOut listing = DirentplusOut.decode(s.ok(s.send(Opcode.READDIRPLUS, 1,
+                long dir = Replies.openOut(s.ok(s.send(Opcode.OPENDIR, 1, new OpenIn(0, 0))), s.format).fh();
+                DirentplusOut listing = Replies.direntplusOut(s.ok(s.send(Opcode.READDIRPLUS, 1,
                         new ReadIn(dir, 0, PAGE, 0, 0, 0))), s.format);
                 check(listing.entries().stream().anyMatch(e -> e.dirent().name().equals(name)),
                         "READDIRPLUS did not list " + name);
@@ -230,7 +230,7 @@ final class SelfTestCommand {
             }
             s.publish();
             for (int i = 0; i < count; i++) {
-                WriteOut written = WriteOut.decode(s.ok(s.reply(s.await())), s.format);
+                WriteOut written = Replies.writeOut(s.ok(s.reply(s.await())), s.format);
                 check(written.size() == LARGE, "WRITE answered " + written.size());
             }
         }
@@ -271,7 +271,7 @@ final class SelfTestCommand {
         }
         s.publish();
         for (int i = 0; i < SMALL_IN_FLIGHT; i++) {
-            WriteOut written = WriteOut.decode(s.ok(s.reply(s.await())), s.format);
+            WriteOut written = Replies.writeOut(s.ok(s.reply(s.await())), s.format);
             check(written.size() == PAGE, "WRITE answered " + written.size());
         }
     }
@@ -279,7 +279,7 @@ final class SelfTestCommand {
     /** Makes a directory of {@value #LISTED} files for the listings; returns its node id. */
     private static long populateListing(Exchanges s) throws TimeoutException {
         FileName name = FileName.of("listing");
-        long dir = EntryOut.decode(s.ok(s.send(Opcode.MKDIR, 1, new MkdirIn(0755, 022, name))), s.format).nodeid();
+        long dir = Replies.entryOut(s.ok(s.send(Opcode.MKDIR, 1, new MkdirIn(0755, 022, name))), s.format).nodeid();
         for (int i = 0; i < LISTED; i++) {
             s.ok(s.send(Opcode.MKNOD, dir, new MknodIn(0100644, 0, 022, FileName.of("entry" + i))));
         }
@@ -288,11 +288,11 @@ final class SelfTestCommand {
 
     /** Lists {@code dir} to its end with READDIR, as a driver does, and its first page with READDIRPLUS. */
     private static void listAll(Exchanges s, long dir) throws TimeoutException {
-        long fh = OpenOut.decode(s.ok(s.send(Opcode.OPENDIR, dir, new OpenIn(0, 0))), s.format).fh();
+        long fh = Replies.openOut(s.ok(s.send(Opcode.OPENDIR, dir, new OpenIn(0, 0))), s.format).fh();
         int seen = 0;
         long offset = 0;
         while (true) {
-            List<Dirent> page = DirentsOut.decode(s.ok(s.send(Opcode.READDIR, dir,
+            List<Dirent> page = Replies.direntsOut(s.ok(s.send(Opcode.READDIR, dir,
                     new ReadIn(fh, offset, PAGE, 0, 0, 0))), s.format).dirents();
             if (page.isEmpty()) {
                 break;
@@ -301,7 +301,7 @@ final class SelfTestCommand {
             offset = page.getLast().off();
         }
         check(seen == LISTED + 2, "READDIR listed " + seen + " entries, not " + (LISTED + 2));
-        DirentplusOut plus = DirentplusOut.decode(s.ok(s.send(Opcode.READDIRPLUS, dir,
+        DirentplusOut plus = Replies.direntplusOut(s.ok(s.send(Opcode.READDIRPLUS, dir,
                 new ReadIn(fh, 0, PAGE, 0, 0, 0))), s.format);
         check(!plus.entries().isEmpty(), "READDIRPLUS listed nothing");
         s.ok(s.send(Opcode.RELEASEDIR, dir, new ReleaseIn(fh, 0, 0, 0)));
@@ -370,7 +370,7 @@ final class SelfTestCommand {
         private ByteBuf encode(FuseMessage message) {
             sent++;
             scratch.clear();
-            message.encode(scratch, format);
+            Requests.encode(message, scratch, format);
             return scratch;
         }
 

@@ -23,6 +23,7 @@ import io.virtiofs.protocol.server.FuseServerConfig;
 import io.virtiofs.testkit.fuzz.ErrorLogWatch;
 import io.virtiofs.testkit.fuzz.FuzzBudget;
 import io.virtiofs.testkit.mock.MockDriver;
+import io.virtiofs.testkit.wire.Requests;
 import io.virtiofs.transport.device.DeviceStatus;
 import io.virtiofs.transport.device.VirtioFsDevice;
 import java.util.ArrayList;
@@ -178,7 +179,7 @@ class DeviceFuzzTest {
         }
 
         private byte[] encode(FuseMessage message) {
-            ByteBuf encoded = message.encode(format);
+            ByteBuf encoded = Requests.encode(message, format);
             try {
                 return ByteBufUtil.getBytes(encoded);
             } finally {

@@ -44,7 +44,7 @@ public final class FuseAttrCodec {
         }
     }
 
-    static Attr decode(ByteBuf in, WireFormat format) {
+    public static Attr decode(ByteBuf in, WireFormat format) {
         WireOrder order = format.order();
         long ino = order.readLong(in);
         long size = order.readLong(in);

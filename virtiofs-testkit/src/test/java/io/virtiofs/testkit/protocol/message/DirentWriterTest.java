@@ -22,6 +22,7 @@ import io.virtiofs.protocol.message.Direntplus;
 import io.virtiofs.protocol.message.DirentplusOut;
 import io.virtiofs.protocol.message.DirentsOut;
 import io.virtiofs.protocol.message.EntryOut;
+import io.virtiofs.testkit.wire.Replies;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -94,7 +95,7 @@ class DirentWriterTest {
             assertEquals(96, out.writerIndex());
             assertEquals(new DirentsOut(List.of(new Dirent(1, 1, 8, FileName.of("a")),
                     new Dirent(2, 2, 8, FileName.of("b")), new Dirent(3, 3, 8, FileName.of("c")))),
-                    DirentsOut.decode(out, LE));
+                    Replies.direntsOut(out, LE));
         } finally {
             out.release();
         }
@@ -127,7 +128,7 @@ class DirentWriterTest {
     void aNegativeDirentplusGivesOnlyTheName() {
         Entry negative = Entry.negative(Duration.ofSeconds(1));
         byte[] bytes = Encoded.bytes(out -> DirentWriter.writeDirentplus(out, LE, negative, 3, ABC));
-        DirentplusOut decoded = DirentplusOut.decode(Unpooled.wrappedBuffer(bytes), LE);
+        DirentplusOut decoded = Replies.direntplusOut(Unpooled.wrappedBuffer(bytes), LE);
         assertEquals(new DirentplusOut(List.of(new Direntplus(EntryOut.of(negative), new Dirent(0, 3, 0, ABC)))),
                 decoded);
     }
@@ -166,7 +167,7 @@ class DirentWriterTest {
                 written++;
             }
             assertArrayEquals(ByteBufUtil.getBytes(direct), ByteBufUtil.getBytes(heap), "seed " + seed);
-            List<Dirent> decoded = DirentsOut.decode(heap, format).dirents();
+            List<Dirent> decoded = Replies.direntsOut(heap, format).dirents();
             assertEquals(written, decoded.size(), "seed " + seed);
         } finally {
             heap.release();

@@ -19,6 +19,7 @@ import io.virtiofs.protocol.WireOrder;
 import io.virtiofs.protocol.message.FuseMessage;
 import io.virtiofs.protocol.message.NameIn;
 import io.virtiofs.protocol.message.RequestExtensions;
+import io.virtiofs.testkit.wire.Requests;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -41,10 +42,11 @@ class FuseMessageTest {
 
     @Test
     void encodingComputesTheLength() {
-        assertArrayEquals(LOOKUP_A_LE, Encoded.bytes(out -> LOOKUP_A.encode(out, LE)));
+        assertArrayEquals(LOOKUP_A_LE, Encoded.bytes(out -> Requests.encode(LOOKUP_A, out, LE)));
         assertArrayEquals(hex("0000002a 00000001 0000000000000005 0000000000000001"
-                + " 00000002 00000003 00000004 0000 0000 6100"), Encoded.bytes(out -> LOOKUP_A.encode(out, BE)));
-        ByteBuf fresh = LOOKUP_A.encode(LE);
+                + " 00000002 00000003 00000004 0000 0000 6100"), Encoded.bytes(out -> Requests.encode(LOOKUP_A, out,
+                        BE)));
+        ByteBuf fresh = Requests.encode(LOOKUP_A, LE);
         try {
             assertEquals(Unpooled.wrappedBuffer(LOOKUP_A_LE), fresh);
         } finally {
@@ -58,7 +60,7 @@ class FuseMessageTest {
         assertArrayEquals(hex("3a000000 01000000 0500000000000000 0100000000000000"
                         + " 02000000 03000000 04000000 0200 0000 6100"
                         + " 10000000 20000000 01000000 07000000"),
-                Encoded.bytes(out -> message.encode(out, LE)));
+                Encoded.bytes(out -> Requests.encode(message, out, LE)));
     }
 
     @Test
@@ -113,8 +115,8 @@ class FuseMessageTest {
     @Test
     void theBodyEndsWhereTheExtensionsStart() {
         // LOOKUP's name must end the body: with the extensions cut off by total_extlen it does.
-        byte[] whole = Encoded.bytes(out -> LOOKUP_A.withExtensions(new RequestExtensions(List.of(),
-                new int[] {1, 2, 3})).encode(out, LE));
+        byte[] whole = Encoded.bytes(out -> Requests.encode(LOOKUP_A.withExtensions(new RequestExtensions(List.of(),
+                new int[] {1, 2, 3})), out, LE));
         FuseMessage decoded = FuseMessage.decode(Unpooled.wrappedBuffer(whole), LE);
         assertEquals(new NameIn(FileName.of("a")), decoded.body());
         assertArrayEquals(new int[] {1, 2, 3}, decoded.extensions().supplementaryGroups());

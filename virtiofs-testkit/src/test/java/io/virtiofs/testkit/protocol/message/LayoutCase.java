@@ -9,6 +9,8 @@ import io.virtiofs.protocol.message.FuseReply;
 import io.virtiofs.protocol.message.FuseRequest;
 import io.virtiofs.protocol.message.RequestDecoder;
 import io.virtiofs.protocol.message.RequestExtensions;
+import io.virtiofs.testkit.wire.Notifications;
+import io.virtiofs.testkit.wire.Requests;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -62,13 +64,14 @@ record LayoutCase(String layout, String variant, Function<Layout, Object> build,
         return switch (value) {
             case FuseReply reply -> Optional.of(reply.encodedSize(format));
             case FuseNotification notification -> Optional.of(notification.encodedSize(format));
-            case RequestExtensions extensions -> Optional.of(extensions.encodedSize());
+            case RequestExtensions extensions -> Optional.of(Requests.encodedSize(extensions));
             default -> Optional.empty();
         };
     }
 
     static LayoutCase request(String layout, Opcode opcode, Function<Layout, Object> build) {
-        return new LayoutCase(layout, "", build, (value, out, format) -> ((FuseRequest) value).encode(out, format),
+        return new LayoutCase(layout, "", build, (value, out, format) -> Requests.encode((FuseRequest) value, out,
+                format),
                 (in, format) -> RequestDecoder.decode(opcode, in, format), new Request(opcode));
     }
 
@@ -81,7 +84,7 @@ record LayoutCase(String layout, String variant, Function<Layout, Object> build,
     static LayoutCase notification(String layout, NotifyCode code, Function<Layout, Object> build) {
         return new LayoutCase(layout, "", build,
                 (value, out, format) -> ((FuseNotification) value).encode(out, format),
-                (in, format) -> FuseNotification.decode(code, in, format), new Notification(code));
+                (in, format) -> Notifications.decode(code, in, format), new Notification(code));
     }
 
     static LayoutCase other(String layout, String variant, Function<Layout, Object> build, Encoder encoder,

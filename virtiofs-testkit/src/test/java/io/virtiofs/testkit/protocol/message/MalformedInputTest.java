@@ -12,10 +12,11 @@ import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
 import io.virtiofs.protocol.message.FuseMessage;
-import io.virtiofs.protocol.message.FuseNotification;
 import io.virtiofs.protocol.message.FuseRequest;
 import io.virtiofs.protocol.message.RequestDecoder;
 import io.virtiofs.protocol.message.RequestExtensions;
+import io.virtiofs.testkit.wire.Notifications;
+import io.virtiofs.testkit.wire.Requests;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -87,7 +88,7 @@ class MalformedInputTest {
                             Unpooled.wrappedBuffer(body), format)).ifPresent(value -> {
                         // What decoded must encode and decode to itself.
                         FuseRequest request = (FuseRequest) value;
-                        byte[] again = Encoded.bytes(out -> request.encode(out, format));
+                        byte[] again = Encoded.bytes(out -> Requests.encode(request, out, format));
                         assertEquals(request, RequestDecoder.decode(opcode, Unpooled.wrappedBuffer(again), format));
                     });
                 }
@@ -108,7 +109,7 @@ class MalformedInputTest {
                         random.nextInt(), random.nextInt(), extlen);
                 WireFormat format = anyFormat(random);
                 byte[] whole = Encoded.bytes(out -> {
-                    header.encode(out, format.order());
+                    Requests.encode(header, out, format.order());
                     out.writeBytes(body);
                 });
                 decodeSafely("message", whole, () -> FuseMessage.decode(Unpooled.wrappedBuffer(whole), format));
@@ -124,8 +125,8 @@ class MalformedInputTest {
                 WireFormat format = anyFormat(random);
                 FuseMessage message = FuseMessage.of(opcode, 7, 1, messages.request(opcode, format))
                         .withExtensions(random.nextInt(3) == 0 ? messages.extensions() : RequestExtensions.NONE);
-                byte[] whole = Encoded.bytes(out -> message.encode(out, format));
-                int bodyLength = whole.length - InHeader.SIZE - message.extensions().encodedSize();
+                byte[] whole = Encoded.bytes(out -> Requests.encode(message, out, format));
+                int bodyLength = whole.length - InHeader.SIZE - Requests.encodedSize(message.extensions());
                 int step = Math.max(1, whole.length / 300);
                 for (int c = 0; c < whole.length; c += step) {
                     int cut = c;
@@ -160,7 +161,7 @@ class MalformedInputTest {
                 WireFormat format = anyFormat(random);
                 FuseMessage message = FuseMessage.of(opcode, 7, 1, messages.request(opcode, format))
                         .withExtensions(random.nextInt(3) == 0 ? messages.extensions() : RequestExtensions.NONE);
-                byte[] whole = Encoded.bytes(out -> message.encode(out, format));
+                byte[] whole = Encoded.bytes(out -> Requests.encode(message, out, format));
                 for (int i = 0; i < 40; i++) {
                     byte[] mutated = whole.clone();
                     if (random.nextBoolean()) {
@@ -217,7 +218,7 @@ class MalformedInputTest {
                     out.writeBytes(body);
                 });
                 decodeSafely("notification", whole,
-                        () -> FuseNotification.decodeMessage(Unpooled.wrappedBuffer(whole), format));
+                        () -> Notifications.decodeMessage(Unpooled.wrappedBuffer(whole), format));
             }
         });
     }

@@ -14,10 +14,10 @@ import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.NotifyCode;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
-import io.virtiofs.protocol.message.FuseNotification;
 import io.virtiofs.protocol.message.NotifyIncEpochOut;
 import io.virtiofs.protocol.message.NotifyInvalEntryOut;
 import io.virtiofs.protocol.message.NotifyResendOut;
+import io.virtiofs.testkit.wire.Notifications;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +28,7 @@ class NotificationTest {
 
     private static Errno errnoOf(byte[] whole) {
         return assertThrows(MalformedRequestException.class,
-                () -> FuseNotification.decodeMessage(Unpooled.wrappedBuffer(whole), LE), () -> Encoded.hex(whole))
+                () -> Notifications.decodeMessage(Unpooled.wrappedBuffer(whole), LE), () -> Encoded.hex(whole))
                 .errno();
     }
 
@@ -53,7 +53,7 @@ class NotificationTest {
         assertArrayEquals(hex("00000010 00000008 0000000000000000"), Encoded.bytes(out ->
                 NotifyIncEpochOut.INSTANCE.encodeMessage(out, WireFormat.current(WireOrder.BIG_ENDIAN))));
         assertEquals(NotifyResendOut.INSTANCE,
-                FuseNotification.decodeMessage(Unpooled.wrappedBuffer(hex("10000000 07000000 0000000000000000")), LE));
+                Notifications.decodeMessage(Unpooled.wrappedBuffer(hex("10000000 07000000 0000000000000000")), LE));
     }
 
     @Test
@@ -61,7 +61,7 @@ class NotificationTest {
         NotifyInvalEntryOut inval = new NotifyInvalEntryOut(1, NotifyInvalEntryOut.EXPIRE_ONLY, FileName.of("ab"));
         byte[] whole = hex("23000000 03000000 0000000000000000 0100000000000000 02000000 01000000 616200");
         assertArrayEquals(whole, Encoded.bytes(out -> inval.encodeMessage(out, LE)));
-        assertEquals(inval, FuseNotification.decodeMessage(Unpooled.wrappedBuffer(whole), LE));
+        assertEquals(inval, Notifications.decodeMessage(Unpooled.wrappedBuffer(whole), LE));
     }
 
     @Test

@@ -40,6 +40,8 @@ import io.virtiofs.protocol.message.RequestExtensions;
 import io.virtiofs.protocol.message.StatfsOut;
 import io.virtiofs.protocol.message.StatxOut;
 import io.virtiofs.protocol.message.WriteOut;
+import io.virtiofs.testkit.wire.Replies;
+import io.virtiofs.testkit.wire.Requests;
 import java.time.Duration;
 import java.util.List;
 
@@ -102,44 +104,44 @@ final class ReplyLayoutCases {
                 reply("init_out", l -> new InitOut(l.i("major"), l.i("minor"), l.i("max_readahead"),
                         l.u("flags") | l.u("flags2") << 32, l.i("max_background"), l.i("congestion_threshold"),
                         l.i("max_write"), l.i("time_gran"), l.i("max_pages"), l.i("map_alignment"),
-                        l.i("max_stack_depth"), l.i("request_timeout")), InitOut::decode),
-                reply("entry_out", l -> entry(l, ""), EntryOut::decode),
+                        l.i("max_stack_depth"), l.i("request_timeout")), Replies::initOut),
+                reply("entry_out", l -> entry(l, ""), Replies::entryOut),
                 other("entry_out", "EntryOut.encodeEntry", l -> entry(l, ""),
-                        (v, out, f) -> EntryOut.encodeEntry(out, f, apiEntry((EntryOut) v)), EntryOut::decode),
+                        (v, out, f) -> EntryOut.encodeEntry(out, f, apiEntry((EntryOut) v)), Replies::entryOut),
                 reply("attr_out", l -> new AttrOut(l.l("attr_valid"), l.i("attr_valid_nsec"), attr(l, "attr.")),
-                        AttrOut::decode),
-                reply("open_out", l -> new OpenOut(l.l("fh"), l.i("open_flags"), l.i("backing_id")), OpenOut::decode),
+                        Replies::attrOut),
+                reply("open_out", l -> new OpenOut(l.l("fh"), l.i("open_flags"), l.i("backing_id")), Replies::openOut),
                 reply("create_out", l -> new CreateOut(entry(l, "entry."), new OpenOut(l.l("open.fh"),
-                        l.i("open.open_flags"), l.i("open.backing_id"))), CreateOut::decode),
-                reply("write_out", l -> new WriteOut(l.i("size")), WriteOut::decode),
+                        l.i("open.open_flags"), l.i("open.backing_id"))), Replies::createOut),
+                reply("write_out", l -> new WriteOut(l.i("size")), Replies::writeOut),
                 reply("statfs_out", l -> new StatfsOut(new StatFs(l.l("st.blocks"), l.l("st.bfree"), l.l("st.bavail"),
                         l.l("st.files"), l.l("st.ffree"), l.i("st.bsize"), l.i("st.namelen"), l.i("st.frsize"))),
-                        StatfsOut::decode),
-                reply("getxattr_out", l -> new GetxattrOut(l.i("size")), GetxattrOut::decode),
-                reply("lk_out", l -> new LkOut(lock(l)), LkOut::decode),
-                reply("bmap_out", l -> new BmapOut(l.l("block")), BmapOut::decode),
+                        Replies::statfsOut),
+                reply("getxattr_out", l -> new GetxattrOut(l.i("size")), Replies::getxattrOut),
+                reply("lk_out", l -> new LkOut(lock(l)), Replies::lkOut),
+                reply("bmap_out", l -> new BmapOut(l.l("block")), Replies::bmapOut),
                 reply("ioctl_out", l -> new IoctlOut(l.i("out.result"), l.i("out.flags"), l.i("out.in_iovs"),
-                        l.i("out.out_iovs"), l.raw("data")), IoctlOut::decode),
-                reply("poll_out", l -> new PollOut(l.i("revents")), PollOut::decode),
-                reply("lseek_out", l -> new LseekOut(l.l("offset")), LseekOut::decode),
+                        l.i("out.out_iovs"), l.raw("data")), Replies::ioctlOut),
+                reply("poll_out", l -> new PollOut(l.i("revents")), Replies::pollOut),
+                reply("lseek_out", l -> new LseekOut(l.l("offset")), Replies::lseekOut),
                 reply("copy_file_range_out", l -> new CopyFileRangeOut(l.l("bytes_copied")),
-                        CopyFileRangeOut::decode),
+                        Replies::copyFileRangeOut),
                 reply("statx_out", l -> new StatxOut(l.l("attr_valid"), l.i("attr_valid_nsec"), l.i("flags"),
-                        statx(l, "stat.")), StatxOut::decode),
-                reply("dirent", ReplyLayoutCases::dirents, DirentsOut::decode),
+                        statx(l, "stat.")), Replies::statxOut),
+                reply("dirent", ReplyLayoutCases::dirents, Replies::direntsOut),
                 other("dirent", "DirentWriter", ReplyLayoutCases::dirents, (v, out, f) -> {
                     Dirent d = ((DirentsOut) v).dirents().get(0);
                     if (!DirentWriter.writeDirent(out, f, d.ino(), d.off(), d.type(), d.name())) {
                         throw new AssertionError("writeDirent found no room in an unbounded buffer");
                     }
-                }, DirentsOut::decode),
-                reply("direntplus", ReplyLayoutCases::direntplus, DirentplusOut::decode),
+                }, Replies::direntsOut),
+                reply("direntplus", ReplyLayoutCases::direntplus, Replies::direntplusOut),
                 other("direntplus", "DirentWriter", ReplyLayoutCases::direntplus, (v, out, f) -> {
                     Direntplus d = ((DirentplusOut) v).entries().get(0);
                     if (!DirentWriter.writeDirentplus(out, f, apiEntry(d.entry()), d.dirent().off(), d.dirent().name())) {
                         throw new AssertionError("writeDirentplus found no room in an unbounded buffer");
                     }
-                }, DirentplusOut::decode),
+                }, Replies::direntplusOut),
                 notification("notify_poll", NotifyCode.POLL, l -> new NotifyPollOut(l.l("kh"))),
                 notification("notify_inval_inode", NotifyCode.INVAL_INODE, l -> new NotifyInvalInodeOut(l.l("ino"),
                         l.l("off"), l.l("len"))),
@@ -159,7 +161,7 @@ final class ReplyLayoutCases {
     }
 
     private static LayoutCase extensions(String layout, java.util.function.Function<Layout, Object> build) {
-        return other(layout, "", build, (v, out, f) -> ((RequestExtensions) v).encode(out, f),
+        return other(layout, "", build, (v, out, f) -> Requests.encode((RequestExtensions) v, out, f),
                 RequestExtensions::decode);
     }
 }

@@ -34,6 +34,7 @@ import io.virtiofs.protocol.message.SetxattrIn;
 import io.virtiofs.protocol.message.SymlinkIn;
 import io.virtiofs.protocol.message.TmpfileIn;
 import io.virtiofs.protocol.message.WriteIn;
+import io.virtiofs.testkit.wire.Requests;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -86,7 +87,7 @@ class RequestErrorsTest {
 
     /** A request's body up to (not including) its last name, which was "x" and its NUL. */
     private static byte[] prefixBeforeLastName(Opcode opcode, FuseRequest withNameX) {
-        byte[] bytes = Encoded.bytes(out -> withNameX.encode(out, LE));
+        byte[] bytes = Encoded.bytes(out -> Requests.encode(withNameX, out, LE));
         assertEquals("x\0", new String(bytes, bytes.length - 2, 2, StandardCharsets.ISO_8859_1), opcode.name());
         return Arrays.copyOf(bytes, bytes.length - 2);
     }
@@ -254,7 +255,7 @@ class RequestErrorsTest {
                         continue;
                     }
                     FuseRequest request = messages.request(opcode, format);
-                    byte[] bytes = Encoded.bytes(out -> request.encode(out, format));
+                    byte[] bytes = Encoded.bytes(out -> Requests.encode(request, out, format));
                     assertEquals(Errno.EINVAL, errnoOf(opcode, Arrays.copyOf(bytes, bytes.length - 1), format),
                             opcode + " in " + format + " of " + request);
                 }

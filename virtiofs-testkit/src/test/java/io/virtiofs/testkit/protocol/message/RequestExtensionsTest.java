@@ -16,6 +16,7 @@ import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
 import io.virtiofs.protocol.message.RequestExtensions;
+import io.virtiofs.testkit.wire.Requests;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -41,16 +42,16 @@ class RequestExtensionsTest {
     @Test
     void groupsAndLabelsEncodeAsLinuxSendsThem() {
         RequestExtensions groups = new RequestExtensions(List.of(), new int[] {7, 8});
-        assertArrayEquals(GROUPS_7_8, Encoded.bytes(out -> groups.encode(out, LE)));
-        assertEquals(24, groups.encodedSize());
+        assertArrayEquals(GROUPS_7_8, Encoded.bytes(out -> Requests.encode(groups, out, LE)));
+        assertEquals(24, Requests.encodedSize(groups));
         assertArrayEquals(hex("00000018 00000020 00000002 00000007 00000008 00000000"),
-                Encoded.bytes(out -> groups.encode(out, BE)));
+                Encoded.bytes(out -> Requests.encode(groups, out, BE)));
         RequestExtensions label = new RequestExtensions(List.of(new SecurityLabel("security.x", ascii("ab"))),
                 new int[0]);
-        assertArrayEquals(LABEL, Encoded.bytes(out -> label.encode(out, LE)));
+        assertArrayEquals(LABEL, Encoded.bytes(out -> Requests.encode(label, out, LE)));
         RequestExtensions both = new RequestExtensions(label.securityLabels(), new int[] {7, 8});
-        assertArrayEquals(concat(LABEL, GROUPS_7_8), Encoded.bytes(out -> both.encode(out, LE)));
-        assertArrayEquals(new byte[0], Encoded.bytes(out -> RequestExtensions.NONE.encode(out, LE)));
+        assertArrayEquals(concat(LABEL, GROUPS_7_8), Encoded.bytes(out -> Requests.encode(both, out, LE)));
+        assertArrayEquals(new byte[0], Encoded.bytes(out -> Requests.encode(RequestExtensions.NONE, out, LE)));
     }
 
     @Test

@@ -50,6 +50,7 @@ import io.virtiofs.protocol.message.SymlinkIn;
 import io.virtiofs.protocol.message.SyncfsIn;
 import io.virtiofs.protocol.message.TmpfileIn;
 import io.virtiofs.protocol.message.WriteIn;
+import io.virtiofs.testkit.wire.Requests;
 import java.util.List;
 
 /** The headers' and requests' layouts of {@code fuse_layout.c}, mapped to our records. */
@@ -62,7 +63,8 @@ final class RequestLayoutCases {
         return List.of(
                 other("in_header", "", l -> new InHeader(l.i("len"), l.i("opcode"), l.l("unique"), l.l("nodeid"),
                                 l.i("uid"), l.i("gid"), l.i("pid"), l.i("total_extlen")),
-                        (v, out, f) -> ((InHeader) v).encode(out, f.order()), (in, f) -> InHeader.decode(in, f.order())),
+                        (v, out, f) -> Requests.encode((InHeader) v, out, f.order()), (in, f) -> InHeader.decode(in,
+                                f.order())),
                 other("out_header", "", l -> new OutHeader(l.i("len"), l.i("error"), l.l("unique")),
                         (v, out, f) -> ((OutHeader) v).encode(out, f.order()),
                         (in, f) -> OutHeader.decode(in, f.order())),

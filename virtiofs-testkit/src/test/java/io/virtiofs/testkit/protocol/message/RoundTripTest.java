@@ -33,6 +33,9 @@ import io.virtiofs.protocol.message.RequestDecoder;
 import io.virtiofs.protocol.message.StatfsOut;
 import io.virtiofs.protocol.message.StatxOut;
 import io.virtiofs.protocol.message.WriteOut;
+import io.virtiofs.testkit.wire.Notifications;
+import io.virtiofs.testkit.wire.Replies;
+import io.virtiofs.testkit.wire.Requests;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -67,7 +70,7 @@ class RoundTripTest {
             for (WireFormat format : formats()) {
                 for (Opcode opcode : Opcode.values()) {
                     FuseRequest request = messages.request(opcode, format);
-                    byte[] bytes = Encoded.bytes(out -> request.encode(out, format));
+                    byte[] bytes = Encoded.bytes(out -> Requests.encode(request, out, format));
                     ByteBuf in = Unpooled.wrappedBuffer(bytes);
                     assertEquals(request, RequestDecoder.decode(opcode, in, format), opcode + " in " + format);
                     assertEquals(0, in.readableBytes(), opcode + " in " + format + " left bytes");
@@ -86,9 +89,9 @@ class RoundTripTest {
                                     messages.request(opcode, format))
                             .withCaller(messages.anyInt(), messages.anyInt(), messages.anyInt())
                             .withExtensions(messages.extensions());
-                    byte[] bytes = Encoded.bytes(out -> message.encode(out, format));
+                    byte[] bytes = Encoded.bytes(out -> Requests.encode(message, out, format));
                     InHeader h = message.header();
-                    int extensionsLength = message.extensions().encodedSize();
+                    int extensionsLength = Requests.encodedSize(message.extensions());
                     InHeader expectedHeader = new InHeader(bytes.length, opcode.code(), h.unique(), h.nodeid(), h.uid(),
                             h.gid(), h.pid(), extensionsLength / 8);
                     ByteBuf in = Unpooled.wrappedBuffer(bytes);
@@ -122,24 +125,24 @@ class RoundTripTest {
 
     private static BiFunction<ByteBuf, WireFormat, FuseReply> decoder(FuseReply reply) {
         return switch (reply) {
-            case InitOut r -> InitOut::decode;
-            case EntryOut r -> EntryOut::decode;
-            case AttrOut r -> AttrOut::decode;
-            case OpenOut r -> OpenOut::decode;
-            case CreateOut r -> CreateOut::decode;
-            case WriteOut r -> WriteOut::decode;
-            case StatfsOut r -> StatfsOut::decode;
-            case GetxattrOut r -> GetxattrOut::decode;
-            case LkOut r -> LkOut::decode;
-            case BmapOut r -> BmapOut::decode;
-            case IoctlOut r -> IoctlOut::decode;
-            case PollOut r -> PollOut::decode;
-            case LseekOut r -> LseekOut::decode;
-            case StatxOut r -> StatxOut::decode;
-            case CopyFileRangeOut r -> CopyFileRangeOut::decode;
-            case DataOut r -> DataOut::decode;
-            case DirentsOut r -> DirentsOut::decode;
-            case DirentplusOut r -> DirentplusOut::decode;
+            case InitOut r -> Replies::initOut;
+            case EntryOut r -> Replies::entryOut;
+            case AttrOut r -> Replies::attrOut;
+            case OpenOut r -> Replies::openOut;
+            case CreateOut r -> Replies::createOut;
+            case WriteOut r -> Replies::writeOut;
+            case StatfsOut r -> Replies::statfsOut;
+            case GetxattrOut r -> Replies::getxattrOut;
+            case LkOut r -> Replies::lkOut;
+            case BmapOut r -> Replies::bmapOut;
+            case IoctlOut r -> Replies::ioctlOut;
+            case PollOut r -> Replies::pollOut;
+            case LseekOut r -> Replies::lseekOut;
+            case StatxOut r -> Replies::statxOut;
+            case CopyFileRangeOut r -> Replies::copyFileRangeOut;
+            case DataOut r -> Replies::dataOut;
+            case DirentsOut r -> Replies::direntsOut;
+            case DirentplusOut r -> Replies::direntplusOut;
         };
     }
 
@@ -155,7 +158,7 @@ class RoundTripTest {
                     assertEquals(new OutHeader(bytes.length, notification.code().code(), 0),
                             OutHeader.decode(Unpooled.wrappedBuffer(bytes), format.order()));
                     assertEquals(bytes.length - OutHeader.SIZE, notification.encodedSize(format));
-                    assertEquals(notification, FuseNotification.decodeMessage(Unpooled.wrappedBuffer(bytes), format),
+                    assertEquals(notification, Notifications.decodeMessage(Unpooled.wrappedBuffer(bytes), format),
                             notification + " in " + format);
                 }
             }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.virtiofs.api.Capability;
 import io.virtiofs.api.Context;
 import io.virtiofs.api.FileName;
 import io.virtiofs.protocol.InitFlags;
@@ -24,6 +23,7 @@ import io.virtiofs.protocol.server.Outcome;
 import io.virtiofs.testkit.fuzz.ErrorLogWatch;
 import io.virtiofs.testkit.fuzz.FuzzBudget;
 import io.virtiofs.testkit.protocol.message.RandomMessages;
+import io.virtiofs.testkit.wire.Requests;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -145,7 +145,7 @@ class FuseServerFuzzTest {
         if (random.nextInt(8) == 0) {
             message = message.withExtensions(messages.extensions());
         }
-        ByteBuf encoded = message.encode(format);
+        ByteBuf encoded = Requests.encode(message, format);
         byte[] bytes = ByteBufUtil.getBytes(encoded);
         encoded.release();
         if (random.nextBoolean()) {

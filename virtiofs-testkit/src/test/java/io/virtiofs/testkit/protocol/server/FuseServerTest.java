@@ -18,7 +18,6 @@ import io.virtiofs.protocol.message.BatchForgetIn;
 import io.virtiofs.protocol.message.DirentplusOut;
 import io.virtiofs.protocol.message.DirentsOut;
 import io.virtiofs.protocol.message.EmptyIn;
-import io.virtiofs.protocol.message.EntryOut;
 import io.virtiofs.protocol.message.ForgetIn;
 import io.virtiofs.protocol.message.ForgetOne;
 import io.virtiofs.protocol.message.FuseMessage;
@@ -35,6 +34,8 @@ import io.virtiofs.protocol.message.WriteIn;
 import io.virtiofs.protocol.message.WriteOut;
 import io.virtiofs.protocol.server.Negotiation;
 import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.testkit.wire.Replies;
+import io.virtiofs.testkit.wire.Requests;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -177,7 +178,7 @@ class FuseServerTest {
                 new WriteIn(50, 3, data.length, 0, 0, 0, Unpooled.wrappedBuffer(data))));
         assertArrayEquals(ExpectedBytes.reply(order, new ExpectedBytes(order).u32(8).u32(0), 0, unique).toByteArray(),
                 reply.bytes());
-        assertEquals(new WriteOut(8), WriteOut.decode(reply.body(), driver.format()));
+        assertEquals(new WriteOut(8), Replies.writeOut(reply.body(), driver.format()));
         assertTrue(fs.calls.contains("write 5 @3 new data"), fs.calls.toString());
     }
 
@@ -187,7 +188,7 @@ class FuseServerTest {
         ServerDriver driver = new ServerDriver(files(), order);
         driver.init();
         ServerDriver.Reply reply = driver.send(FuseMessage.of(Opcode.OPEN, driver.nextUnique(), 5, new OpenIn(2, 0)));
-        assertEquals(new OpenOut(50, 2, 0), OpenOut.decode(reply.body(), driver.format()));
+        assertEquals(new OpenOut(50, 2, 0), Replies.openOut(reply.body(), driver.format()));
     }
 
     @ParameterizedTest
@@ -199,13 +200,14 @@ class FuseServerTest {
         // Each entry of a name up to 8 bytes takes 32 bytes: room for two.
         ServerDriver.Reply first = driver.send(FuseMessage.of(Opcode.READDIR, driver.nextUnique(), 1,
                 new ReadIn(1, 0, 70, 0, 0, 0)));
-        DirentsOut entries = DirentsOut.decode(first.body(), driver.format());
+        DirentsOut entries = Replies.direntsOut(first.body(), driver.format());
         assertEquals(List.of("hello", "empty"), entries.dirents().stream().map(e -> e.name().toString()).toList());
         assertEquals(List.of(1L, 2L), entries.dirents().stream().map(e -> e.off()).toList());
         ServerDriver.Reply rest = driver.send(FuseMessage.of(Opcode.READDIR, driver.nextUnique(), 1,
                 new ReadIn(1, 2, 4096, 0, 0, 0)));
         assertEquals(List.of("third"),
-                DirentsOut.decode(rest.body(), driver.format()).dirents().stream().map(e -> e.name().toString()).toList());
+                Replies.direntsOut(rest.body(),
+                        driver.format()).dirents().stream().map(e -> e.name().toString()).toList());
     }
 
     @ParameterizedTest
@@ -216,7 +218,7 @@ class FuseServerTest {
         driver.init();
         ServerDriver.Reply reply = driver.send(FuseMessage.of(Opcode.READDIRPLUS, driver.nextUnique(), 1,
                 new ReadIn(1, 0, 4096, 0, 0, 0)));
-        DirentplusOut entries = DirentplusOut.decode(reply.body(), driver.format());
+        DirentplusOut entries = Replies.direntplusOut(reply.body(), driver.format());
         assertEquals(List.of(".", "hello", "empty"),
                 entries.entries().stream().map(e -> e.dirent().name().toString()).toList());
         assertEquals(0, driver.server.lookupCount(1));
@@ -238,7 +240,7 @@ class FuseServerTest {
         driver.init();
         ServerDriver.Reply size = driver.send(FuseMessage.of(Opcode.GETXATTR, driver.nextUnique(), 5,
                 new GetxattrIn(0, "user.a")));
-        assertEquals(new GetxattrOut(5), GetxattrOut.decode(size.body(), driver.format()));
+        assertEquals(new GetxattrOut(5), Replies.getxattrOut(size.body(), driver.format()));
         driver.send(FuseMessage.of(Opcode.GETXATTR, driver.nextUnique(), 5, new GetxattrIn(4, "user.a")))
                 .assertError(Errno.ERANGE);
         ServerDriver.Reply value = driver.send(FuseMessage.of(Opcode.GETXATTR, driver.nextUnique(), 5,
@@ -300,11 +302,12 @@ class FuseServerTest {
         driver.init();
         FuseMessage lookup = FuseMessage.of(Opcode.LOOKUP, driver.nextUnique(), 1, new NameIn(FileName.of("hello")));
         ServerDriver.Reply reply = driver.send(lookup);
-        driver.server.replyNotDelivered(lookup.encode(driver.format()), Unpooled.wrappedBuffer(reply.bytes()));
+        driver.server.replyNotDelivered(Requests.encode(lookup, driver.format()),
+                Unpooled.wrappedBuffer(reply.bytes()));
         assertEquals(0, driver.server.lookupCount(5));
         FuseMessage open = FuseMessage.of(Opcode.OPEN, driver.nextUnique(), 5, new OpenIn(0, 0));
         reply = driver.send(open);
-        driver.server.replyNotDelivered(open.encode(driver.format()), Unpooled.wrappedBuffer(reply.bytes()));
+        driver.server.replyNotDelivered(Requests.encode(open, driver.format()), Unpooled.wrappedBuffer(reply.bytes()));
         assertTrue(fs.calls.containsAll(List.of("forget 5 1", "release 5 50")), fs.calls.toString());
     }
 

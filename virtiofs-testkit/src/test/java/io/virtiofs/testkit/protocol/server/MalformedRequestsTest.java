@@ -18,6 +18,7 @@ import io.virtiofs.protocol.message.FuseMessage;
 import io.virtiofs.protocol.message.InitIn;
 import io.virtiofs.protocol.message.NameIn;
 import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.testkit.wire.Requests;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -123,7 +124,8 @@ class MalformedRequestsTest {
                 }
                 request = Unpooled.wrappedBuffer(bytes);
             } else {
-                ByteBuf valid = FuseMessage.of(Opcode.LOOKUP, 5000 + i, 1, new NameIn(FileName.of("hello"))).encode(format);
+                ByteBuf valid = Requests.encode(FuseMessage.of(Opcode.LOOKUP, 5000 + i, 1,
+                        new NameIn(FileName.of("hello"))), format);
                 byte[] bytes = ByteBufUtil.getBytes(valid);
                 valid.release();
                 int flips = random.nextInt(1, 4);

@@ -17,6 +17,7 @@ import io.virtiofs.protocol.message.InitIn;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
 import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.testkit.wire.Requests;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -69,7 +70,7 @@ final class ServerDriver {
 
     /** Sends a request with {@code replySpace} bytes of room for the reply. */
     Reply send(FuseMessage message, int replySpace) {
-        ByteBuf request = message.encode(format);
+        ByteBuf request = Requests.encode(message, format);
         try {
             return sendRaw(request, replySpace);
         } finally {

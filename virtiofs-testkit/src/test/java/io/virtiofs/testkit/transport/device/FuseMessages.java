@@ -8,6 +8,7 @@ import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
 import io.virtiofs.protocol.message.GetattrIn;
 import io.virtiofs.protocol.message.InitIn;
+import io.virtiofs.testkit.wire.Requests;
 
 /** FUSE requests as a driver sends them, built with the protocol's records, in either byte order. */
 public final class FuseMessages {
@@ -18,21 +19,21 @@ public final class FuseMessages {
     /** A request: header (length filled in) and body. */
     public static ByteBuf request(WireOrder order, Opcode opcode, long unique, long nodeid, ByteBuf body) {
         ByteBuf out = Unpooled.buffer();
-        new InHeader(InHeader.SIZE + body.readableBytes(), opcode.code(), unique, nodeid, 1000, 1000, 42, 0)
-                .encode(out, order);
+        Requests.encode(new InHeader(InHeader.SIZE + body.readableBytes(), opcode.code(), unique, nodeid, 1000, 1000,
+                42, 0), out, order);
         out.writeBytes(body);
         return out;
     }
 
     public static ByteBuf init(WireOrder order, long unique) {
         ByteBuf body = Unpooled.buffer();
-        new InitIn(7, 45, 131072, 0).encode(body, WireFormat.current(order));
+        Requests.encode(new InitIn(7, 45, 131072, 0), body, WireFormat.current(order));
         return request(order, Opcode.INIT, unique, 0, body);
     }
 
     public static ByteBuf getattr(WireOrder order, long unique, long nodeid) {
         ByteBuf body = Unpooled.buffer();
-        new GetattrIn(0, 0).encode(body, WireFormat.current(order));
+        Requests.encode(new GetattrIn(0, 0), body, WireFormat.current(order));
         return request(order, Opcode.GETATTR, unique, nodeid, body);
     }
 

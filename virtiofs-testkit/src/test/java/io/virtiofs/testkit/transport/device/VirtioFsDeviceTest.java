@@ -15,6 +15,7 @@ import io.virtiofs.protocol.WireOrder;
 import io.virtiofs.protocol.message.AttrOut;
 import io.virtiofs.protocol.message.InitOut;
 import io.virtiofs.testkit.mock.MockDriver;
+import io.virtiofs.testkit.wire.Replies;
 import io.virtiofs.transport.device.DeviceStatus;
 import io.virtiofs.transport.device.VirtioFeature;
 import io.virtiofs.transport.device.VirtioFsDevice;
@@ -82,7 +83,7 @@ class VirtioFsDeviceTest {
         assertEquals(OutHeader.SIZE + InitOut.SIZE, init.readableBytes());
         OutHeader initHeader = OutHeader.decode(init, order);
         assertEquals(new OutHeader(80, 0, 1), initHeader);
-        InitOut initOut = InitOut.decode(init, WireFormat.current(order));
+        InitOut initOut = Replies.initOut(init, WireFormat.current(order));
         assertEquals(7, initOut.major());
         assertEquals(45, initOut.minor());
 
