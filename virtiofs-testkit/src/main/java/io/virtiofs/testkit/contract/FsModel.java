@@ -1,4 +1,4 @@
-package io.virtiofs.examples.contract;
+package io.virtiofs.testkit.contract;
 
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.RenameFlags;

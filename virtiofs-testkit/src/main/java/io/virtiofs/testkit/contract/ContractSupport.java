@@ -1,4 +1,4 @@
-package io.virtiofs.examples.contract;
+package io.virtiofs.testkit.contract;
 
 import io.virtiofs.api.Attr;
 import io.virtiofs.api.FileSystem;

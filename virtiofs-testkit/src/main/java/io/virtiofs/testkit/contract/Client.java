@@ -1,4 +1,4 @@
-package io.virtiofs.examples.contract;
+package io.virtiofs.testkit.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

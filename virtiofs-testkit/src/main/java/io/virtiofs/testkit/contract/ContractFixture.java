@@ -1,4 +1,4 @@
-package io.virtiofs.examples.contract;
+package io.virtiofs.testkit.contract;
 
 import io.virtiofs.api.FileSystem;
 import java.util.ArrayList;
@@ -7,17 +7,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * The contract of the {@link FileSystem} SPI: POSIX semantics as seen through SPI calls. A file
- * system implementation tests itself with a short subclass that builds it from a
- * {@link ContractSetup} (capacity, block size, largest file, inodes, clock), as netty's
- * {@code AbstractByteBufTest} does for buffers.
- *
- * <p>The behaviours are grouped in interfaces with default test methods, one per area; this
- * class implements them all and provides the fixture: a fresh file system for every test.
+ * The fixture of the contract: a fresh file system for every test, built by the subclass from a
+ * {@link ContractSetup}, and destroyed after it. A file system that implements only part of the
+ * SPI extends this class and implements the contract interfaces it meets, for example
+ * {@code class MyFsTest extends ContractFixture implements NamespaceContract, FileDataContract};
+ * one that implements all of it extends {@link FileSystemContract}.
  */
-public abstract class FileSystemContract implements ContractSupport, NamespaceContract, RenameContract,
-        FileDataContract, SparseAndCapacityContract, AttributeContract, PermissionContract, XattrContract,
-        LockContract, DirectoryListingContract, LifecycleContract, ModelContract {
+public abstract class ContractFixture implements ContractSupport {
 
     private final List<FileSystem> created = new ArrayList<>();
     private TestClock clock;

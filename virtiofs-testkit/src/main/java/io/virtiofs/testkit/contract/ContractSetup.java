@@ -1,4 +1,4 @@
-package io.virtiofs.examples.contract;
+package io.virtiofs.testkit.contract;
 
 import java.util.Objects;
 

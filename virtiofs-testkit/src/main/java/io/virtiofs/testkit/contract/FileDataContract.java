@@ -1,10 +1,10 @@
-package io.virtiofs.examples.contract;
+package io.virtiofs.testkit.contract;
 
-import static io.virtiofs.examples.contract.Client.S_IFREG;
-import static io.virtiofs.examples.contract.Client.assertErrno;
-import static io.virtiofs.examples.contract.ContractSupport.atime;
-import static io.virtiofs.examples.contract.ContractSupport.randomBytes;
-import static io.virtiofs.examples.contract.ContractSupport.utf8;
+import static io.virtiofs.testkit.contract.Client.S_IFREG;
+import static io.virtiofs.testkit.contract.Client.assertErrno;
+import static io.virtiofs.testkit.contract.ContractSupport.atime;
+import static io.virtiofs.testkit.contract.ContractSupport.randomBytes;
+import static io.virtiofs.testkit.contract.ContractSupport.utf8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
