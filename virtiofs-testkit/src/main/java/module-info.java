@@ -14,6 +14,7 @@ module io.virtiofs.testkit {
     exports io.virtiofs.testkit.fuzz;
     exports io.virtiofs.testkit.wire;
     exports io.virtiofs.testkit.contract;
+    exports io.virtiofs.testkit.warmup;
     // JUnit calls the contract's fixture methods and default test methods reflectively.
     opens io.virtiofs.testkit.contract to org.junit.platform.commons;
 }
