@@ -10,6 +10,5 @@ module io.virtiofs.examples {
     requires jdk.unsupported; // sun.misc.Signal: exit 0 on SIGINT/SIGTERM
 
     exports io.virtiofs.examples.memfs;
-    exports io.virtiofs.examples.cli;
     exports io.virtiofs.examples.hello;
 }
