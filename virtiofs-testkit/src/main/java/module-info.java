@@ -11,7 +11,7 @@ module io.virtiofs.testkit {
     requires static org.junit.jupiter.api;
 
     exports io.virtiofs.testkit.mock;
-    exports io.virtiofs.testkit.fuzz;
+    exports io.virtiofs.testkit.support;
     exports io.virtiofs.testkit.wire;
     exports io.virtiofs.testkit.contract;
     exports io.virtiofs.testkit.warmup;

@@ -1,5 +1,6 @@
 package io.virtiofs.testkit.contract;
 
+import io.virtiofs.testkit.support.Seeds;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -15,9 +16,8 @@ public interface ModelContract extends ContractSupport {
 
     @TestFactory
     default Stream<DynamicTest> randomOperationsMatchTheModel() {
-        String replay = System.getProperty("virtiofs.seed");
         int steps = Integer.getInteger("virtiofs.modelSteps", 3000);
-        LongStream seeds = replay != null ? LongStream.of(Long.parseLong(replay)) : LongStream.of(1, 2, 3, 0xC0FFEE);
+        LongStream seeds = Seeds.of(1, 2, 3, 0xC0FFEE);
         return seeds.mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed,
                 () -> new ModelRun(seed, newFileSystem(ContractSetup.standard())).run(steps)));
     }

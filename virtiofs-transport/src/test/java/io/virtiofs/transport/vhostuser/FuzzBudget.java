@@ -1,5 +1,6 @@
 package io.virtiofs.transport.vhostuser;
 
+import io.virtiofs.transport.internal.Seeds;
 import java.time.Duration;
 import java.util.SplittableRandom;
 
@@ -25,8 +26,7 @@ public final class FuzzBudget {
 
     /** The budget of {@code target}: {@code defaultSeconds} unless the build asks for more. */
     public static FuzzBudget start(String target, int defaultSeconds) {
-        String replay = System.getProperty("virtiofs.seed");
-        long seed = replay != null && !replay.isBlank() ? parse(replay.trim()) : new SplittableRandom().nextLong();
+        long seed = Seeds.replay().orElseGet(() -> new SplittableRandom().nextLong());
         int seconds = Integer.getInteger("virtiofs.fuzz.seconds", defaultSeconds);
         long iterations = Long.getLong("virtiofs.fuzz.iterations", Long.MAX_VALUE);
         FuzzBudget budget = new FuzzBudget(target, seed, Duration.ofSeconds(seconds), iterations);
@@ -51,10 +51,5 @@ public final class FuzzBudget {
     /** A failure message naming the seed and the input. */
     public String at(long iteration, String what) {
         return "fuzz " + target + " " + describe() + ", input " + iteration + ": " + what;
-    }
-
-    private static long parse(String text) {
-        return text.startsWith("0x") || text.startsWith("0X") ? Long.parseUnsignedLong(text.substring(2), 16)
-                : Long.parseLong(text);
     }
 }

@@ -22,6 +22,7 @@ import io.virtiofs.protocol.message.Direntplus;
 import io.virtiofs.protocol.message.DirentplusOut;
 import io.virtiofs.protocol.message.DirentsOut;
 import io.virtiofs.protocol.message.EntryOut;
+import io.virtiofs.testkit.support.Seeds;
 import io.virtiofs.testkit.wire.Replies;
 import java.time.Duration;
 import java.util.List;
@@ -140,7 +141,7 @@ class DirentWriterTest {
     @ParameterizedTest
     @EnumSource(WireOrder.class)
     void aHeapPageHoldsTheSameBytesAsADirectBuffer(WireOrder order) {
-        long seed = Long.getLong("virtiofs.seed", System.nanoTime());
+        long seed = Seeds.orElse(System.nanoTime());
         SplittableRandom random = new SplittableRandom(seed);
         WireFormat format = WireFormat.current(order);
         // a slice at an offset into a larger array, as the server's listing scratch is

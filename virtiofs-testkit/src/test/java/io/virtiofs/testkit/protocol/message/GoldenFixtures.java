@@ -118,10 +118,9 @@ final class GoldenFixtures {
                 List<String> lines = new ArrayList<>();
                 lines.add("# FUSE 7.45 " + family.name().toLowerCase(Locale.ROOT) + ", " + order.name()
                         .toLowerCase(Locale.ROOT).replace('_', '-') + ": whole messages, one struct member per line");
-                lines.add("# (its bytes in message order, its kind, its name). Written by KernelLayoutTest from the");
+                lines.add("# (its bytes in message order, its kind, its name). Written by GoldenFixturesMain from the");
                 lines.add("# bytes fuse_layout.c prints (big-endian: each integer member reversed); regenerate with");
-                lines.add("#   mvn -o -pl virtiofs-protocol -am verify -Dtest=KernelLayoutTest -Dsurefire.failIfNoSpecifiedTests=false \\");
-                lines.add("#     -Dvirtiofs.writeFixtures=$PWD/virtiofs-testkit/src/test/resources/io/virtiofs/testkit/protocol/message/fixtures");
+                lines.add("#   mvn -pl virtiofs-testkit -am process-test-classes -Pgolden-fixtures");
                 for (Fixture fixture : messages(family, layouts)) {
                     lines.add("");
                     lines.add("message " + fixture.name());

@@ -1,7 +1,6 @@
 package io.virtiofs.testkit.protocol.message;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.virtiofs.protocol.InHeader;
 import io.virtiofs.protocol.OutHeader;
@@ -65,6 +64,7 @@ import io.virtiofs.protocol.message.StatxOut;
 import io.virtiofs.protocol.message.SyncfsIn;
 import io.virtiofs.protocol.message.WriteIn;
 import io.virtiofs.protocol.message.WriteOut;
+import io.virtiofs.testkit.support.Prerequisites;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteOrder;
@@ -91,8 +91,9 @@ import org.junit.jupiter.api.TestFactory;
  * program from the FUSE 7.45 field lists) and prints each struct's members and bytes; every record
  * must encode to exactly those bytes and decode them back, in both byte orders.
  *
- * <p>With {@code -Dvirtiofs.writeFixtures=DIR} it also writes the golden fixtures
- * {@link GoldenFixtureTest} reads.
+ * <p>Needs gcc and the kernel's header (skipped without them, failing with {@code CI=true}). The
+ * golden fixtures {@link GoldenFixtureTest} reads are written from the same program's output by
+ * {@link GoldenFixturesMain}, not by a test.
  */
 class KernelLayoutTest {
 
@@ -101,11 +102,17 @@ class KernelLayoutTest {
 
     @BeforeAll
     static void compileAndRun() throws IOException, InterruptedException {
-        assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN,
+        Prerequisites.require(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN,
                 "the C program prints host-order bytes; this test expects a little-endian host");
-        assumeTrue(Files.isRegularFile(Path.of("/usr/include/linux/fuse.h")),
-                "/usr/include/linux/fuse.h is missing: kernel layout test skipped");
-        assumeTrue(gccAvailable(), "gcc is not installed: kernel layout test skipped");
+        Prerequisites.require(Files.isRegularFile(Path.of("/usr/include/linux/fuse.h")),
+                "/usr/include/linux/fuse.h is missing (linux-libc-dev)");
+        Prerequisites.require(gccAvailable(), "gcc is not installed");
+        output = runLayoutProgram();
+        layouts = parse(output);
+    }
+
+    /** Compiles {@code fuse_layout.c} against the kernel's header, runs it and returns what it prints. */
+    static List<String> runLayoutProgram() throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "fuse-layout");
         try {
             Path source = dir.resolve("fuse_layout.c");
@@ -115,7 +122,7 @@ class KernelLayoutTest {
             Path binary = dir.resolve("fuse_layout");
             run(List.of("gcc", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-fno-strict-aliasing", "-o",
                     binary.toString(), source.toString()), dir);
-            output = run(List.of(binary.toString()), dir);
+            return run(List.of(binary.toString()), dir);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -123,10 +130,15 @@ class KernelLayoutTest {
                 }
             }
         }
-        layouts = new TreeMap<>();
-        for (Layout layout : Layout.parseAll(output)) {
-            layouts.put(layout.name(), layout);
+    }
+
+    /** The layouts the program printed, by struct name. */
+    static Map<String, Layout> parse(List<String> printed) {
+        Map<String, Layout> byName = new TreeMap<>();
+        for (Layout layout : Layout.parseAll(printed)) {
+            byName.put(layout.name(), layout);
         }
+        return byName;
     }
 
     private static boolean gccAvailable() {
@@ -257,12 +269,5 @@ class KernelLayoutTest {
         Map<String, Long> expected = new TreeMap<>();
         ours.forEach((name, size) -> expected.put(name, (long) size));
         assertEquals(printed, expected);
-    }
-
-    @Test
-    void writeGoldenFixturesWhenAsked() throws IOException {
-        String dir = System.getProperty("virtiofs.writeFixtures");
-        assumeTrue(dir != null, "set -Dvirtiofs.writeFixtures=DIR to regenerate the golden fixtures");
-        GoldenFixtures.write(Path.of(dir), layouts);
     }
 }

@@ -15,6 +15,7 @@ import io.virtiofs.protocol.message.FuseMessage;
 import io.virtiofs.protocol.message.FuseRequest;
 import io.virtiofs.protocol.message.RequestDecoder;
 import io.virtiofs.protocol.message.RequestExtensions;
+import io.virtiofs.testkit.support.Seeds;
 import io.virtiofs.testkit.wire.Notifications;
 import io.virtiofs.testkit.wire.Requests;
 import java.util.List;

@@ -34,6 +34,7 @@ import io.virtiofs.protocol.message.SetxattrIn;
 import io.virtiofs.protocol.message.SymlinkIn;
 import io.virtiofs.protocol.message.TmpfileIn;
 import io.virtiofs.protocol.message.WriteIn;
+import io.virtiofs.testkit.support.Seeds;
 import io.virtiofs.testkit.wire.Requests;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

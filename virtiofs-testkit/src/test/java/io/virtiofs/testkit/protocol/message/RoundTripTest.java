@@ -33,6 +33,7 @@ import io.virtiofs.protocol.message.RequestDecoder;
 import io.virtiofs.protocol.message.StatfsOut;
 import io.virtiofs.protocol.message.StatxOut;
 import io.virtiofs.protocol.message.WriteOut;
+import io.virtiofs.testkit.support.Seeds;
 import io.virtiofs.testkit.wire.Notifications;
 import io.virtiofs.testkit.wire.Replies;
 import io.virtiofs.testkit.wire.Requests;

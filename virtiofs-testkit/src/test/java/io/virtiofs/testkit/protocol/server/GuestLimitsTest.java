@@ -21,7 +21,7 @@ import io.virtiofs.protocol.message.ReadIn;
 import io.virtiofs.protocol.message.WriteIn;
 import io.virtiofs.protocol.server.Negotiation;
 import io.virtiofs.protocol.server.Outcome;
-import io.virtiofs.testkit.fuzz.ErrorLogWatch;
+import io.virtiofs.testkit.support.ErrorLogWatch;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -18,6 +18,7 @@ import io.virtiofs.protocol.message.FuseMessage;
 import io.virtiofs.protocol.message.InitIn;
 import io.virtiofs.protocol.message.NameIn;
 import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.testkit.support.Seeds;
 import io.virtiofs.testkit.wire.Requests;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** Requests that break the wire format: error replies, never an exception, never a hang. */
 class MalformedRequestsTest {
 
-    private static final long SEED = Long.getLong("virtiofs.seed", System.nanoTime());
+    private static final long SEED = Seeds.orElse(System.nanoTime());
 
     private static ServerDriver initialized(WireOrder order) {
         ServerDriver driver = new ServerDriver(new TestFileSystem().withFile("hello", 5, "hi"), order);

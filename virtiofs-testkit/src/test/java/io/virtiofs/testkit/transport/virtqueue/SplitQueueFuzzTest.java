@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
-import io.virtiofs.testkit.fuzz.ErrorLogWatch;
-import io.virtiofs.testkit.fuzz.FuzzBudget;
 import io.virtiofs.testkit.mock.DriverQueue;
+import io.virtiofs.testkit.support.ErrorLogWatch;
+import io.virtiofs.testkit.support.FuzzBudget;
 import io.virtiofs.transport.virtqueue.DescriptorChain;
 import io.virtiofs.transport.virtqueue.QueueFaultException;
 import io.virtiofs.transport.virtqueue.RingFeatures;

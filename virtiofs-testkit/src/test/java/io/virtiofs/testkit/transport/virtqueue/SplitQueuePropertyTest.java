@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBufUtil;
 import io.virtiofs.testkit.mock.DriverQueue;
+import io.virtiofs.testkit.support.Seeds;
 import io.virtiofs.transport.virtqueue.DescriptorChain;
 import io.virtiofs.transport.virtqueue.QueueFaultException;
 import io.virtiofs.transport.virtqueue.RingFeatures;
@@ -41,9 +42,7 @@ class SplitQueuePropertyTest {
 
     @TestFactory
     Stream<DynamicTest> randomDriverActionsMatchTheModel() {
-        String replay = System.getProperty("virtiofs.seed");
-        LongStream seeds = replay != null ? LongStream.of(Long.parseLong(replay))
-                : new SplittableRandom(0x5eed_f00dL).longs(SEEDS);
+        LongStream seeds = Seeds.of(new SplittableRandom(0x5eed_f00dL).longs(SEEDS).toArray());
         return seeds.boxed().map(seed -> DynamicTest.dynamicTest("seed=" + seed, () -> runSeed(seed)));
     }
 

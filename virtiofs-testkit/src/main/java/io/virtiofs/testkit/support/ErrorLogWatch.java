@@ -1,4 +1,4 @@
-package io.virtiofs.testkit.fuzz;
+package io.virtiofs.testkit.support;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,4 +1,4 @@
-package io.virtiofs.testkit.fuzz;
+package io.virtiofs.testkit.support;
 
 import java.time.Duration;
 import java.util.SplittableRandom;
@@ -25,8 +25,7 @@ public final class FuzzBudget {
 
     /** The budget of {@code target}: {@code defaultSeconds} unless the build asks for more. */
     public static FuzzBudget start(String target, int defaultSeconds) {
-        String replay = System.getProperty("virtiofs.seed");
-        long seed = replay != null && !replay.isBlank() ? parse(replay.trim()) : new SplittableRandom().nextLong();
+        long seed = Seeds.orFresh();
         int seconds = Integer.getInteger("virtiofs.fuzz.seconds", defaultSeconds);
         long iterations = Long.getLong("virtiofs.fuzz.iterations", Long.MAX_VALUE);
         FuzzBudget budget = new FuzzBudget(target, seed, Duration.ofSeconds(seconds), iterations);
@@ -45,16 +44,11 @@ public final class FuzzBudget {
     }
 
     public String describe() {
-        return "seed 0x" + Long.toHexString(seed) + " (replay: -Dvirtiofs.seed=0x" + Long.toHexString(seed) + ")";
+        return "seed 0x" + Long.toHexString(seed) + " (replay: " + Seeds.replayHint(seed) + ")";
     }
 
     /** A failure message naming the seed and the input. */
     public String at(long iteration, String what) {
         return "fuzz " + target + " " + describe() + ", input " + iteration + ": " + what;
-    }
-
-    private static long parse(String text) {
-        return text.startsWith("0x") || text.startsWith("0X") ? Long.parseUnsignedLong(text.substring(2), 16)
-                : Long.parseLong(text);
     }
 }
