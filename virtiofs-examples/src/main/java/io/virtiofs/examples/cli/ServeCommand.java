@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code virtiofs serve}: serves a file system to a virtual machine as a vhost-user-fs device.
@@ -107,13 +108,14 @@ final class ServeCommand {
             throw new UsageException(e.getMessage());
         }
         // Registered at once: from here the socket exists, and a signal must remove it.
-        StopSignals.onStop(backend::close, err);
-        Thread hook = new Thread(backend::close, "virtiofs-serve-stop");
+        AtomicBoolean stopped = new AtomicBoolean();
+        Runnable stop = () -> {
+            stopped.set(true);
+            backend.close();
+        };
+        StopSignals.onStop(stop, err);
+        Thread hook = new Thread(stop, "virtiofs-serve-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        err.println("virtiofs: serving " + parsed.value("fs").orElse("memfs")
-                + (parsed.flag("readonly") ? " (read-only)" : "") + " as vhost-user-fs tag "
-                + parsed.value("tag").orElse("myfs") + " on "
-                + backend.socketPath().map(Path::toString).orElse("fd " + parsed.value("fd").orElse("?")));
         // A throwaway memfs through the device model on a background thread, so that the codecs,
         // the server and memfs are compiled by the time the guest, still booting, sends its first
         // requests. Interpreted, a cold READDIR of a few thousand entries took twice as long as the
@@ -121,8 +123,17 @@ final class ServeCommand {
         // flight), the code was thrown away and compiled again during a guest's first 1 GiB of
         // writes, which then ran at half the speed of later ones.
         GuestWarmUp.startInBackground(MemFs::new, warmUp);
+        err.println("virtiofs: serving " + parsed.value("fs").orElse("memfs")
+                + (parsed.flag("readonly") ? " (read-only)" : "") + " as vhost-user-fs tag "
+                + parsed.value("tag").orElse("myfs") + " on "
+                + backend.socketPath().map(Path::toString).orElse("fd " + parsed.value("fd").orElse("?")));
         try {
             backend.serve();
+        } catch (IllegalStateException e) {
+            if (!stopped.get()) {
+                throw e;
+            }
+            // A stop signal came before serving began: the back-end is closed, which is what it asked.
         } catch (IOException e) {
             backend.close();
             throw new CommandFailure("the vhost-user back-end stopped: " + e.getMessage(), e);
