@@ -4,11 +4,11 @@
  */
 module io.virtiofs.examples {
     requires transitive io.virtiofs.transport;
+    requires io.virtiofs.testkit; // the in-process guest of selftest and serve's warm-up
     requires static transitive org.jspecify;
     requires java.logging;
     requires jdk.unsupported; // sun.misc.Signal: exit 0 on SIGINT/SIGTERM
 
     exports io.virtiofs.examples.memfs;
-    exports io.virtiofs.examples.cli;
     exports io.virtiofs.examples.hello;
 }

@@ -18,6 +18,7 @@ import io.virtiofs.protocol.message.MknodIn;
 import io.virtiofs.protocol.message.OpenIn;
 import io.virtiofs.protocol.message.OpenOut;
 import io.virtiofs.protocol.message.ReadIn;
+import io.virtiofs.testkit.wire.Requests;
 import io.virtiofs.protocol.message.WriteIn;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
@@ -103,7 +104,7 @@ public class RandomReadBenchmark {
         }
 
         private void send(ByteBuf reply, FuseMessage message) {
-            ByteBuf encoded = message.encode(format);
+            ByteBuf encoded = Requests.encode(message, format);
             reply.clear();
             if (server.handle(encoded, reply) != Outcome.REPLIED || reply.getIntLE(4) != 0) {
                 throw new IllegalStateException(message + " failed: " + reply.getIntLE(4));
@@ -135,8 +136,8 @@ public class RandomReadBenchmark {
         @Setup(Level.Trial)
         public void setUp(Shared shared) {
             window = Math.min((long) windowMiB << 20, FILE_SIZE);
-            request = FuseMessage.of(Opcode.READ, 8, shared.nodeid, new ReadIn(shared.fh, 0, BLOCK, 0, 0, 0))
-                    .encode(shared.format);
+            request = Requests.encode(FuseMessage.of(Opcode.READ, 8, shared.nodeid, new ReadIn(shared.fh, 0, BLOCK, 0, 0, 0)),
+                    shared.format);
             reply = Unpooled.directBuffer(2 * BLOCK, 2 * BLOCK);
             replyMemory = MemorySegment.ofBuffer(reply.nioBuffer(0, reply.capacity()));
         }

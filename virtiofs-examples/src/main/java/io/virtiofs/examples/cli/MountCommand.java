@@ -3,6 +3,8 @@ package io.virtiofs.examples.cli;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.examples.memfs.MemFs;
 import io.virtiofs.examples.memfs.MemFsConfig;
+import io.virtiofs.protocol.server.FuseServer;
+import io.virtiofs.protocol.server.Negotiation;
 import io.virtiofs.transport.fuse.FuseMount;
 import io.virtiofs.transport.fuse.FuseMountException;
 import io.virtiofs.transport.fuse.FuseMountOptions;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code virtiofs mount}: serves a file system through the host kernel's FUSE client until
@@ -69,6 +72,31 @@ final class MountCommand {
                 """;
     }
 
+    /**
+     * Prints the FUSE INIT negotiation once the kernel has sent INIT and the server answered it,
+     * which happens after mount(2) returns: a daemon thread waits for it (10 s at the most).
+     */
+    private static void printNegotiation(FuseServer server, FuseMount mount, PrintStream err) {
+        Thread.ofPlatform().name("virtiofs-verbose").daemon(true).start(() -> {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (mount.isActive() && System.nanoTime() < deadline) {
+                Optional<Negotiation> negotiation = server.negotiation();
+                if (negotiation.isPresent()) {
+                    err.println("virtiofs: " + negotiation.get().describe().strip().replace("\n", "\nvirtiofs: "));
+                    return;
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            if (mount.isActive()) {
+                err.println("virtiofs: no FUSE INIT was answered within 10 s");
+            }
+        });
+    }
+
     static int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, CommandFailure {
         Arguments parsed = Arguments.parse(args, WITH_VALUE, FLAGS);
         if (parsed.flag("help")) {
@@ -84,8 +112,13 @@ final class MountCommand {
         FileSystem fs = fileSystem(parsed);
         FuseMountOptions options = options(parsed, mountpoint);
         FuseMount mount;
+        AtomicReference<FuseServer> server = new AtomicReference<>();
         try {
-            mount = FuseMount.mount(fs, options);
+            mount = FuseMount.mount(config -> {
+                FuseServer made = new FuseServer(fs, config);
+                server.set(made);
+                return made;
+            }, options);
         } catch (FuseMountException e) {
             throw new CommandFailure(e.getMessage(), e);
         } catch (IllegalArgumentException e) {
@@ -97,8 +130,7 @@ final class MountCommand {
         err.println("virtiofs: serving " + parsed.value("fs").orElse("memfs") + " on " + mountpoint
                 + " (Ctrl-C or umount to stop)");
         if (parsed.flag("verbose")) {
-            mount.negotiated().ifPresent(init -> err.println("virtiofs: FUSE " + init.major() + "." + init.minor()
-                    + " negotiated, max_write " + init.maxWrite() + ", max_pages " + init.maxPages()));
+            printNegotiation(server.get(), mount, err);
         }
         try {
             mount.awaitTermination();

@@ -2,16 +2,17 @@ package io.virtiofs.examples.cli;
 
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.ReadOnlyFileSystem;
+import io.virtiofs.examples.memfs.MemFs;
 import io.virtiofs.protocol.server.FuseServer;
+import io.virtiofs.testkit.warmup.GuestWarmUp;
 import io.virtiofs.transport.vhostuser.VhostUserBackend;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code virtiofs serve}: serves a file system to a virtual machine as a vhost-user-fs device.
@@ -19,7 +20,6 @@ import java.util.concurrent.TimeoutException;
  */
 final class ServeCommand {
 
-    private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
     private static final Set<String> WITH_VALUE = Set.of("socket-path", "fd", "fs", "tag", "thread-pool-size", "queues",
             "queue-size", "log-level", "attr-timeout", "entry-timeout", "capacity", "warm-up");
     private static final Set<String> FLAGS = Set.of("help", "readonly", "exit-on-disconnect", "accept-unsealed-memory");
@@ -61,31 +61,6 @@ final class ServeCommand {
                   --log-level LEVEL       off, error, warn, info (default), debug, trace
                   --help                  this text
                 """;
-    }
-
-    /**
-     * Exercises a throwaway memfs through the device model for {@code budget} on a background
-     * thread (the selftest's sessions, with requests shaped as a Linux guest shapes them), so that
-     * the codecs, the server and memfs are compiled by the time the guest, still booting, sends
-     * its first requests. Interpreted, a cold READDIR of a few thousand entries took twice as long
-     * as the C virtiofsd's; compiled for other shapes (one descriptor per body, one request in
-     * flight), the code was thrown away and compiled again during a guest's first 1 GiB of writes,
-     * which then ran at half the speed of later ones.
-     */
-    private static void warmUp(Duration budget) {
-        if (budget.isZero()) {
-            return;
-        }
-        Thread.ofPlatform().name("virtiofs-warm-up").daemon(true).start(() -> {
-            long started = System.nanoTime();
-            try {
-                long requests = SelfTestCommand.exercise(budget);
-                LOG.log(Level.DEBUG, () -> "warm-up: " + requests + " requests in "
-                        + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
-            } catch (TimeoutException | RuntimeException e) {
-                LOG.log(Level.WARNING, "the warm-up session failed (serving goes on)", e);
-            }
-        });
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, CommandFailure {
@@ -133,16 +108,32 @@ final class ServeCommand {
             throw new UsageException(e.getMessage());
         }
         // Registered at once: from here the socket exists, and a signal must remove it.
-        StopSignals.onStop(backend::close, err);
-        Thread hook = new Thread(backend::close, "virtiofs-serve-stop");
+        AtomicBoolean stopped = new AtomicBoolean();
+        Runnable stop = () -> {
+            stopped.set(true);
+            backend.close();
+        };
+        StopSignals.onStop(stop, err);
+        Thread hook = new Thread(stop, "virtiofs-serve-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+        // A throwaway memfs through the device model on a background thread, so that the codecs,
+        // the server and memfs are compiled by the time the guest, still booting, sends its first
+        // requests. Interpreted, a cold READDIR of a few thousand entries took twice as long as the
+        // C virtiofsd's; compiled for other shapes (one descriptor per body, one request in
+        // flight), the code was thrown away and compiled again during a guest's first 1 GiB of
+        // writes, which then ran at half the speed of later ones.
+        GuestWarmUp.startInBackground(MemFs::new, warmUp);
         err.println("virtiofs: serving " + parsed.value("fs").orElse("memfs")
                 + (parsed.flag("readonly") ? " (read-only)" : "") + " as vhost-user-fs tag "
                 + parsed.value("tag").orElse("myfs") + " on "
                 + backend.socketPath().map(Path::toString).orElse("fd " + parsed.value("fd").orElse("?")));
-        warmUp(warmUp);
         try {
             backend.serve();
+        } catch (IllegalStateException e) {
+            if (!stopped.get()) {
+                throw e;
+            }
+            // A stop signal came before serving began: the back-end is closed, which is what it asked.
         } catch (IOException e) {
             backend.close();
             throw new CommandFailure("the vhost-user back-end stopped: " + e.getMessage(), e);

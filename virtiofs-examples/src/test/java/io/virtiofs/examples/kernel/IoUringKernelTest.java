@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.virtiofs.examples.memfs.MemFs;
 import io.virtiofs.protocol.Opcode;
+import io.virtiofs.testkit.support.Seeds;
 import io.virtiofs.transport.fuse.FuseMount;
 import io.virtiofs.transport.fuse.FuseMountException;
 import io.virtiofs.transport.fuse.FuseMountOptions;
@@ -43,7 +44,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class IoUringKernelTest {
 
-    private static final long SEED = Long.getLong("virtiofs.seed", 2611L);
+    private static final long SEED = Seeds.orElse(2611L);
 
     private MemFsMount mount;
 

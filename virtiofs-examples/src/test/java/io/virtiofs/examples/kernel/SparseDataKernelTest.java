@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.protocol.Opcode;
+import io.virtiofs.testkit.support.Seeds;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -219,7 +220,7 @@ class SparseDataKernelTest {
 
     @Test
     void randomOperationsMatchAByteModel() {
-        Long fixed = Long.getLong("virtiofs.seed");
+        Long fixed = Seeds.replay().isPresent() ? Seeds.replay().getAsLong() : null;
         List<Long> seeds = fixed != null ? List.of(fixed) : List.of(1L, 2L, 3L, 4L);
         for (long seed : seeds) {
             runModel(seed);

@@ -1,7 +1,7 @@
 package io.virtiofs.examples.memfs;
 
-import static io.virtiofs.examples.contract.Client.assertErrno;
-import static io.virtiofs.examples.contract.ContractSupport.utf8;
+import static io.virtiofs.testkit.contract.Client.assertErrno;
+import static io.virtiofs.testkit.contract.ContractSupport.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -22,12 +22,12 @@ import io.virtiofs.api.LockRequest;
 import io.virtiofs.api.Notifier;
 import io.virtiofs.api.OpenFlags;
 import io.virtiofs.api.OpenReply;
-import io.virtiofs.examples.contract.Client;
-import io.virtiofs.examples.contract.ContractSupport;
-import io.virtiofs.examples.contract.Handle;
-import io.virtiofs.examples.contract.SetattrBuilder;
-import io.virtiofs.examples.contract.TestClock;
-import io.virtiofs.examples.contract.TestContext;
+import io.virtiofs.testkit.contract.Client;
+import io.virtiofs.testkit.contract.ContractSupport;
+import io.virtiofs.testkit.contract.Handle;
+import io.virtiofs.testkit.contract.SetattrBuilder;
+import io.virtiofs.testkit.contract.TestClock;
+import io.virtiofs.testkit.contract.TestContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;

@@ -3,7 +3,6 @@ package io.virtiofs.protocol.message;
 import io.netty.buffer.ByteBuf;
 import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.WireFormat;
-import io.virtiofs.protocol.WireOrder;
 
 /**
  * FUSE_GETXATTR's request ({@code struct fuse_getxattr_in}, then the name and NUL).
@@ -27,11 +26,4 @@ public record GetxattrIn(int size, String name) implements FuseRequest {
         return new GetxattrIn(size, NulTerminated.readLastXattrName(body, "xattr name"));
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeInt(out, size);
-        order.writeInt(out, 0);
-        NulTerminated.writeXattrName(out, name);
-    }
 }

@@ -118,24 +118,6 @@ final class NulTerminated {
         return bytes;
     }
 
-    /**
-     * Reads a file name whose length a struct gave ({@code namelen}), then its NUL; the NUL must be
-     * the last byte of {@code in}, as in the name-carrying notifications.
-     */
-    static FileName readCountedFileName(ByteBuf in, long namelen, String what) {
-        if (namelen > FileName.MAX_LENGTH) {
-            throw new MalformedRequestException(Errno.ENAMETOOLONG, what + " of " + namelen + " bytes exceeds "
-                    + FileName.MAX_LENGTH);
-        }
-        if (namelen + 1 != in.readableBytes()) {
-            throw MalformedRequestException.invalid(what + " of " + namelen + " bytes and its NUL, but "
-                    + in.readableBytes() + " bytes follow");
-        }
-        if (in.getByte(in.readerIndex() + (int) namelen) != 0) {
-            throw MalformedRequestException.invalid(what + " has no terminating NUL");
-        }
-        return readLastFileName(in, what);
-    }
 
     /** Writes a file name and its NUL without copying the name. */
     static void writeFileName(ByteBuf out, FileName name) {
@@ -148,11 +130,6 @@ final class NulTerminated {
         name.writeTo(out);
     }
 
-    /** Writes an xattr name and its NUL. */
-    static void writeXattrName(ByteBuf out, String name) {
-        out.writeBytes(name.getBytes(StandardCharsets.UTF_8));
-        out.writeByte(0);
-    }
 
     /** The UTF-8 length of an xattr name. */
     static int xattrNameLength(String name) {

@@ -18,8 +18,4 @@ public record RemovexattrIn(String name) implements FuseRequest {
         return new RemovexattrIn(NulTerminated.readLastXattrName(body, "xattr name"));
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        NulTerminated.writeXattrName(out, name);
-    }
 }

@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * or one that has not started yet. Lookup counts are kept per node, so FORGET and BATCH_FORGET give
  * the file system back exactly what was looked up, and whatever remains when a session ends.
  *
- * <p>Errors, in three tiers (see STYLE.md): a file system's {@link ErrnoException} is an ordinary
+ * <p>Errors, in three tiers: a file system's {@link ErrnoException} is an ordinary
  * error reply; any other exception from it becomes EIO and a log line; a malformed request gets an
  * error reply (EINVAL, ENAMETOOLONG, ENOSYS, EPROTO for a bad INIT) keeping its {@code unique}
  * whenever the header parsed. Nothing a request contains makes {@link #handle} throw.
