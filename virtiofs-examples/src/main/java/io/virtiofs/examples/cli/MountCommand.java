@@ -18,9 +18,15 @@ import java.util.Set;
  */
 final class MountCommand {
 
-    private static final Set<String> WITH_VALUE = Set.of("fs", "threads", "attr-timeout", "entry-timeout",
-            "capacity", "o", "log-level", "fsname");
-    private static final Set<String> FLAGS = Set.of("help", "verbose", "io-uring");
+    private static final Set<String> WITH_VALUE = union(Set.of("fs", "threads", "attr-timeout", "entry-timeout",
+            "capacity", "o", "log-level", "fsname"), S3Options.WITH_VALUE);
+    private static final Set<String> FLAGS = union(Set.of("help", "verbose", "io-uring"), S3Options.FLAGS);
+
+    static Set<String> union(Set<String> a, Set<String> b) {
+        java.util.Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
 
     private MountCommand() {
     }
@@ -48,7 +54,7 @@ final class MountCommand {
                   --log-level LEVEL       off, error, warn, info (default), debug, trace
                   --verbose               print the FUSE INIT negotiation once mounted
                   --help                  this text
-                """;
+                """ + S3Options.USAGE;
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, CommandFailure {
@@ -64,8 +70,11 @@ final class MountCommand {
         }
         Path mountpoint = Path.of(parsed.positional().get(0)).toAbsolutePath().normalize();
         FileSystem fs = fileSystem(parsed);
+        // A gateway's requests wait on the network: more workers, so that small requests are not
+        // queued behind 1 MiB reads.
+        int defaultWorkers = S3Options.selected(parsed) ? 16 : FuseMountOptions.DEFAULT_WORKERS;
         FuseMountOptions.Builder options = FuseMountOptions.builder(mountpoint)
-                .workers(parsed.intValue("threads", FuseMountOptions.DEFAULT_WORKERS, 1, FuseMountOptions.MAX_WORKERS));
+                .workers(parsed.intValue("threads", defaultWorkers, 1, FuseMountOptions.MAX_WORKERS));
         parsed.value("fsname").ifPresent(options::fsname);
         options.ioUring(parsed.flag("io-uring"));
         try {
@@ -86,7 +95,7 @@ final class MountCommand {
         StopSignals.onStop(() -> closeQuietly(mount, err), err);
         Thread hook = new Thread(() -> closeQuietly(mount, err), "virtiofs-unmount");
         Runtime.getRuntime().addShutdownHook(hook);
-        err.println("virtiofs: serving " + parsed.value("fs").orElse("memfs") + " on " + mountpoint
+        err.println("virtiofs: serving " + describe(parsed) + " on " + mountpoint
                 + " (Ctrl-C or umount to stop)");
         if (parsed.flag("verbose")) {
             mount.negotiated().ifPresent(init -> err.println("virtiofs: FUSE " + init.major() + "." + init.minor()
@@ -106,10 +115,39 @@ final class MountCommand {
             // The hook is running: it unmounts.
         }
         closeQuietly(mount, err);
+        closeFileSystem(fs);
         return mount.failure().isPresent() ? 1 : 0;
     }
 
+    static String describe(Arguments parsed) throws UsageException {
+        if (S3Options.selected(parsed)) {
+            return "s3://" + parsed.value("s3-bucket").get() + "/" + parsed.value("s3-prefix").orElse("")
+                    + " at " + parsed.value("s3-endpoint").orElse("?");
+        }
+        return parsed.value("fs").orElse("memfs");
+    }
+
+    static void closeFileSystem(FileSystem fs) {
+        if (fs instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                System.getLogger(MountCommand.class.getName()).log(System.Logger.Level.DEBUG, "closing the file system failed", e);
+            }
+        }
+    }
+
     static FileSystem fileSystem(Arguments parsed) throws UsageException {
+        if (S3Options.selected(parsed)) {
+            if (parsed.value("fs").isPresent() || parsed.value("capacity").isPresent()) {
+                throw new UsageException("--fs and --capacity are memfs options; --s3-bucket serves the S3 gateway");
+            }
+            return S3Options.fileSystem(parsed,
+                    parsed.value("attr-timeout").isPresent() || parsed.value("entry-timeout").isPresent());
+        }
+        if (parsed.value("cache").isPresent()) {
+            throw new UsageException("--cache is an option of the S3 gateway (--s3-bucket)");
+        }
         String name = parsed.value("fs").orElse("memfs");
         if (!name.equals("memfs")) {
             throw new UsageException("--fs " + name + " is not known (memfs is the one file system built in)");

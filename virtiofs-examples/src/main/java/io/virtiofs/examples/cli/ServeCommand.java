@@ -20,9 +20,11 @@ import java.util.concurrent.TimeoutException;
 final class ServeCommand {
 
     private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
-    private static final Set<String> WITH_VALUE = Set.of("socket-path", "fd", "fs", "tag", "thread-pool-size", "queues",
-            "queue-size", "log-level", "attr-timeout", "entry-timeout", "capacity", "warm-up");
-    private static final Set<String> FLAGS = Set.of("help", "readonly", "exit-on-disconnect");
+    private static final Set<String> WITH_VALUE = MountCommand.union(Set.of("socket-path", "fd", "fs", "tag",
+            "thread-pool-size", "queues", "queue-size", "log-level", "attr-timeout", "entry-timeout", "capacity",
+            "warm-up"), S3Options.WITH_VALUE);
+    private static final Set<String> FLAGS = MountCommand.union(Set.of("help", "readonly", "exit-on-disconnect"),
+            S3Options.FLAGS);
 
     private ServeCommand() {
     }
@@ -55,6 +57,9 @@ final class ServeCommand {
                                           requests (default 2; 0 skips it)
                   --log-level LEVEL       off, error, warn, info (default), debug, trace
                   --help                  this text
+                """ + S3Options.USAGE + """
+                With --s3-bucket the default --thread-pool-size is 16: requests that wait on the
+                store run on the pool, so small ones are answered while 1 MiB reads are in flight.
                 """;
     }
 
@@ -106,7 +111,7 @@ final class ServeCommand {
             builder.tag(parsed.value("tag").orElse("myfs"))
                     .requestQueues(parsed.intValue("queues", 1, 1, 1024))
                     .queueSize(parsed.intValue("queue-size", 1024, 1, 32768))
-                    .threadPoolSize(parsed.intValue("thread-pool-size", 0, 0, 1024))
+                    .threadPoolSize(parsed.intValue("thread-pool-size", S3Options.selected(parsed) ? 16 : 0, 0, 1024))
                     .reconnect(!parsed.flag("exit-on-disconnect"))
                     .handlerFactory(config -> new FuseServer(served, config));
             if (parsed.value("socket-path").isPresent()) {
@@ -130,7 +135,7 @@ final class ServeCommand {
         StopSignals.onStop(backend::close, err);
         Thread hook = new Thread(backend::close, "virtiofs-serve-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        err.println("virtiofs: serving " + parsed.value("fs").orElse("memfs")
+        err.println("virtiofs: serving " + MountCommand.describe(parsed)
                 + (parsed.flag("readonly") ? " (read-only)" : "") + " as vhost-user-fs tag "
                 + parsed.value("tag").orElse("myfs") + " on "
                 + backend.socketPath().map(Path::toString).orElse("fd " + parsed.value("fd").orElse("?")));
@@ -148,6 +153,7 @@ final class ServeCommand {
             }
         }
         backend.close();
+        MountCommand.closeFileSystem(served);
         return 0;
     }
 }
