@@ -1,7 +1,9 @@
 package io.virtiofs.s3;
 
 import io.virtiofs.s3.store.ObjectStore;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -64,12 +66,52 @@ final class BlockCache {
         return block;
     }
 
-    /** Starts fetching blocks {@code from}..{@code to} (inclusive) that are not cached yet. */
+    /** The most blocks one streamed GET of the read-ahead covers. */
+    private static final int MAX_RUN = 16;
+
+    /**
+     * Starts fetching blocks {@code from}..{@code to} (inclusive) that are not cached yet: each
+     * run of missing blocks in one streamed GET, whose blocks complete as their bytes arrive.
+     */
     void prefetch(String key, String etag, long size, long from, long to) {
         long last = Math.min(to, (size - 1) / blockSize);
-        for (long i = from; i <= last; i++) {
-            block(key, etag, size, i);
+        long i = from;
+        while (i <= last) {
+            List<CompletableFuture<byte[]>> run = new ArrayList<>();
+            long start = -1;
+            synchronized (this) {
+                for (; i <= last && run.size() < MAX_RUN; i++) {
+                    BlockId id = new BlockId(key, etag, i);
+                    if (blocks.containsKey(id)) {
+                        if (!run.isEmpty()) {
+                            break;
+                        }
+                        continue;
+                    }
+                    if (run.isEmpty()) {
+                        start = i;
+                    }
+                    CompletableFuture<byte[]> block = new CompletableFuture<>();
+                    blocks.put(id, block);
+                    run.add(block);
+                    forgetOnFailure(id, block);
+                }
+                evict();
+            }
+            if (!run.isEmpty()) {
+                store.getBlocks(key, start * blockSize, blockSize, run, etag);
+            }
         }
+    }
+
+    private void forgetOnFailure(BlockId id, CompletableFuture<byte[]> block) {
+        block.whenComplete((bytes, failure) -> {
+            if (failure != null) {
+                synchronized (this) {
+                    blocks.remove(id, block);
+                }
+            }
+        });
     }
 
     /** Drops every block of {@code key} (it was written or deleted here). */

@@ -103,7 +103,7 @@ public record S3Config(String prefix, CacheMode cache, Duration attrTimeout, Dur
         private Duration entryTimeout;
         private Duration timeout = Duration.ofSeconds(30);
         private int blockSize = 1 << 20;
-        private int readAheadBlocks = 8;
+        private int readAheadBlocks = 16;
         private long cacheBytes = 64L << 20;
         private int memoryBuffer = 1 << 20;
         private Path spillDirectory = Path.of(System.getProperty("java.io.tmpdir"), "virtiofs-s3-" + ProcessHandle.current().pid());

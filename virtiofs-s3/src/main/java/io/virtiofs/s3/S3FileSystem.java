@@ -341,7 +341,7 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
         long bs = config.blockSize();
         long first = offset / bs;
         long last = (offset + length - 1) / bs;
-        readAhead(h, key, info, offset, length, last);
+        readAhead(h, key, info, offset, length, first, last);
         int done = 0;
         for (long i = first; i <= last && done < length; i++) {
             byte[] block = Await.get(cache.block(key, info.etag(), info.size(), i), config.timeout(), ctx,
@@ -357,25 +357,32 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
         return done;
     }
 
-    /** A reader that continues where it stopped gets the next blocks fetched ahead of it. */
-    private void readAhead(Handle h, String key, ObjectInfo info, long offset, int length, long last) {
+    /**
+     * A reader that continues near where it stopped gets the blocks ahead of it fetched: when it
+     * passes the middle of the window, the next half-window or so in one streamed GET (fewer,
+     * larger requests than one per block: a store answers a long range far faster).
+     */
+    private void readAhead(Handle h, String key, ObjectInfo info, long offset, int length, long first, long last) {
         if (config.readAheadBlocks() == 0) {
             return;
         }
+        long bs = config.blockSize();
         long from;
         long to;
         synchronized (h) {
-            boolean sequential = offset == h.nextOffset;
-            h.nextOffset = offset + length;
+            // The driver has several reads of one file in flight, and they may arrive out of
+            // order: a read near where the last one ended still counts as sequential.
+            boolean sequential = Math.abs(offset - h.nextOffset) <= 2 * bs;
+            h.nextOffset = sequential ? Math.max(h.nextOffset, offset + length) : offset + length;
             if (!sequential) {
                 h.readAheadTo = last;
                 return;
             }
-            from = Math.max(last + 1, h.readAheadTo + 1);
-            to = last + config.readAheadBlocks();
-            if (from > to) {
+            if (last + config.readAheadBlocks() / 2 < h.readAheadTo) {
                 return;
             }
+            from = Math.max(first, h.readAheadTo + 1);
+            to = last + config.readAheadBlocks();
             h.readAheadTo = to;
         }
         cache.prefetch(key, info.etag(), info.size(), from, to);

@@ -36,7 +36,7 @@ final class S3Options {
               --s3-timeout SECONDS      the most one store call may take, retries included,
                                         before the request fails with ETIMEDOUT (default 30)
               --s3-block-size BYTES     unit of ranged GETs and of the block cache (default 1M)
-              --s3-read-ahead BLOCKS    blocks fetched ahead of a sequential reader (default 8)
+              --s3-read-ahead BLOCKS    blocks fetched ahead of a sequential reader (default 16)
               --s3-cache-size BYTES     the block cache (default 64M)
               --s3-memory-buffer BYTES  a file being written stays in memory up to this, then
                                         spills to disk (default 1M)
@@ -90,7 +90,7 @@ final class S3Options {
                 .cache(mode)
                 .timeout(timeout)
                 .blockSize(intSize(parsed, "s3-block-size", 1 << 20))
-                .readAheadBlocks(parsed.intValue("s3-read-ahead", 8, 0, 256))
+                .readAheadBlocks(parsed.intValue("s3-read-ahead", 16, 0, 256))
                 .cacheBytes(parsed.sizeValue("s3-cache-size", 64L << 20))
                 .memoryBuffer(intSize(parsed, "s3-memory-buffer", 1 << 20))
                 .partSize(parsed.sizeValue("s3-part-size", 8L << 20))

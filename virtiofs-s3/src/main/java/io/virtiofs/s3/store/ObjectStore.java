@@ -34,6 +34,15 @@ public interface ObjectStore extends AutoCloseable {
      */
     CompletableFuture<byte[]> get(String key, long offset, int length, String etag);
 
+    /**
+     * One ranged GET for consecutive blocks, streamed: {@code blocks.get(i)} completes with the
+     * {@code blockSize} bytes at {@code offset + i * blockSize} (fewer at the end of the object) as
+     * soon as they have arrived, so a sequential reader need not wait for the whole range. A
+     * failure fails every block not completed yet. The returned future completes after the last.
+     */
+    CompletableFuture<Void> getBlocks(String key, long offset, int blockSize, List<CompletableFuture<byte[]>> blocks,
+                                      String etag);
+
     /** PUT of a whole object from bytes. */
     CompletableFuture<ObjectInfo> put(String key, byte[] data);
 

@@ -48,6 +48,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class SdkObjectStore implements ObjectStore {
 
+    private static final System.Logger LOG = System.getLogger(SdkObjectStore.class.getName());
+
     /** How to reach the store. */
     public record Settings(URI endpoint, String bucket, String region, boolean pathStyle, Duration timeout,
                            int maxConnections) {
@@ -98,11 +100,18 @@ public final class SdkObjectStore implements ObjectStore {
     private <T> CompletableFuture<T> call(String what, Supplier<T> body) {
         CompletableFuture<T> result = new CompletableFuture<>();
         try {
+            long queued = System.nanoTime();
             calls.execute(() -> {
+                long started = System.nanoTime();
                 try {
                     result.complete(body.get());
                 } catch (Throwable t) {
                     result.completeExceptionally(StoreErrors.map(what, t));
+                }
+                if (LOG.isLoggable(System.Logger.Level.TRACE)) {
+                    long ended = System.nanoTime();
+                    LOG.log(System.Logger.Level.TRACE, what + ": queued " + (started - queued) / 1000 + " us, took "
+                            + (ended - started) / 1000 + " us" + (result.isCompletedExceptionally() ? " (failed)" : ""));
                 }
             });
         } catch (RuntimeException e) {
@@ -174,6 +183,48 @@ public final class SdkObjectStore implements ObjectStore {
                     return new byte[0]; // the range starts at or past the end
                 }
                 throw e;
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> getBlocks(String key, long offset, int blockSize,
+                                             List<CompletableFuture<byte[]>> blocks, String etag) {
+        long length = (long) blockSize * blocks.size();
+        String what = "GET " + key + " @" + offset + "+" + length;
+        CompletableFuture<Void> all = call(what, () -> {
+            int done = 0;
+            try (InputStream in = client.getObject(b -> {
+                b.bucket(bucket).key(key).range("bytes=" + offset + "-" + (offset + length - 1));
+                if (!etag.isEmpty()) {
+                    b.ifMatch(etag);
+                }
+            })) {
+                for (; done < blocks.size(); done++) {
+                    byte[] block = in.readNBytes(blockSize);
+                    blocks.get(done).complete(block);
+                    if (block.length < blockSize) {
+                        done++;
+                        break; // the end of the object
+                    }
+                }
+            } catch (AwsServiceException e) {
+                if (e.statusCode() != 416) {
+                    throw e;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            for (; done < blocks.size(); done++) {
+                blocks.get(done).complete(new byte[0]);
+            }
+            return null;
+        });
+        return all.whenComplete((v, failure) -> {
+            if (failure != null) {
+                for (CompletableFuture<byte[]> block : blocks) {
+                    block.completeExceptionally(failure);
+                }
             }
         });
     }
