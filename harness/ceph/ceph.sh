@@ -18,6 +18,7 @@
 #                                      nothing (fault tests: a store that hangs)
 #        ceph.sh rgw-cont DIR          SIGCONT it again
 #        ceph.sh rgw-start DIR         start radosgw again and wait until it answers
+#        ceph.sh rgw-start-if-down DIR the same when it is not running
 #        ceph.sh with DIR CMD...       up DIR, run CMD with the cluster's environment exported,
 #                                      down DIR when CMD ends, fails or is interrupted (a trap:
 #                                      no daemon outlives the run); exits with CMD's status
@@ -233,5 +234,6 @@ case "${1:-}" in
     rgw-stop) pid=$(daemon_pid "$2" rgw /usr/bin/radosgw); [ -n "$pid" ] && kill -STOP "$pid" ;;
     rgw-cont) pid=$(daemon_pid "$2" rgw /usr/bin/radosgw); [ -n "$pid" ] && kill -CONT "$pid" ;;
     rgw-start) cmd_rgw_start "$2" ;;
-    *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    rgw-start-if-down) [ -n "$(daemon_pid "$2" rgw /usr/bin/radosgw)" ] || cmd_rgw_start "$2" ;;
+    *) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

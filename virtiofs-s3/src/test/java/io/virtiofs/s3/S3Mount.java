@@ -63,6 +63,12 @@ final class S3Mount implements AutoCloseable {
         mount(config, cluster.credentials());
     }
 
+    /** Mounts again with other credentials (the bucket's own client keeps the right ones). */
+    void remountWith(AwsCredentialsProvider credentials) throws Exception {
+        unmount();
+        mount(c -> c.timeout(Duration.ofSeconds(4)), credentials);
+    }
+
     S3FileSystem fileSystem() {
         return fs;
     }
