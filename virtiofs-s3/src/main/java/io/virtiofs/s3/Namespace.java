@@ -86,12 +86,6 @@ final class Namespace {
                 && System.nanoTime() - node.infoAt() < config.attrTimeout().toNanos();
     }
 
-    private static boolean hasPending(Node node) {
-        synchronized (node) {
-            return node.pending != null && !node.unlinked;
-        }
-    }
-
     /**
      * What {@code path} is now: a file (an object of that key), a directory (objects below
      * {@code path/}), or nothing. A key that is both shows as the file. Known nodes whose
@@ -99,7 +93,7 @@ final class Namespace {
      */
     CompletableFuture<Optional<Node>> resolve(String path) {
         Node known = nodes.atPath(path);
-        if (known != null && (fresh(known) || (!known.directory && hasPending(known)))) {
+        if (known != null && (fresh(known) || (!known.directory && known.holdsPending()))) {
             return CompletableFuture.completedFuture(Optional.of(known));
         }
         CompletableFuture<Optional<ObjectInfo>> head = store.head(config.prefix() + path);

@@ -20,8 +20,15 @@ final class Node {
     int opens;
     /** Data written and not yet uploaded, shared by every handle of this node; guarded by this node. */
     @Nullable PendingObject pending;
-    /** When its pending data was last changed (epoch millis); guarded by this node. */
-    long writtenMillis;
+    /** When its pending data was last changed (epoch millis). */
+    volatile long writtenMillis;
+    /**
+     * The size of the pending data, or -1 when there is none, and whether it changed since the
+     * last upload: published by {@link #pendingChanged()} so that stat, lookup and listings read
+     * them without the monitor, which a flush holds for the whole upload.
+     */
+    private volatile long pendingSize = -1;
+    private volatile boolean pendingDirty;
     /** Unlinked while open: its pending data is never uploaded. */
     volatile boolean unlinked;
 
@@ -29,6 +36,27 @@ final class Node {
         this.id = id;
         this.path = path;
         this.directory = directory;
+    }
+
+    /** Publishes the pending data's size and state; call with this node's monitor held. */
+    void pendingChanged() {
+        PendingObject p = pending;
+        pendingDirty = p != null && p.dirty();
+        pendingSize = p == null ? -1 : p.size();
+    }
+
+    /** The pending data's size, or -1 when there is none. */
+    long pendingSize() {
+        return pendingSize;
+    }
+
+    boolean pendingDirty() {
+        return pendingDirty;
+    }
+
+    /** Whether the node holds data not (yet) in the store that it will upload. */
+    boolean holdsPending() {
+        return pendingSize >= 0 && !unlinked;
     }
 
     String path() {

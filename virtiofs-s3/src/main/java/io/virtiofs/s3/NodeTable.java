@@ -17,7 +17,11 @@ final class NodeTable {
 
     private final Map<Long, Node> byId = new HashMap<>();
     private final Map<String, Node> byPath = new HashMap<>();
+    /** Nodes made since the last sweep of unused ones. */
+    private int madeSinceSweep;
     private long nextId = FileSystem.ROOT_ID + 1;
+    /** How many nodes are made between sweeps of the ones nobody holds. */
+    static final int SWEEP_EVERY = 4096;
 
     NodeTable() {
         Node root = new Node(FileSystem.ROOT_ID, "", true);
@@ -44,15 +48,37 @@ final class NodeTable {
         if (node != null && node.directory == directory) {
             return node;
         }
+        if (++madeSinceSweep >= SWEEP_EVERY) {
+            sweep();
+        }
         node = new Node(nextId++, path, directory);
         byId.put(node.id, node);
         byPath.put(path, node);
         return node;
     }
 
+    /**
+     * Drops the nodes that the driver holds no lookup of and nobody has open: ones a name check
+     * (mkdir, rename) or a rejected listing entry made. A node dropped just before its lookup is
+     * counted comes back in {@link #lookedUp}.
+     */
+    private void sweep() {
+        madeSinceSweep = 0;
+        var it = byId.values().iterator();
+        while (it.hasNext()) {
+            Node n = it.next();
+            if (n.id != FileSystem.ROOT_ID && n.lookups == 0 && n.opens == 0 && n.pendingSize() < 0) {
+                it.remove();
+                byPath.remove(n.path(), n);
+            }
+        }
+    }
+
     synchronized void lookedUp(Node node) {
         node.lookups++;
-        byId.putIfAbsent(node.id, node);
+        if (byId.putIfAbsent(node.id, node) == null) {
+            byPath.putIfAbsent(node.path(), node);
+        }
     }
 
     synchronized void forget(long nodeid, long count) {
@@ -66,6 +92,9 @@ final class NodeTable {
 
     synchronized void opened(Node node) {
         node.opens++;
+        if (byId.putIfAbsent(node.id, node) == null) {
+            byPath.putIfAbsent(node.path(), node);
+        }
     }
 
     /** One handle closed; true when it was the last. */
@@ -115,21 +144,18 @@ final class NodeTable {
     }
 
     /** The nodes directly or indirectly below {@code path} that hold data not yet uploaded. */
-    synchronized List<Node> pendingBelow(String path) {
+    List<Node> pendingBelow(String path) {
         String below = path.isEmpty() ? "" : path + "/";
-        List<Node> found = new ArrayList<>();
-        for (Node n : byPath.values()) {
-            if (!n.directory && n.path().startsWith(below) && n != byPath.get("") && hasPending(n)) {
-                found.add(n);
+        List<Node> candidates = new ArrayList<>();
+        synchronized (this) {
+            for (Node n : byPath.values()) {
+                if (!n.directory && n.path().startsWith(below)) {
+                    candidates.add(n);
+                }
             }
         }
-        return found;
-    }
-
-    private static boolean hasPending(Node n) {
-        synchronized (n) {
-            return n.pending != null && !n.unlinked;
-        }
+        candidates.removeIf(n -> !n.holdsPending());
+        return candidates;
     }
 
     synchronized int size() {

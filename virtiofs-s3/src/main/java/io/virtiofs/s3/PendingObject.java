@@ -171,9 +171,7 @@ final class PendingObject {
     CompletableFuture<ObjectInfo> upload(String key) {
         EarlyUpload up = early;
         CompletableFuture<ObjectInfo> result;
-        if (up != null && up.key.equals(key) && size > up.uploadedEnd) {
-            result = finishEarly(up);
-        } else if (up != null && up.key.equals(key) && size == up.uploadedEnd && !up.parts.isEmpty()) {
+        if (up != null && up.key.equals(key)) {
             result = finishEarly(up);
         } else {
             if (up != null) {

@@ -34,9 +34,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bucket (or a prefix in one) as a file system: the gateway kind of virtio-fs device.
@@ -104,16 +104,14 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
         }
         long size;
         Instant t;
-        synchronized (node) {
-            PendingObject pending = node.pending;
-            ObjectInfo info = node.info();
-            if (pending != null) {
-                size = pending.size();
-                t = pending.dirty() || info == null ? Instant.ofEpochMilli(node.writtenMillis) : info.lastModified();
-            } else {
-                size = info == null ? 0 : info.size();
-                t = info == null ? names.started() : info.lastModified();
-            }
+        long pendingSize = node.pendingSize();
+        ObjectInfo info = node.info();
+        if (pendingSize >= 0) {
+            size = pendingSize;
+            t = node.pendingDirty() || info == null ? Instant.ofEpochMilli(node.writtenMillis) : info.lastModified();
+        } else {
+            size = info == null ? 0 : info.size();
+            t = info == null ? names.started() : info.lastModified();
         }
         return Attr.builder().ino(node.id).mode(FILE_MODE).nlink(1).size(size).blocks((size + 511) / 512)
                 .atime(t.getEpochSecond(), t.getNano()).mtime(t.getEpochSecond(), t.getNano())
@@ -152,14 +150,8 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
     @Override
     public AttrReply getattr(Context ctx, long nodeid) {
         Node node = nodes.get(nodeid);
-        if (!node.directory && !names.fresh(node)) {
-            boolean pending;
-            synchronized (node) {
-                pending = node.pending != null;
-            }
-            if (!pending) {
-                refresh(ctx, node);
-            }
+        if (!node.directory && !names.fresh(node) && node.pendingSize() < 0) {
+            refresh(ctx, node);
         }
         return new AttrReply(attr(node), config.attrTimeout());
     }
@@ -208,11 +200,17 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
             PendingObject pending = pendingFor(ctx, node, size > 0);
             pending.truncate(size);
             node.writtenMillis = System.currentTimeMillis();
+            node.pendingChanged();
             if (!throughHandle) {
-                upload(ctx, node);
-                if (node.opens == 0) {
-                    pending.discard();
-                    node.pending = null;
+                try {
+                    upload(ctx, node);
+                } finally {
+                    // truncate(2) by name: uploaded now or failed now (the caller sees which).
+                    if (node.opens == 0) {
+                        pending.discard();
+                        node.pending = null;
+                        node.pendingChanged();
+                    }
                 }
             }
         }
@@ -254,6 +252,7 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
             if (writable && flags.truncate()) {
                 pendingFor(ctx, node, false).truncate(0);
                 node.writtenMillis = System.currentTimeMillis();
+                node.pendingChanged();
             }
             nodes.opened(node);
         }
@@ -273,6 +272,7 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
             }
             node.pending.truncate(0);
             node.writtenMillis = System.currentTimeMillis();
+            node.pendingChanged();
             nodes.opened(node);
         }
         long fh = nextHandle.getAndIncrement();
@@ -311,6 +311,7 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
             }
         }
         node.pending = pending;
+        node.pendingChanged();
         return pending;
     }
 
@@ -400,6 +401,7 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
             PendingObject pending = pendingFor(ctx, node, true);
             pending.write(names.key(node), request.offset(), data);
             node.writtenMillis = System.currentTimeMillis();
+            node.pendingChanged();
         }
         return length;
     }
@@ -412,9 +414,13 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
         }
         String key = names.key(node);
         long parts = 2 + pending.size() / config.partSize() / config.uploadConcurrency();
-        ObjectInfo info = Await.get(pending.upload(key), config.timeout().multipliedBy(parts), ctx, "upload " + key);
-        node.info(new ObjectInfo(key, pending.size(), info.lastModified(), info.etag()));
-        cache.invalidate(key);
+        try {
+            ObjectInfo info = Await.get(pending.upload(key), config.timeout().multipliedBy(parts), ctx, "upload " + key);
+            node.info(new ObjectInfo(key, pending.size(), info.lastModified(), info.etag()));
+            cache.invalidate(key);
+        } finally {
+            node.pendingChanged();
+        }
     }
 
     /** close(2): the upload happens here, so that close reports its failure. */
@@ -448,153 +454,38 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
         }
         Node node = h.node;
         synchronized (node) {
+            ErrnoException failed = null;
             if (h.writable) {
                 try {
                     upload(ctx, node);
                 } catch (ErrnoException e) {
-                    PendingObject pending = node.pending;
-                    if (pending != null && node.opens <= 1) {
-                        Path kept = pending.preserve(config.spillDirectory().resolve("unsaved"), names.key(node));
-                        node.pending = null;
-                        LOG.log(System.Logger.Level.ERROR, "the upload of " + names.key(node) + " failed at its last close ("
-                                + e.getMessage() + "); its data is kept in " + kept);
-                    }
+                    failed = e;
                 }
             }
             if (nodes.closed(node) && node.pending != null) {
                 if (node.pending.dirty() && !node.unlinked) {
-                    Path kept = node.pending.preserve(config.spillDirectory().resolve("unsaved"), names.key(node));
-                    LOG.log(System.Logger.Level.ERROR, "unsaved data of " + names.key(node) + " is kept in " + kept);
+                    keepUnsaved(node, failed);
                 } else {
                     node.pending.discard();
                 }
                 node.pending = null;
+                node.pendingChanged();
             }
         }
     }
 
-    @Override
-    public void fallocate(Context ctx, long nodeid, long fh, long offset, long length, FallocateMode mode) {
-        throw new ErrnoException(Errno.EOPNOTSUPP, "S3 objects cannot be preallocated");
-    }
-
-    // ------------------------------------------------------------------ names
-
-    @Override
-    public Entry mkdir(Context ctx, long parent, FileName name, int mode) {
-        return counted(names.mkdir(ctx, names.childPath(nodes.get(parent), name)));
-    }
-
-    @Override
-    public void unlink(Context ctx, long parent, FileName name) {
-        names.unlink(ctx, names.childPath(nodes.get(parent), name));
-    }
-
-    @Override
-    public void rmdir(Context ctx, long parent, FileName name) {
-        names.rmdir(ctx, names.childPath(nodes.get(parent), name));
-    }
-
-    @Override
-    public void rename(Context ctx, long parent, FileName name, long newParent, FileName newName, RenameFlags flags) {
-        if (flags.exchange() || flags.whiteout() || flags.hasUnknownBits()) {
-            throw new ErrnoException(Errno.EINVAL, "S3 cannot exchange names or leave whiteouts");
+    /** The last close could not upload: the data goes to {@code <spill>/unsaved/}, and the log says where. */
+    private void keepUnsaved(Node node, @Nullable ErrnoException failure) {
+        String key = names.key(node);
+        String why = failure != null ? failure.getMessage() : "no flush uploaded it";
+        try {
+            Path kept = node.pending.preserve(config.spillDirectory().resolve("unsaved"), key);
+            LOG.log(System.Logger.Level.ERROR, "the upload of " + key + " failed at its last close (" + why
+                    + "); its data is kept in " + kept);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "the upload of " + key + " failed at its last close (" + why
+                    + ") and its data could not be kept in " + config.spillDirectory().resolve("unsaved"), e);
         }
-        names.rename(ctx, names.childPath(nodes.get(parent), name), names.childPath(nodes.get(newParent), newName),
-                flags.noReplace());
-    }
-
-    @Override
-    public Entry link(Context ctx, long nodeid, long newParent, FileName newName) {
-        throw new ErrnoException(Errno.EPERM, "S3 has no hard links");
-    }
-
-    @Override
-    public Entry symlink(Context ctx, long parent, FileName name, SymlinkTarget target) {
-        throw new ErrnoException(Errno.EPERM, "S3 has no symbolic links");
-    }
-
-    // ------------------------------------------------------------------ directories
-
-    @Override
-    public OpenReply opendir(Context ctx, long nodeid, OpenFlags flags) {
-        Node dir = nodes.get(nodeid);
-        if (!dir.directory) {
-            throw new ErrnoException(Errno.ENOTDIR, dir + " is not a directory");
-        }
-        List<Namespace.Child> children = Await.get(names.list(dir), config.timeout().multipliedBy(4), ctx,
-                "list " + dir.path());
-        long fh = nextHandle.getAndIncrement();
-        listings.put(fh, children);
-        return OpenReply.of(fh);
-    }
-
-    private List<Namespace.Child> listing(long fh) {
-        List<Namespace.Child> children = listings.get(fh);
-        if (children == null) {
-            throw new ErrnoException(Errno.EBADF, "no open directory " + fh);
-        }
-        return children;
-    }
-
-    @Override
-    public void readdir(Context ctx, long nodeid, long fh, long offset, DirectorySink sink) {
-        Node dir = nodes.get(nodeid);
-        List<Namespace.Child> children = listing(fh);
-        for (long i = offset; i < children.size() + 2; i++) {
-            boolean added;
-            if (i < 2) {
-                added = sink.add(i == 0 ? dir.id : parentOf(dir).id, i + 1, FileType.DIRECTORY.direntType(),
-                        i == 0 ? FileName.DOT : FileName.DOT_DOT);
-            } else {
-                Namespace.Child c = children.get((int) (i - 2));
-                Node known = nodes.atPath(dir.child(c.name()));
-                long ino = known != null ? known.id : (dir.child(c.name()).hashCode() & 0xffff_ffffL) | (1L << 40);
-                added = sink.add(ino, i + 1, (c.directory() ? FileType.DIRECTORY : FileType.REGULAR).direntType(),
-                        FileName.of(c.name()));
-            }
-            if (!added) {
-                return;
-            }
-        }
-    }
-
-    @Override
-    public void readdirplus(Context ctx, long nodeid, long fh, long offset, DirectoryPlusSink sink) {
-        Node dir = nodes.get(nodeid);
-        List<Namespace.Child> children = listing(fh);
-        for (long i = offset; i < children.size() + 2; i++) {
-            if (i < 2) {
-                // The driver counts no lookup for these two.
-                Node self = i == 0 ? dir : parentOf(dir);
-                if (!sink.add(entry(self), i + 1, i == 0 ? FileName.DOT : FileName.DOT_DOT)) {
-                    return;
-                }
-                continue;
-            }
-            Namespace.Child c = children.get((int) (i - 2));
-            Node node = nodes.obtain(dir.child(c.name()), c.directory());
-            if (c.info() != null) {
-                synchronized (node) {
-                    if (node.pending == null) {
-                        node.info(c.info());
-                    }
-                }
-            } else if (c.directory()) {
-                node.info(new ObjectInfo(names.dirKey(node.path()), 0, names.started(), ""));
-            }
-            if (!sink.add(entry(node), i + 1, FileName.of(c.name()))) {
-                return;
-            }
-            nodes.lookedUp(node);
-        }
-    }
-
-    private Node parentOf(Node dir) {
-        String path = dir.path();
-        int slash = path.lastIndexOf('/');
-        Node parent = path.isEmpty() ? dir : nodes.atPath(slash < 0 ? "" : path.substring(0, slash));
-        return parent != null ? parent : dir;
     }
 
     @Override
@@ -625,7 +516,4 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
         return nodes.size() + " nodes, " + handles.size() + " open files, " + cache.cachedBlocks() + " cached blocks";
     }
 
-    static CompletableFuture<Void> done() {
-        return CompletableFuture.completedFuture(null);
-    }
 }
