@@ -23,7 +23,7 @@
 #                                      down DIR when CMD ends, fails or is interrupted (a trap:
 #                                      no daemon outlives the run); exits with CMD's status
 # Environment: CEPH_RGW_PORT, CEPH_MON_PORT (default: the first free port from 17480 and 13300),
-# CEPH_BLOCK_SIZE (the OSD's sparse block file, default 24G).
+# CEPH_BLOCK_SIZE (the OSD's sparse block file, default 48G; only what is written takes disk).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOTSH="$HERE/../stack/root.sh"
@@ -157,7 +157,7 @@ osd objectstore = bluestore
 # A sparse block file, outside the OSD's own directory (ELOOP otherwise).
 bluestore block create = true
 bluestore block path = $dir/osd-block-\$id
-bluestore block size = ${CEPH_BLOCK_SIZE:-24G}
+bluestore block size = ${CEPH_BLOCK_SIZE:-48G}
 bluestore fsck on mount = false
 osd memory target = 939524096
 bluestore cache autotune = false
@@ -166,6 +166,11 @@ bluestore cache size = 134217728
 rgw frontends = beast endpoint=127.0.0.1:$rgw_port
 rgw data = $dir/rgw
 rgw dns name = localhost
+# Deleted objects' data is freed by garbage collection, two hours later by default: the tests
+# and benchmarks write and delete gigabytes, and the OSD would fill first.
+rgw gc obj min wait = 30
+rgw gc processor period = 30
+rgw gc processor max time = 30
 CONF
     # A monitor.
     in_root monmaptool --create --fsid "$fsid" --addv vfj "[v2:127.0.0.1:$mon_port]" "$dir/monmap" > "$dir/log/mkfs.out" 2>&1 \

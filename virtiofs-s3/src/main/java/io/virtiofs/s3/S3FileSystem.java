@@ -70,7 +70,7 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
     private final BlockCache cache;
     private final Namespace names;
     private final Map<Long, Handle> handles = new ConcurrentHashMap<>();
-    private final Map<Long, List<Namespace.Child>> listings = new ConcurrentHashMap<>();
+    private final Listings listings;
     private final AtomicLong nextHandle = new AtomicLong(1);
 
     public S3FileSystem(ObjectStore store, S3Config config) {
@@ -78,6 +78,7 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
         this.config = config;
         this.cache = new BlockCache(store, config.blockSize(), config.cacheBytes());
         this.names = new Namespace(config, store, nodes, cache);
+        this.listings = new Listings(config, nodes, names, this::entry, nextHandle);
     }
 
     public S3Config config() {
@@ -119,7 +120,7 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
                 .blksize(config.blockSize()).build();
     }
 
-    private Entry entry(Node node) {
+    Entry entry(Node node) {
         return new Entry(node.id, 0, attr(node), config.entryTimeout(), config.attrTimeout());
     }
 
@@ -489,8 +490,66 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
     }
 
     @Override
+    public void fallocate(Context ctx, long nodeid, long fh, long offset, long length, FallocateMode mode) {
+        throw new ErrnoException(Errno.EOPNOTSUPP, "S3 objects cannot be preallocated");
+    }
+
+    // ------------------------------------------------------------------ names
+
+    @Override
+    public Entry mkdir(Context ctx, long parent, FileName name, int mode) {
+        return counted(names.mkdir(ctx, names.childPath(nodes.get(parent), name)));
+    }
+
+    @Override
+    public void unlink(Context ctx, long parent, FileName name) {
+        names.unlink(ctx, names.childPath(nodes.get(parent), name));
+    }
+
+    @Override
+    public void rmdir(Context ctx, long parent, FileName name) {
+        names.rmdir(ctx, names.childPath(nodes.get(parent), name));
+    }
+
+    @Override
+    public void rename(Context ctx, long parent, FileName name, long newParent, FileName newName, RenameFlags flags) {
+        if (flags.exchange() || flags.whiteout() || flags.hasUnknownBits()) {
+            throw new ErrnoException(Errno.EINVAL, "S3 cannot exchange names or leave whiteouts");
+        }
+        names.rename(ctx, names.childPath(nodes.get(parent), name), names.childPath(nodes.get(newParent), newName),
+                flags.noReplace());
+    }
+
+    @Override
+    public Entry link(Context ctx, long nodeid, long newParent, FileName newName) {
+        throw new ErrnoException(Errno.EPERM, "S3 has no hard links");
+    }
+
+    @Override
+    public Entry symlink(Context ctx, long parent, FileName name, SymlinkTarget target) {
+        throw new ErrnoException(Errno.EPERM, "S3 has no symbolic links");
+    }
+
+    // ------------------------------------------------------------------ directories
+
+    @Override
+    public OpenReply opendir(Context ctx, long nodeid, OpenFlags flags) {
+        return OpenReply.of(listings.open(ctx, nodes.get(nodeid)));
+    }
+
+    @Override
+    public void readdir(Context ctx, long nodeid, long fh, long offset, DirectorySink sink) {
+        listings.readdir(nodes.get(nodeid), fh, offset, sink);
+    }
+
+    @Override
+    public void readdirplus(Context ctx, long nodeid, long fh, long offset, DirectoryPlusSink sink) {
+        listings.readdirplus(nodes.get(nodeid), fh, offset, sink);
+    }
+
+    @Override
     public void releasedir(Context ctx, long nodeid, long fh, int flags) {
-        listings.remove(fh);
+        listings.close(fh);
     }
 
     @Override
