@@ -13,7 +13,8 @@
 #   s3fs     Debian trixie's s3fs 1.95 (from the project's trixie root) on the host, default
 #            options but path-style requests (dd bs=1M, ls -f)
 #   guest    (--guest) `bin/virtiofs serve --s3-bucket` to a QEMU guest (harness/vm-run.sh,
-#            TCG here), the same dd and ls in the guest
+#            TCG here), the same dd and ls (busybox ls -a) in the guest; rates from the guest's
+#            clock, scaled by how far it drifted from the host's over the workload
 # Every cell is the median of --runs runs; the table also prints the load averages before and
 # after, since the machine may be shared.
 #
@@ -130,11 +131,19 @@ measure_guest() {
         -e "S3PERF_SIZE=$size" -e "S3PERF_RUN=$run" -e "S3PERF_OBJECTS=$objects" \
         -b "exec '$vfs' serve --socket-path \"\$SOCK\" --s3-endpoint '$VFJ_S3_ENDPOINT' --s3-bucket '$bucket' --s3-spill-dir '$work/spill'" \
         > "$out.log" 2>&1 || { tail -20 "$out.log" >&2; echo "s3-bench: the guest run failed ($out)" >&2; exit 1; }
-    local w r l
+    local w r l guest_s host_s k
     w=$(sed -n 's/^RESULT s3perf write .*mib_per_s=\([0-9.]*\).*/\1/p' "$out/result.txt")
     r=$(sed -n 's/^RESULT s3perf read .*mib_per_s=\([0-9.]*\).*/\1/p' "$out/result.txt")
     l=$(sed -n 's/^RESULT s3perf list .*names_per_s=\([0-9.]*\).*/\1/p' "$out/result.txt")
-    echo "guest $w $r $l" >> "$work/results"
+    # Rates come from the guest's clock, which TCG on a loaded host lets drift: scale them by
+    # the guest's elapsed time over the host's measure of the same workload.
+    guest_s=$(sed -n 's/^RESULT s3perf elapsed seconds=//p' "$out/result.txt")
+    host_s=$(sed -n 's/^workload_s=//p' "$out/summary.txt")
+    k=$(awk -v g="$guest_s" -v h="$host_s" 'BEGIN { printf "%.3f", (h > 0 && g > 0) ? g / h : 1 }')
+    w=$(awk -v x="$w" -v k="$k" 'BEGIN { printf "%.1f", x * k }')
+    r=$(awk -v x="$r" -v k="$k" 'BEGIN { printf "%.1f", x * k }')
+    l=$(awk -v x="$l" -v k="$k" 'BEGIN { printf "%.1f", x * k }')
+    echo "guest $w $r $l (guest clock / host clock $k)" >> "$work/results"
 }
 
 kinds=(client gateway s3fs)

@@ -96,6 +96,24 @@ class FaultKernelTest {
         assertTrue(closed == -Errno.EIO.code() || closed == -Errno.ETIMEDOUT.code(),
                 "close with radosgw gone answered " + closed);
         assertTrue(seconds <= 6 * TIMEOUT.toSeconds(), "the failing close took " + seconds + " s");
+        // The release that followed could not upload either: the data is kept, not dropped.
+        java.nio.file.Path unsaved = m.spillDirectory().resolve("unsaved");
+        byte[] keptOnDisk = null;
+        for (int i = 0; i < 100 && keptOnDisk == null; i++) {
+            if (Files.isDirectory(unsaved)) {
+                try (var files = Files.list(unsaved)) {
+                    var file = files.filter(f -> f.getFileName().toString().startsWith("in-flight.")).findFirst();
+                    if (file.isPresent()) {
+                        keptOnDisk = Files.readAllBytes(file.get());
+                    }
+                }
+            }
+            if (keptOnDisk == null) {
+                Thread.sleep(100);
+            }
+        }
+        assertTrue(keptOnDisk != null && java.util.Arrays.equals(lost, keptOnDisk),
+                "the data of the failed upload is not kept in " + unsaved);
         m.cluster.radosgw("start");
         // Acknowledged data is there; the mount works; the failed file can be written again.
         assertTrue(java.util.Arrays.equals(kept, m.api.getObjectAsBytes(b -> b.bucket(m.bucket).key("acknowledged")).asByteArray()));

@@ -49,8 +49,13 @@ final class S3Mount implements AutoCloseable {
         return m;
     }
 
+    private Path spill;
+
     void mount(UnaryOperator<S3Config.Builder> config, AwsCredentialsProvider credentials) throws Exception {
-        S3Config c = config.apply(S3Config.builder().spillDirectory(Files.createTempDirectory("s3spill-"))).build();
+        if (spill == null) {
+            spill = Files.createTempDirectory("s3spill-");
+        }
+        S3Config c = config.apply(S3Config.builder().spillDirectory(spill)).build();
         SdkObjectStore store = new SdkObjectStore(new SdkObjectStore.Settings(cluster.endpoint, bucket, "us-east-1", true,
                 c.timeout(), 64), credentials);
         fs = new S3FileSystem(store, c);
@@ -67,6 +72,10 @@ final class S3Mount implements AutoCloseable {
     void remountWith(AwsCredentialsProvider credentials) throws Exception {
         unmount();
         mount(c -> c.timeout(Duration.ofSeconds(4)), credentials);
+    }
+
+    Path spillDirectory() {
+        return spill;
     }
 
     S3FileSystem fileSystem() {
@@ -137,6 +146,13 @@ final class S3Mount implements AutoCloseable {
             }
             api.close();
             Files.deleteIfExists(mountpoint);
+            if (spill != null) {
+                try (var all = Files.walk(spill)) {
+                    for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
         }
     }
 
