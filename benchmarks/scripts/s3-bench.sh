@@ -46,6 +46,8 @@ fi
 
 vfs="$repo/bin/virtiofs"
 work=$(mktemp -d /tmp/vfj-s3-bench.XXXXXX)
+# Every run's figures also go here, kept after the run (a failure late in a long run loses none).
+results_copy=/tmp/vfj-s3-bench-results-$$.txt
 mounts=()
 cleanup() {
     local m
@@ -114,7 +116,7 @@ measure_mount() {
     [ "$n" = "$objects" ] || { echo "s3-bench: $kind listed $n names, not $objects" >&2; exit 1; }
     l=$(rate "$t0" "$t1" "$n")
     unmount "$mnt"
-    echo "$kind $w $r $l" >> "$work/results"
+    echo "$kind $w $r $l" | tee -a "$results_copy" >> "$work/results"
 }
 
 measure_client() {
@@ -122,15 +124,24 @@ measure_client() {
     w=$("$vfs" s3 bench-write "$bucket" "seq-client-$run" "$size" | sed -n 's/.*mib_per_s=//p')
     r=$("$vfs" s3 bench-read "$bucket" "seq-client-$run" | sed -n 's/.*mib_per_s=//p')
     l=$("$vfs" s3 bench-list "$bucket" list/ | sed -n 's/.*names_per_s=//p')
-    echo "client $w $r $l" >> "$work/results"
+    echo "client $w $r $l" | tee -a "$results_copy" >> "$work/results"
 }
 
 measure_guest() {
-    local run=$1 out="$work/guest-$run"
-    "$repo/harness/vm-run.sh" -o "$out" -t 1800 --no-fio -w "$repo/harness/workloads/s3-perf.sh" \
-        -e "S3PERF_SIZE=$size" -e "S3PERF_RUN=$run" -e "S3PERF_OBJECTS=$objects" \
-        -b "exec '$vfs' serve --socket-path \"\$SOCK\" --s3-endpoint '$VFJ_S3_ENDPOINT' --s3-bucket '$bucket' --s3-spill-dir '$work/spill'" \
-        > "$out.log" 2>&1 || { tail -20 "$out.log" >&2; echo "s3-bench: the guest run failed ($out)" >&2; exit 1; }
+    local run=$1 out="$work/guest-$run" try rc
+    for try in 1 2; do
+        rm -rf "$out"
+        rc=0
+        "$repo/harness/vm-run.sh" -o "$out" -t 1800 --no-fio -w "$repo/harness/workloads/s3-perf.sh" \
+            -e "S3PERF_SIZE=$size" -e "S3PERF_RUN=$run" -e "S3PERF_OBJECTS=$objects" \
+            -b "exec '$vfs' serve --socket-path \"\$SOCK\" --s3-endpoint '$VFJ_S3_ENDPOINT' --s3-bucket '$bucket' --s3-spill-dir '$work/spill'" \
+            > "$out.log" 2>&1 || rc=$?
+        # 3 and 8: the back-end or QEMU did not start (a socket QEMU found before it listened):
+        # once more; anything else is a result.
+        [ $rc = 3 ] || [ $rc = 8 ] || break
+        echo "s3-bench: the guest did not start (vm-run rc=$rc); once more" >&2
+    done
+    [ $rc = 0 ] || { tail -20 "$out.log" >&2; echo "s3-bench: the guest run failed ($out)" >&2; exit 1; }
     local w r l guest_s host_s k
     w=$(sed -n 's/^RESULT s3perf write .*mib_per_s=\([0-9.]*\).*/\1/p' "$out/result.txt")
     r=$(sed -n 's/^RESULT s3perf read .*mib_per_s=\([0-9.]*\).*/\1/p' "$out/result.txt")
@@ -143,7 +154,7 @@ measure_guest() {
     w=$(awk -v x="$w" -v k="$k" 'BEGIN { printf "%.1f", x * k }')
     r=$(awk -v x="$r" -v k="$k" 'BEGIN { printf "%.1f", x * k }')
     l=$(awk -v x="$l" -v k="$k" 'BEGIN { printf "%.1f", x * k }')
-    echo "guest $w $r $l (guest clock / host clock $k)" >> "$work/results"
+    echo "guest $w $r $l (guest clock / host clock $k)" | tee -a "$results_copy" >> "$work/results"
 }
 
 kinds=(client gateway s3fs)
