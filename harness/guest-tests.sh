@@ -112,7 +112,7 @@ run_s3() {
     bucket=vfj-guest-$$
     "$ROOT/bin/virtiofs" s3 mb "$bucket" || return 1
     serve="exec $ROOT/bin/virtiofs serve --log-level info --socket-path \"\$SOCK\" --s3-endpoint $VFJ_S3_ENDPOINT --s3-bucket $bucket --s3-spill-dir $dir/spill"
-    "$HERE/vm-run.sh" -o "$dir/write" -t 1500 --no-fio -w "$HERE/workloads/s3-tree.sh" -e S3TREE=write \
+    "$HERE/vm-run.sh" -o "$dir/write" -t 1500 --no-fio -w "$HERE/workloads/s3-tree.sh" -e S3TREE=write -e "S3TREE_BIG_MIB=${S3TREE_BIG_MIB:-1024}" \
         -c "S3TREE_BUCKET=$bucket $HERE/workloads/s3-tree-check.sh" -b "$serve" > "$dir/write.out" 2> "$dir/write.err" || rc=1
     [ $rc -eq 0 ] && { check_umount "$dir/write" || rc=1; }
     grep -E '^(PASS|FAIL|RESULT)' "$dir/write/result.txt" "$dir/write/check.log" 2>/dev/null | sed 's/^[^:]*://'
