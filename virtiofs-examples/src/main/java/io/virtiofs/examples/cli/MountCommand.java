@@ -25,10 +25,16 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class MountCommand {
 
-    static final Set<String> WITH_VALUE = Set.of("fs", "threads", "attr-timeout", "entry-timeout",
-            "capacity", "o", "log-level", "fsname", "ring-depth", "ring-flags");
-    static final Set<String> FLAGS = Set.of("help", "verbose", "io-uring", "no-default-permissions",
-            "no-allow-other");
+    static final Set<String> WITH_VALUE = union(Set.of("fs", "threads", "attr-timeout", "entry-timeout",
+            "capacity", "o", "log-level", "fsname", "ring-depth", "ring-flags"), S3Options.WITH_VALUE);
+    static final Set<String> FLAGS = union(Set.of("help", "verbose", "io-uring", "no-default-permissions",
+            "no-allow-other"), S3Options.FLAGS);
+
+    static Set<String> union(Set<String> a, Set<String> b) {
+        java.util.Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
 
     private MountCommand() {
     }
@@ -69,7 +75,7 @@ final class MountCommand {
                   --log-level LEVEL       off, error, warn, info (default), debug, trace
                   --verbose               print the FUSE INIT negotiation once mounted
                   --help                  this text
-                """;
+                """ + S3Options.USAGE;
     }
 
     /**
@@ -127,7 +133,7 @@ final class MountCommand {
         StopSignals.onStop(() -> closeQuietly(mount, err), err);
         Thread hook = new Thread(() -> closeQuietly(mount, err), "virtiofs-unmount");
         Runtime.getRuntime().addShutdownHook(hook);
-        err.println("virtiofs: serving " + parsed.value("fs").orElse("memfs") + " on " + mountpoint
+        err.println("virtiofs: serving " + describe(parsed) + " on " + mountpoint
                 + " (Ctrl-C or umount to stop)");
         if (parsed.flag("verbose")) {
             printNegotiation(server.get(), mount, err);
@@ -146,6 +152,7 @@ final class MountCommand {
             // The hook is running: it unmounts.
         }
         closeQuietly(mount, err);
+        closeFileSystem(fs);
         return mount.failure().isPresent() ? 1 : 0;
     }
 
@@ -156,7 +163,10 @@ final class MountCommand {
      */
     static FuseMountOptions options(Arguments parsed, Path mountpoint) throws UsageException {
         FuseMountOptions.Builder options = FuseMountOptions.builder(mountpoint)
-                .workers(parsed.intValue("threads", defaultWorkers(), 1, FuseMountOptions.MAX_WORKERS))
+                // A gateway's requests wait on the network: more workers, so that small requests are
+                // not queued behind 1 MiB reads.
+                .workers(parsed.intValue("threads", S3Options.selected(parsed) ? 16 : defaultWorkers(), 1,
+                        FuseMountOptions.MAX_WORKERS))
                 .defaultPermissions(!parsed.flag("no-default-permissions"))
                 .allowOther(!parsed.flag("no-allow-other"));
         parsed.value("fsname").ifPresent(options::fsname);
@@ -206,7 +216,35 @@ final class MountCommand {
         return flags;
     }
 
+    static String describe(Arguments parsed) throws UsageException {
+        if (S3Options.selected(parsed)) {
+            return "s3://" + parsed.value("s3-bucket").get() + "/" + parsed.value("s3-prefix").orElse("")
+                    + " at " + parsed.value("s3-endpoint").orElse("?");
+        }
+        return parsed.value("fs").orElse("memfs");
+    }
+
+    static void closeFileSystem(FileSystem fs) {
+        if (fs instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                System.getLogger(MountCommand.class.getName()).log(System.Logger.Level.DEBUG, "closing the file system failed", e);
+            }
+        }
+    }
+
     static FileSystem fileSystem(Arguments parsed) throws UsageException {
+        if (S3Options.selected(parsed)) {
+            if (parsed.value("fs").isPresent() || parsed.value("capacity").isPresent()) {
+                throw new UsageException("--fs and --capacity are memfs options; --s3-bucket serves the S3 gateway");
+            }
+            return S3Options.fileSystem(parsed,
+                    parsed.value("attr-timeout").isPresent() || parsed.value("entry-timeout").isPresent());
+        }
+        if (parsed.value("cache").isPresent()) {
+            throw new UsageException("--cache is an option of the S3 gateway (--s3-bucket)");
+        }
         String name = parsed.value("fs").orElse("memfs");
         if (!name.equals("memfs")) {
             throw new UsageException("--fs " + name + " is not known (memfs is the one file system built in)");

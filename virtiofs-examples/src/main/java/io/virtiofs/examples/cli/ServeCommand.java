@@ -20,9 +20,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ServeCommand {
 
-    private static final Set<String> WITH_VALUE = Set.of("socket-path", "fd", "fs", "tag", "thread-pool-size", "queues",
-            "queue-size", "log-level", "attr-timeout", "entry-timeout", "capacity", "warm-up");
-    private static final Set<String> FLAGS = Set.of("help", "readonly", "exit-on-disconnect", "accept-unsealed-memory");
+    private static final Set<String> WITH_VALUE = MountCommand.union(Set.of("socket-path", "fd", "fs", "tag",
+            "thread-pool-size", "queues", "queue-size", "log-level", "attr-timeout", "entry-timeout", "capacity",
+            "warm-up"), S3Options.WITH_VALUE);
+    private static final Set<String> FLAGS = MountCommand.union(Set.of("help", "readonly", "exit-on-disconnect",
+            "accept-unsealed-memory"), S3Options.FLAGS);
 
     private ServeCommand() {
     }
@@ -60,6 +62,9 @@ final class ServeCommand {
                                           requests (default 2; 0 skips it)
                   --log-level LEVEL       off, error, warn, info (default), debug, trace
                   --help                  this text
+                """ + S3Options.USAGE + """
+                With --s3-bucket the default --thread-pool-size is 16: requests that wait on the
+                store run on the pool, so small ones are answered while 1 MiB reads are in flight.
                 """;
     }
 
@@ -86,7 +91,7 @@ final class ServeCommand {
             builder.tag(parsed.value("tag").orElse("myfs"))
                     .requestQueues(parsed.intValue("queues", 1, 1, 1024))
                     .queueSize(parsed.intValue("queue-size", 1024, 1, 32768))
-                    .threadPoolSize(parsed.intValue("thread-pool-size", 0, 0, 1024))
+                    .threadPoolSize(parsed.intValue("thread-pool-size", S3Options.selected(parsed) ? 16 : 0, 0, 1024))
                     .reconnect(!parsed.flag("exit-on-disconnect"))
                     .acceptUnsealedMemory(parsed.flag("accept-unsealed-memory"))
                     .handlerFactory(config -> new FuseServer(served, config));
@@ -123,7 +128,7 @@ final class ServeCommand {
         // flight), the code was thrown away and compiled again during a guest's first 1 GiB of
         // writes, which then ran at half the speed of later ones.
         GuestWarmUp.startInBackground(MemFs::new, warmUp);
-        err.println("virtiofs: serving " + parsed.value("fs").orElse("memfs")
+        err.println("virtiofs: serving " + MountCommand.describe(parsed)
                 + (parsed.flag("readonly") ? " (read-only)" : "") + " as vhost-user-fs tag "
                 + parsed.value("tag").orElse("myfs") + " on "
                 + backend.socketPath().map(Path::toString).orElse("fd " + parsed.value("fd").orElse("?")));
@@ -145,6 +150,7 @@ final class ServeCommand {
             }
         }
         backend.close();
+        MountCommand.closeFileSystem(served);
         return 0;
     }
 }
