@@ -217,18 +217,29 @@ public final class FuseServer implements FuseRequestHandler {
     }
 
     /**
-     * The byte order of a session's first request, from its opcode (FUSE_INIT in either order);
-     * {@code fallback} when the opcode is known in neither.
+     * The byte order of a request that arrives before FUSE_INIT: the order in which its opcode reads
+     * FUSE_INIT; else the one order in which its length field equals the bytes received; else the one
+     * order in which its opcode is known; else {@code fallback}. Only the first is certain: the rest
+     * serve to word the error reply so that a driver of either order can read it.
      */
     private static WireOrder detectOrder(ByteBuf request, WireOrder fallback) {
         if (request.readableBytes() < InHeader.SIZE) {
             return fallback;
         }
-        int opcodeIndex = request.readerIndex() + InHeader.OPCODE_OFFSET;
+        int start = request.readerIndex();
+        int opcodeIndex = start + InHeader.OPCODE_OFFSET;
+        int length = request.readableBytes();
+        boolean lengthLE = request.getIntLE(start) == length;
+        boolean lengthBE = request.getInt(start) == length;
+        boolean knownLE = Opcode.of(request.getIntLE(opcodeIndex)).isPresent();
+        boolean knownBE = Opcode.of(request.getInt(opcodeIndex)).isPresent();
         return WireOrder.detect(request, opcodeIndex, Opcode.INIT.code())
-                .or(() -> Opcode.of(request.getIntLE(opcodeIndex)).isPresent()
-                        ? Optional.of(WireOrder.LITTLE_ENDIAN)
-                        : Opcode.of(request.getInt(opcodeIndex)).map(known -> WireOrder.BIG_ENDIAN))
+                .or(() -> lengthLE != lengthBE
+                        ? Optional.of(lengthLE ? WireOrder.LITTLE_ENDIAN : WireOrder.BIG_ENDIAN)
+                        : Optional.empty())
+                .or(() -> knownLE != knownBE
+                        ? Optional.of(knownLE ? WireOrder.LITTLE_ENDIAN : WireOrder.BIG_ENDIAN)
+                        : Optional.empty())
                 .orElse(fallback);
     }
 

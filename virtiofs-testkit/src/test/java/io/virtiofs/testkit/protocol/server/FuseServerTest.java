@@ -66,6 +66,24 @@ class FuseServerTest {
         assertTrue(negotiation.describe().contains("accepted: ASYNC_READ"), negotiation.describe());
     }
 
+    /**
+     * A request before FUSE_INIT whose opcode is known only in the other byte order (here
+     * 0x01000000, LOOKUP read backwards) but whose length field reads true only in the driver's
+     * order: the length wins, and the error reply reads right for that driver (a fuzzer's find).
+     */
+    @ParameterizedTest
+    @EnumSource(WireOrder.class)
+    void beforeInitTheLengthFieldOutweighsAnOpcodeKnownOnlyBackwards(WireOrder order) {
+        ServerDriver driver = new ServerDriver(files(), order);
+        ByteBuf request = Unpooled.buffer(48);
+        order.setInt(request, 0, 48);
+        request.setInt(4, order == WireOrder.LITTLE_ENDIAN ? 1 : 0x01000000); // LOOKUP only in the other order
+        request.writerIndex(48);
+        ServerDriver.Reply reply = driver.sendRaw(request, 64);
+        assertEquals(Outcome.REPLIED, reply.outcome());
+        assertEquals(16, order.getInt(Unpooled.wrappedBuffer(reply.bytes()), 0));
+    }
+
     @ParameterizedTest
     @EnumSource(WireOrder.class)
     void requestsBeforeInitAreAnsweredEioWithTheirUnique(WireOrder order) {
