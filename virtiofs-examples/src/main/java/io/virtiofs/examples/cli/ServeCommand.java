@@ -20,8 +20,10 @@ import java.util.concurrent.TimeoutException;
 final class ServeCommand {
 
     private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
-    private static final Set<String> WITH_VALUE = Set.of("socket-path", "fd", "fs", "tag", "thread-pool-size", "queues",
-            "queue-size", "log-level", "attr-timeout", "entry-timeout", "capacity", "warm-up");
+    private static final Set<String> WITH_VALUE = Set.of("socket-path", "fd", "fs", "tag", "thread-pool-size", "num-request-queues",
+            "queue-size", "log-level", "attr-timeout", "entry-timeout", "capacity", "warm-up", "test-gate");
+    /** See BENCHMARKS.md, "Request queues": how it was chosen. */
+    static final int DEFAULT_REQUEST_QUEUES = 1;
     private static final Set<String> FLAGS = Set.of("help", "readonly", "exit-on-disconnect");
 
     private ServeCommand() {
@@ -43,7 +45,9 @@ final class ServeCommand {
                   --fs memfs              the file system to serve (memfs: in memory; the default)
                   --tag TAG               the tag the guest mounts (default myfs; 1..36 bytes)
                   --thread-pool-size N    threads running requests (default 0: each queue's own thread)
-                  --queues N              request queues offered besides hiprio (default 1)
+                  --num-request-queues N  request queues served besides hiprio, each by its own
+                                          thread (default 1; QEMU's vhost-user-fs-pci
+                                          num-request-queues may be up to N)
                   --queue-size N          the largest vring size accepted (default 1024)
                   --readonly              refuse every change with EROFS
                   --attr-timeout SECONDS  how long the guest caches attributes (default 1)
@@ -53,6 +57,9 @@ final class ServeCommand {
                   --warm-up SECONDS       run a throwaway in-process session at start so the JIT
                                           has compiled the request path before the guest's first
                                           requests (default 2; 0 skips it)
+                  --test-gate SECONDS     test aid: a lookup of a name starting with .gate-hold
+                                          waits in the file system until a lookup of .gate-open
+                                          or SECONDS pass (off by default)
                   --log-level LEVEL       off, error, warn, info (default), debug, trace
                   --help                  this text
                 """;
@@ -100,11 +107,14 @@ final class ServeCommand {
         if (parsed.flag("readonly")) {
             fs = new ReadOnlyFileSystem(fs);
         }
+        if (parsed.value("test-gate").isPresent()) {
+            fs = new TestGate(fs, parsed.secondsValue("test-gate", Duration.ofSeconds(30)));
+        }
         FileSystem served = fs;
         VhostUserBackend.Builder builder = VhostUserBackend.builder();
         try {
             builder.tag(parsed.value("tag").orElse("myfs"))
-                    .requestQueues(parsed.intValue("queues", 1, 1, 1024))
+                    .requestQueues(parsed.intValue("num-request-queues", DEFAULT_REQUEST_QUEUES, 1, 1024))
                     .queueSize(parsed.intValue("queue-size", 1024, 1, 32768))
                     .threadPoolSize(parsed.intValue("thread-pool-size", 0, 0, 1024))
                     .reconnect(!parsed.flag("exit-on-disconnect"))
