@@ -137,6 +137,63 @@ final class SelfTestCommand {
     }
 
     /**
+     * What {@link #warmUp} did: requests sent, sessions run, how long, whether the JIT's compiler
+     * threads had gone idle (false: the maximum ended it first), and their CPU time meanwhile.
+     */
+    record WarmUp(long requests, int sessions, Duration elapsed, boolean compilerIdle, Duration compilerCpu) {
+    }
+
+    /** One warm-up session's length: long enough for the JIT to see every request shape several times. */
+    private static final Duration WARM_UP_SESSION = Duration.ofMillis(500);
+    /** The compiler threads count as idle during a session while they use less than this share of it. */
+    private static final int IDLE_PERCENT = 5;
+    /**
+     * Requests that must pass while the compilers are idle before the warm-up may end. Code at C1's
+     * second tier asks the compilation policy about its next tier once every 2,048 invocations, and
+     * the policy raises its thresholds while the C2 queue is long: only requests sent after the
+     * queue has drained move such code on, and an idle session of fewer requests proves nothing.
+     */
+    private static final long IDLE_REQUESTS = 10_000;
+
+    /**
+     * {@code serve}'s warm-up: sessions in alternating byte orders for at least {@code minimum}, then
+     * on until {@value #IDLE_REQUESTS} requests have passed with the JIT's compiler threads idle (the
+     * request path is compiled at its last tier), but no longer than {@code maximum}. A fixed two
+     * seconds was not enough on a loaded machine: the compilers, short of CPU, had left the server's
+     * request path at C1's second tier (counters only), and it stayed there until a guest's 4 KiB
+     * reads had sent tens of thousands of requests through it, seconds into the guest's benchmark.
+     */
+    static WarmUp warmUp(Duration minimum, Duration maximum) throws TimeoutException {
+        long start = System.nanoTime();
+        long requests = 0;
+        long idleRequests = 0;
+        int sessions = 0;
+        java.util.OptionalLong first = CompilerActivity.cpuNanos();
+        long before = first.orElse(0);
+        while (true) {
+            long sessionStart = System.nanoTime();
+            long sent = session(WireOrder.values()[sessions % 2], WARM_UP_SESSION);
+            requests += sent;
+            sessions++;
+            long now = System.nanoTime();
+            java.util.OptionalLong compiler = CompilerActivity.cpuNanos();
+            if (compiler.isPresent() && first.isPresent()) {
+                boolean idle = (compiler.getAsLong() - before) * 100 < (now - sessionStart) * IDLE_PERCENT;
+                idleRequests = idle ? idleRequests + sent : 0;
+                before = compiler.getAsLong();
+            } else {
+                idleRequests = Long.MAX_VALUE; // nothing to watch: the minimum decides
+            }
+            long elapsed = now - start;
+            boolean settled = idleRequests >= IDLE_REQUESTS;
+            if ((elapsed >= minimum.toNanos() && settled) || elapsed >= maximum.toNanos()) {
+                return new WarmUp(requests, sessions, Duration.ofNanos(elapsed), settled,
+                        Duration.ofNanos(compiler.orElse(0) - first.orElse(0)));
+            }
+        }
+    }
+
+    /**
      * One session in one byte order; returns the number of requests sent. The requests have the
      * shapes a Linux guest gives them, so that the code compiled here is the code a guest's
      * requests need (code compiled for other shapes is thrown away when a guest's first request
@@ -193,7 +250,8 @@ final class SelfTestCommand {
                 long reopened = OpenOut.decode(s.ok(s.send(Opcode.OPEN, node, new OpenIn(0, 0))), s.format).fh();
                 s.ok(s.send(Opcode.FLUSH, node, new FlushIn(reopened, 0)));
                 s.ok(s.send(Opcode.RELEASE, node, new ReleaseIn(reopened, 0, 0, 0)));
-                listAll(s, listed);
+                // Linux 6.x lists in pages of 4 KiB; newer kernels ask for more at once.
+                listAll(s, listed, round % 2 == 0 ? PAGE : 32 * PAGE);
                 // One-byte names too: hashing one takes a branch of its own.
                 FileName subdir = FileName.of(String.valueOf((char) ('a' + round % 26)));
                 s.ok(s.send(Opcode.MKDIR, 1, new MkdirIn(0755, 022, subdir)));
@@ -286,14 +344,18 @@ final class SelfTestCommand {
         return dir;
     }
 
-    /** Lists {@code dir} to its end with READDIR, as a driver does, and its first page with READDIRPLUS. */
-    private static void listAll(Exchanges s, long dir) throws TimeoutException {
+    /**
+     * Lists {@code dir} to its end with READDIR, then to its end with READDIRPLUS (as a guest's
+     * first listing of a directory goes), in pages of {@code pageBytes}, forgetting the lookups
+     * READDIRPLUS gave as a guest does when it drops the entries.
+     */
+    private static void listAll(Exchanges s, long dir, int pageBytes) throws TimeoutException {
         long fh = OpenOut.decode(s.ok(s.send(Opcode.OPENDIR, dir, new OpenIn(0, 0))), s.format).fh();
         int seen = 0;
         long offset = 0;
         while (true) {
             List<Dirent> page = DirentsOut.decode(s.ok(s.send(Opcode.READDIR, dir,
-                    new ReadIn(fh, offset, PAGE, 0, 0, 0))), s.format).dirents();
+                    new ReadIn(fh, offset, pageBytes, 0, 0, 0), pageBytes)), s.format).dirents();
             if (page.isEmpty()) {
                 break;
             }
@@ -301,10 +363,28 @@ final class SelfTestCommand {
             offset = page.getLast().off();
         }
         check(seen == LISTED + 2, "READDIR listed " + seen + " entries, not " + (LISTED + 2));
-        DirentplusOut plus = DirentplusOut.decode(s.ok(s.send(Opcode.READDIRPLUS, dir,
-                new ReadIn(fh, 0, PAGE, 0, 0, 0))), s.format);
-        check(!plus.entries().isEmpty(), "READDIRPLUS listed nothing");
+        seen = 0;
+        offset = 0;
+        List<ForgetOne> forgets = new java.util.ArrayList<>();
+        while (true) {
+            DirentplusOut plus = DirentplusOut.decode(s.ok(s.send(Opcode.READDIRPLUS, dir,
+                    new ReadIn(fh, offset, pageBytes, 0, 0, 0), pageBytes)), s.format);
+            if (plus.entries().isEmpty()) {
+                break;
+            }
+            seen += plus.entries().size();
+            offset = plus.entries().getLast().dirent().off();
+            for (var entry : plus.entries()) {
+                if (entry.entry().nodeid() != 0 && !entry.dirent().name().isDotOrDotDot()) {
+                    forgets.add(new ForgetOne(entry.entry().nodeid(), 1));
+                }
+            }
+        }
+        check(seen == LISTED + 2, "READDIRPLUS listed " + seen + " entries, not " + (LISTED + 2));
         s.ok(s.send(Opcode.RELEASEDIR, dir, new ReleaseIn(fh, 0, 0, 0)));
+        for (int from = 0; from < forgets.size(); from += 256) {
+            s.forget(Opcode.BATCH_FORGET, 0, new BatchForgetIn(forgets.subList(from, Math.min(forgets.size(), from + 256))));
+        }
     }
 
     private static void check(boolean condition, String what) {
@@ -338,6 +418,11 @@ final class SelfTestCommand {
 
         ByteBuf send(FuseMessage message) throws TimeoutException {
             return driver.exchange(1, encode(message), OutHeader.SIZE + PAGE);
+        }
+
+        /** Sends one request with room for {@code replyBytes} of reply. */
+        ByteBuf send(Opcode opcode, long nodeid, FuseRequest body, int replyBytes) throws TimeoutException {
+            return driver.exchange(1, encode(opcode, nodeid, body), OutHeader.SIZE + replyBytes);
         }
 
         /** Adds a request to the ring without publishing it; returns its token. */

@@ -54,9 +54,10 @@ final class ServeCommand {
                   --entry-timeout SECONDS how long the guest caches names (default 1)
                   --capacity BYTES        memfs capacity, e.g. 512M or 4G (default 1G)
                   --exit-on-disconnect    exit when the VMM disconnects, as virtiofsd does
-                  --warm-up SECONDS       run a throwaway in-process session at start so the JIT
+                  --warm-up SECONDS       run throwaway in-process sessions at start so the JIT
                                           has compiled the request path before the guest's first
-                                          requests (default 2; 0 skips it)
+                                          requests: at least SECONDS, then until the compilers
+                                          are idle, at most ten times SECONDS (default 2; 0 skips)
                   --test-gate SECONDS     test aid: a lookup of a name starting with .gate-hold
                                           waits in the file system until a lookup of .gate-open
                                           or SECONDS pass (off by default)
@@ -66,24 +67,27 @@ final class ServeCommand {
     }
 
     /**
-     * Exercises a throwaway memfs through the device model for {@code budget} on a background
-     * thread (the selftest's sessions, with requests shaped as a Linux guest shapes them), so that
-     * the codecs, the server and memfs are compiled by the time the guest, still booting, sends
-     * its first requests. Interpreted, a cold READDIR of a few thousand entries took twice as long
-     * as the C virtiofsd's; compiled for other shapes (one descriptor per body, one request in
-     * flight), the code was thrown away and compiled again during a guest's first 1 GiB of writes,
-     * which then ran at half the speed of later ones.
+     * Exercises a throwaway memfs through the device model on a background thread (the selftest's
+     * sessions, with requests shaped as a Linux guest shapes them) for at least {@code minimum} and
+     * then until the JIT's compiler threads are idle, at most ten times {@code minimum}, so that
+     * the codecs, the server and memfs are compiled at their last tier by the time the guest, still
+     * booting, sends its first requests. Interpreted, a cold READDIR of a few thousand entries took
+     * twice as long as the C virtiofsd's; compiled for other shapes (one descriptor per body, one
+     * request in flight), the code was thrown away and compiled again during a guest's first 1 GiB
+     * of writes, which then ran at half the speed of later ones; left at C1's second tier by
+     * compilers short of CPU, it served a guest's first seconds of 4 KiB reads.
      */
-    private static void warmUp(Duration budget) {
-        if (budget.isZero()) {
+    private static void warmUp(Duration minimum) {
+        if (minimum.isZero()) {
             return;
         }
         Thread.ofPlatform().name("virtiofs-warm-up").daemon(true).start(() -> {
-            long started = System.nanoTime();
             try {
-                long requests = SelfTestCommand.exercise(budget);
-                LOG.log(Level.DEBUG, () -> "warm-up: " + requests + " requests in "
-                        + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
+                SelfTestCommand.WarmUp done = SelfTestCommand.warmUp(minimum, minimum.multipliedBy(10));
+                LOG.log(Level.INFO, () -> String.format("warm-up: %d requests in %d sessions, %.1f s; the JIT "
+                        + "compilers used %.1f s of CPU%s", done.requests(), done.sessions(),
+                        done.elapsed().toMillis() / 1000.0, done.compilerCpu().toMillis() / 1000.0,
+                        done.compilerIdle() ? " and were idle at the end" : " and were still busy at the end"));
             } catch (TimeoutException | RuntimeException e) {
                 LOG.log(Level.WARNING, "the warm-up session failed (serving goes on)", e);
             }
