@@ -138,9 +138,11 @@ final class SelfTestCommand {
 
     /**
      * What {@link #warmUp} did: requests sent, sessions run, how long, whether the JIT's compiler
-     * threads had gone idle (false: the maximum ended it first), and their CPU time meanwhile.
+     * threads had gone idle, whether a guest's session had begun (neither: the maximum ended it),
+     * and the compilers' CPU time meanwhile.
      */
-    record WarmUp(long requests, int sessions, Duration elapsed, boolean compilerIdle, Duration compilerCpu) {
+    record WarmUp(long requests, int sessions, Duration elapsed, boolean compilerIdle, boolean guestArrived,
+                  Duration compilerCpu) {
     }
 
     /** One warm-up session's length: long enough for the JIT to see every request shape several times. */
@@ -164,6 +166,16 @@ final class SelfTestCommand {
      * reads had sent tens of thousands of requests through it, seconds into the guest's benchmark.
      */
     static WarmUp warmUp(Duration minimum, Duration maximum) throws TimeoutException {
+        return warmUp(minimum, maximum, () -> false);
+    }
+
+    /**
+     * {@link #warmUp(Duration, Duration)} that also ends, once past {@code minimum}, when
+     * {@code guestArrived} says a real session has begun: from then on the guest's own requests
+     * drive the JIT, and a warm-up beside them would only take CPU from the guest.
+     */
+    static WarmUp warmUp(Duration minimum, Duration maximum, java.util.function.BooleanSupplier guestArrived)
+            throws TimeoutException {
         long start = System.nanoTime();
         long requests = 0;
         long idleRequests = 0;
@@ -186,8 +198,9 @@ final class SelfTestCommand {
             }
             long elapsed = now - start;
             boolean settled = idleRequests >= IDLE_REQUESTS;
-            if ((elapsed >= minimum.toNanos() && settled) || elapsed >= maximum.toNanos()) {
-                return new WarmUp(requests, sessions, Duration.ofNanos(elapsed), settled,
+            boolean arrived = guestArrived.getAsBoolean();
+            if ((elapsed >= minimum.toNanos() && (settled || arrived)) || elapsed >= maximum.toNanos()) {
+                return new WarmUp(requests, sessions, Duration.ofNanos(elapsed), settled, arrived,
                         Duration.ofNanos(compiler.orElse(0) - first.orElse(0)));
             }
         }

@@ -57,7 +57,8 @@ final class ServeCommand {
                   --warm-up SECONDS       run throwaway in-process sessions at start so the JIT
                                           has compiled the request path before the guest's first
                                           requests: at least SECONDS, then until the compilers
-                                          are idle, at most ten times SECONDS (default 2; 0 skips)
+                                          are idle or a guest mounts, at most ten times SECONDS
+                                          (default 2; 0 skips)
                   --test-gate SECONDS     test aid: a lookup of a name starting with .gate-hold
                                           waits in the file system until a lookup of .gate-open
                                           or SECONDS pass (off by default)
@@ -69,7 +70,8 @@ final class ServeCommand {
     /**
      * Exercises a throwaway memfs through the device model on a background thread (the selftest's
      * sessions, with requests shaped as a Linux guest shapes them) for at least {@code minimum} and
-     * then until the JIT's compiler threads are idle, at most ten times {@code minimum}, so that
+     * then until the JIT's compiler threads are idle or a guest's session has begun (its requests
+     * drive the JIT from then on), at most ten times {@code minimum}, so that
      * the codecs, the server and memfs are compiled at their last tier by the time the guest, still
      * booting, sends its first requests. Interpreted, a cold READDIR of a few thousand entries took
      * twice as long as the C virtiofsd's; compiled for other shapes (one descriptor per body, one
@@ -77,17 +79,18 @@ final class ServeCommand {
      * of writes, which then ran at half the speed of later ones; left at C1's second tier by
      * compilers short of CPU, it served a guest's first seconds of 4 KiB reads.
      */
-    private static void warmUp(Duration minimum) {
+    private static void warmUp(Duration minimum, java.util.function.BooleanSupplier guestArrived) {
         if (minimum.isZero()) {
             return;
         }
         Thread.ofPlatform().name("virtiofs-warm-up").daemon(true).start(() -> {
             try {
-                SelfTestCommand.WarmUp done = SelfTestCommand.warmUp(minimum, minimum.multipliedBy(10));
+                SelfTestCommand.WarmUp done = SelfTestCommand.warmUp(minimum, minimum.multipliedBy(10), guestArrived);
                 LOG.log(Level.INFO, () -> String.format("warm-up: %d requests in %d sessions, %.1f s; the JIT "
                         + "compilers used %.1f s of CPU%s", done.requests(), done.sessions(),
                         done.elapsed().toMillis() / 1000.0, done.compilerCpu().toMillis() / 1000.0,
-                        done.compilerIdle() ? " and were idle at the end" : " and were still busy at the end"));
+                        done.compilerIdle() ? " and were idle at the end"
+                                : done.guestArrived() ? "; ended by the guest's FUSE_INIT" : "; ended at its maximum"));
             } catch (TimeoutException | RuntimeException e) {
                 LOG.log(Level.WARNING, "the warm-up session failed (serving goes on)", e);
             }
@@ -115,6 +118,7 @@ final class ServeCommand {
             fs = new TestGate(fs, parsed.secondsValue("test-gate", Duration.ofSeconds(30)));
         }
         FileSystem served = fs;
+        java.util.concurrent.atomic.AtomicReference<FuseServer> realServer = new java.util.concurrent.atomic.AtomicReference<>();
         VhostUserBackend.Builder builder = VhostUserBackend.builder();
         try {
             builder.tag(parsed.value("tag").orElse("myfs"))
@@ -122,7 +126,11 @@ final class ServeCommand {
                     .queueSize(parsed.intValue("queue-size", 1024, 1, 32768))
                     .threadPoolSize(parsed.intValue("thread-pool-size", 0, 0, 1024))
                     .reconnect(!parsed.flag("exit-on-disconnect"))
-                    .handlerFactory(config -> new FuseServer(served, config));
+                    .handlerFactory(config -> {
+                        FuseServer server = new FuseServer(served, config);
+                        realServer.set(server);
+                        return server;
+                    });
             if (parsed.value("socket-path").isPresent()) {
                 builder.socketPath(Path.of(parsed.value("socket-path").get()));
             } else {
@@ -148,7 +156,10 @@ final class ServeCommand {
                 + (parsed.flag("readonly") ? " (read-only)" : "") + " as vhost-user-fs tag "
                 + parsed.value("tag").orElse("myfs") + " on "
                 + backend.socketPath().map(Path::toString).orElse("fd " + parsed.value("fd").orElse("?")));
-        warmUp(warmUp);
+        warmUp(warmUp, () -> {
+            FuseServer server = realServer.get();
+            return server != null && (server.negotiation().isPresent() || server.statistics().totalRequests() > 0);
+        });
         try {
             backend.serve();
         } catch (IOException e) {
