@@ -111,7 +111,7 @@ run_protocol-7() { run_protocol protocol-7 7.3 7.45 7.46 COPY_FILE_RANGE_64; }
 run_multiqueue() {
     guest multiqueue --kernel-version 7.3 --smp 2 --num-request-queues 2 -t 300 --no-fio \
         -w "$HERE/workloads/multiqueue.sh" \
-        -b "exec $SERVE --socket-path \"\$SOCK\" --num-request-queues \"\$NUM_REQUEST_QUEUES\" --test-gate 30" || return 1
+        -b "exec $SERVE --socket-path \"\$SOCK\" --num-request-queues \"\$NUM_REQUEST_QUEUES\" --test-gate 60" || return 1
     # The back-end's side: the hold was released by the other queue's thread, not by its timeout.
     local held
     held=$(grep -m1 'test gate: .gate-hold' "$OUT/multiqueue/backend.log")

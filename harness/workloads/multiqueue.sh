@@ -10,11 +10,12 @@
 # finally looks up work/.gate-open, which releases A. PASS needs B done while A was still held,
 # well within the hold time; with one queue (or one thread for every queue) B waits until the
 # hold times out and the workload fails.
-# Tunables: MQ_FILES (default 50), MQ_LIMIT_S (default 10: B must finish within this).
+# Tunables: MQ_FILES (default 50), MQ_LIMIT_S (default 50: B must finish within this; keep it
+# below the back-end's --test-gate hold time).
 M=${1:-/mnt}
 cd "$M" || exit 1
 N=${MQ_FILES:-50}
-LIMIT=${MQ_LIMIT_S:-10}
+LIMIT=${MQ_LIMIT_S:-50}
 up() { read u _ < /proc/uptime; echo "$u"; }
 cpus=$(nproc)
 echo "multiqueue: cpus=$cpus kernel=$(uname -r)"
