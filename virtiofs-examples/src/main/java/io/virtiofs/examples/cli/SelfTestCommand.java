@@ -5,8 +5,12 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.virtiofs.api.Capability;
 import io.virtiofs.api.Errno;
+import io.virtiofs.api.FileLock;
 import io.virtiofs.api.FileName;
+import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.SecurityLabel;
+import io.virtiofs.api.SetattrRequest;
+import io.virtiofs.api.SymlinkTarget;
 import io.virtiofs.examples.memfs.MemFs;
 import io.virtiofs.protocol.InHeader;
 import io.virtiofs.protocol.InitFlags;
@@ -14,7 +18,9 @@ import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
+import io.virtiofs.protocol.message.AccessIn;
 import io.virtiofs.protocol.message.BatchForgetIn;
+import io.virtiofs.protocol.message.CopyFileRangeIn;
 import io.virtiofs.protocol.message.CreateIn;
 import io.virtiofs.protocol.message.CreateOut;
 import io.virtiofs.protocol.message.Dirent;
@@ -26,11 +32,16 @@ import io.virtiofs.protocol.message.FallocateIn;
 import io.virtiofs.protocol.message.FlushIn;
 import io.virtiofs.protocol.message.ForgetIn;
 import io.virtiofs.protocol.message.ForgetOne;
+import io.virtiofs.protocol.message.FsyncIn;
 import io.virtiofs.protocol.message.FuseMessage;
 import io.virtiofs.protocol.message.FuseRequest;
 import io.virtiofs.protocol.message.GetattrIn;
 import io.virtiofs.protocol.message.GetxattrIn;
 import io.virtiofs.protocol.message.InitIn;
+import io.virtiofs.protocol.message.LinkIn;
+import io.virtiofs.protocol.message.ListxattrIn;
+import io.virtiofs.protocol.message.LkIn;
+import io.virtiofs.protocol.message.LseekIn;
 import io.virtiofs.protocol.message.MkdirIn;
 import io.virtiofs.protocol.message.MknodIn;
 import io.virtiofs.protocol.message.NameIn;
@@ -38,8 +49,16 @@ import io.virtiofs.protocol.message.OpenIn;
 import io.virtiofs.protocol.message.OpenOut;
 import io.virtiofs.protocol.message.ReadIn;
 import io.virtiofs.protocol.message.ReleaseIn;
+import io.virtiofs.protocol.message.RemovexattrIn;
+import io.virtiofs.protocol.message.Rename2In;
 import io.virtiofs.protocol.message.RenameIn;
 import io.virtiofs.protocol.message.RequestExtensions;
+import io.virtiofs.protocol.message.SetattrIn;
+import io.virtiofs.protocol.message.SetxattrIn;
+import io.virtiofs.protocol.message.StatxIn;
+import io.virtiofs.protocol.message.SymlinkIn;
+import io.virtiofs.protocol.message.SyncfsIn;
+import io.virtiofs.protocol.message.TmpfileIn;
 import io.virtiofs.protocol.message.WriteIn;
 import io.virtiofs.protocol.message.WriteOut;
 import io.virtiofs.protocol.server.FuseServer;
@@ -259,6 +278,7 @@ final class SelfTestCommand {
                     check(entry.nodeid() == node && entry.attr().size() == FILE_BYTES, "LOOKUP answered " + entry);
                 }
                 s.forget(Opcode.BATCH_FORGET, 0, new BatchForgetIn(List.of(new ForgetOne(node, 64)))); // the lookups above
+                lessFrequentRequests(s, node, fh, round);
                 s.ok(s.send(Opcode.RELEASE, node, new ReleaseIn(fh, 02, 0, 0)));
                 long reopened = OpenOut.decode(s.ok(s.send(Opcode.OPEN, node, new OpenIn(0, 0))), s.format).fh();
                 s.ok(s.send(Opcode.FLUSH, node, new FlushIn(reopened, 0)));
@@ -287,6 +307,79 @@ final class SelfTestCommand {
             check(server.statistics().forgetAnomalies() == 0, "FORGETs disagreed with the lookups counted");
             return s.sent;
         }
+    }
+
+    /**
+     * The requests a guest sends less often than reads, writes and lookups, once each round, in the
+     * shapes a guest gives them: GETATTR with a file handle, SETATTR (a truncation, a chmod, times
+     * given and "now"), FSYNC and FSYNCDIR, SYNCFS, FLUSH with a lock owner, ACCESS, STATX, SYMLINK,
+     * READLINK, LINK, RENAME2 (no-replace and exchange), the four xattr requests, LSEEK, both
+     * COPY_FILE_RANGE opcodes, TMPFILE, GETLK, SETLK, SETLKW and flock, an O_DIRECT OPEN. A switch
+     * case or a branch the JIT never saw taken is compiled as a trap: without these, the server's
+     * dispatch was compiled with only the warm-up's opcodes, and the first one a guest sent besides
+     * them (fio's FSYNC, a truncation) sent the whole request path back to the interpreter, at the
+     * start of the guest's 4 KiB random reads.
+     */
+    private static void lessFrequentRequests(Exchanges s, long node, long fh, int round) throws TimeoutException {
+        final int direct = 040000; // O_DIRECT on x86-64
+        final long owner = 7;
+        s.ok(s.send(Opcode.GETATTR, node, new GetattrIn(GetattrIn.GETATTR_FH, fh)));
+        s.ok(s.send(Opcode.SETATTR, node, new SetattrIn(new SetattrRequest(SetattrRequest.FATTR_SIZE
+                | SetattrRequest.FATTR_FH, fh, FILE_BYTES, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))));
+        s.ok(s.send(Opcode.SETATTR, node, new SetattrIn(new SetattrRequest(SetattrRequest.FATTR_MODE, 0, 0, 0,
+                0, 0, 0, 0, 0, 0, 0100640 | (round & 1) << 2, 0, 0))));
+        s.ok(s.send(Opcode.SETATTR, node, new SetattrIn(new SetattrRequest(SetattrRequest.FATTR_ATIME
+                | SetattrRequest.FATTR_MTIME, 0, 0, 0, 1_000_000_000L + round, 5, 1_000_000_000L + round, 7, 0, 0, 0, 0, 0))));
+        s.ok(s.send(Opcode.SETATTR, node, new SetattrIn(new SetattrRequest(SetattrRequest.FATTR_ATIME
+                | SetattrRequest.FATTR_MTIME | SetattrRequest.FATTR_ATIME_NOW | SetattrRequest.FATTR_MTIME_NOW,
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))));
+        s.ok(s.send(Opcode.FSYNC, node, new FsyncIn(fh, round & 1)));
+        s.ok(s.send(Opcode.FLUSH, node, new FlushIn(fh, owner)));
+        s.ok(s.send(Opcode.ACCESS, node, new AccessIn(round % 2 == 0 ? 0 : 4)));
+        s.ok(s.send(Opcode.STATX, node, new StatxIn(round % 2 == 0 ? 0 : GetattrIn.GETATTR_FH, fh, 0, 0xfff)));
+        s.ok(s.send(Opcode.LSEEK, node, new LseekIn(fh, 0, round % 2 == 0 ? FileSystem.SEEK_DATA : FileSystem.SEEK_HOLE)));
+        s.ok(s.send(Opcode.COPY_FILE_RANGE, node, new CopyFileRangeIn(fh, 0, node, fh, PAGE, PAGE, 0)));
+        s.ok(s.send(Opcode.COPY_FILE_RANGE_64, node, new CopyFileRangeIn(fh, PAGE, node, fh, 2 * PAGE, PAGE, 0)));
+        // xattrs
+        byte[] value = ("value" + round).getBytes(StandardCharsets.US_ASCII);
+        s.ok(s.send(Opcode.SETXATTR, node, new SetxattrIn(value.length, 0, 0, "user.warm", value)));
+        s.ok(s.send(Opcode.GETXATTR, node, new GetxattrIn(64, "user.warm")));
+        s.ok(s.send(Opcode.LISTXATTR, node, new ListxattrIn(0)));
+        s.ok(s.send(Opcode.LISTXATTR, node, new ListxattrIn(256)));
+        s.ok(s.send(Opcode.REMOVEXATTR, node, new RemovexattrIn("user.warm")));
+        // locks: POSIX (test, set, set-and-wait uncontended, unlock) and flock
+        FileLock whole = new FileLock(0, Long.MAX_VALUE, FileLock.F_WRLCK, 100);
+        FileLock unlock = new FileLock(0, Long.MAX_VALUE, FileLock.F_UNLCK, 100);
+        s.ok(s.send(Opcode.GETLK, node, new LkIn(fh, owner, whole, 0)));
+        s.ok(s.send(Opcode.SETLK, node, new LkIn(fh, owner, whole, 0)));
+        s.ok(s.send(Opcode.SETLKW, node, new LkIn(fh, owner, whole, 0)));
+        s.ok(s.send(Opcode.SETLK, node, new LkIn(fh, owner, unlock, 0)));
+        s.ok(s.send(Opcode.SETLK, node, new LkIn(fh, owner, whole, LkIn.FLOCK)));
+        s.ok(s.send(Opcode.SETLK, node, new LkIn(fh, owner, unlock, LkIn.FLOCK)));
+        // names: a symlink, a hard link, renames with flags
+        FileName sym = FileName.of("sym" + round);
+        FileName hard = FileName.of("hard" + round);
+        FileName moved = FileName.of("hard-moved" + round);
+        long link = EntryOut.decode(s.ok(s.send(Opcode.SYMLINK, 1, new SymlinkIn(sym, SymlinkTarget.of("target")))),
+                s.format).nodeid();
+        s.ok(s.send(Opcode.READLINK, link, new EmptyIn()));
+        s.ok(s.send(Opcode.LINK, 1, new LinkIn(node, hard)));
+        s.ok(s.send(Opcode.RENAME2, 1, new Rename2In(1, 1 /* RENAME_NOREPLACE */, hard, moved)));
+        s.ok(s.send(Opcode.RENAME2, 1, new Rename2In(1, 2 /* RENAME_EXCHANGE */, moved, sym)));
+        s.ok(s.send(Opcode.UNLINK, 1, new NameIn(sym)));
+        s.ok(s.send(Opcode.UNLINK, 1, new NameIn(moved)));
+        // a nameless file, an O_DIRECT open, the directory's and the file system's syncs
+        CreateOut tmp = CreateOut.decode(s.ok(s.send(Opcode.TMPFILE, 1, new TmpfileIn(02, 0100600, 022, 0))), s.format);
+        s.ok(s.send(Opcode.RELEASE, tmp.entry().nodeid(), new ReleaseIn(tmp.open().fh(), 02, 0, 0)));
+        long reopened = OpenOut.decode(s.ok(s.send(Opcode.OPEN, node, new OpenIn(direct, 0))), s.format).fh();
+        s.ok(s.send(Opcode.RELEASE, node, new ReleaseIn(reopened, direct, 1 /* FUSE_RELEASE_FLUSH */, owner)));
+        long dir = OpenOut.decode(s.ok(s.send(Opcode.OPENDIR, 1, new OpenIn(0, 0))), s.format).fh();
+        s.ok(s.send(Opcode.FSYNCDIR, 1, new FsyncIn(dir, 0)));
+        s.ok(s.send(Opcode.RELEASEDIR, 1, new ReleaseIn(dir, 0, 0, 0)));
+        s.ok(s.send(Opcode.SYNCFS, 1, new SyncfsIn()));
+        // what SYMLINK, LINK and TMPFILE counted
+        s.forget(Opcode.BATCH_FORGET, 0, new BatchForgetIn(List.of(new ForgetOne(link, 1), new ForgetOne(node, 1),
+                new ForgetOne(tmp.entry().nodeid(), 1))));
     }
 
     /** Writes {@code data} at every MiB of the file, then reads it all back, {@value #IN_FLIGHT} at a time. */
