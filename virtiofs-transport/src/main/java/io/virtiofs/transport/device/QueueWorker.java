@@ -112,6 +112,9 @@ final class QueueWorker implements Runnable {
     @Override
     public void run() {
         try {
+            // Thread-local state, set up here rather than by the first request inside serve().
+            handler.prepareThread();
+            io.virtiofs.transport.internal.nativeio.NativeLinker.prepareThread();
             serve();
         } catch (QueueFaultException e) {
             onFailure.accept(slot, e);
