@@ -9,8 +9,8 @@
 #
 # usage: queues.sh [-n RUNS] [-o OUTDIR] [--smp "1 2 4"] [--queues "1 2 4"] [-- vm-run.sh args]
 #        queues.sh --table OUTDIR        the tables of an earlier run again
-# The default sizes keep one run of one column near a minute under TCG: -- -e SCALE_SIZE=64m
-# -e SCALE_RUNTIME=5 -e SCALE_MD_FILES=2000 (per vCPU) are scale.sh's defaults.
+# Sizes are scale.sh's (-- -e SCALE_SIZE=64m -e SCALE_RUNTIME=5 -e SCALE_MD_FILES=2000 per vCPU,
+# its defaults); a table of one run per cell took 24 minutes on the 2-core TCG machine at load 11-28.
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)

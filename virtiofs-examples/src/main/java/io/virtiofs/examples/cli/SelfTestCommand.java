@@ -68,11 +68,15 @@ import io.virtiofs.transport.mock.MockDriver;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@code virtiofs selftest}: a whole virtio-fs session in this process, in both byte orders —
@@ -197,13 +201,13 @@ final class SelfTestCommand {
      * {@code guestArrived} says a real session has begun: from then on the guest's own requests
      * drive the JIT, and a warm-up beside them would only take CPU from the guest.
      */
-    static WarmUp warmUp(Duration minimum, Duration maximum, java.util.function.BooleanSupplier guestArrived)
+    static WarmUp warmUp(Duration minimum, Duration maximum, BooleanSupplier guestArrived)
             throws TimeoutException {
         long start = System.nanoTime();
         long requests = 0;
         long idleRequests = 0;
         int sessions = 0;
-        java.util.OptionalLong first = CompilerActivity.cpuNanos();
+        OptionalLong first = CompilerActivity.cpuNanos();
         long before = first.orElse(0);
         while (true) {
             long sessionStart = System.nanoTime();
@@ -211,7 +215,7 @@ final class SelfTestCommand {
             requests += sent;
             sessions++;
             long now = System.nanoTime();
-            java.util.OptionalLong compiler = CompilerActivity.cpuNanos();
+            OptionalLong compiler = CompilerActivity.cpuNanos();
             if (compiler.isPresent() && first.isPresent()) {
                 boolean idle = (compiler.getAsLong() - before) * 100 < (now - sessionStart) * IDLE_PERCENT;
                 idleRequests = idle ? idleRequests + sent : 0;
@@ -258,7 +262,7 @@ final class SelfTestCommand {
             for (int queue = 0; queue < device.queueCount(); queue++) {
                 device.setQueueEnabled(queue, false);
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            LockSupport.parkNanos(1_000_000);
             for (int queue = 0; queue < device.queueCount(); queue++) {
                 device.setQueueEnabled(queue, true);
             }
@@ -488,7 +492,7 @@ final class SelfTestCommand {
         check(seen == LISTED + 2, "READDIR listed " + seen + " entries, not " + (LISTED + 2));
         seen = 0;
         offset = 0;
-        List<ForgetOne> forgets = new java.util.ArrayList<>();
+        List<ForgetOne> forgets = new ArrayList<>();
         while (true) {
             DirentplusOut plus = DirentplusOut.decode(s.ok(s.send(Opcode.READDIRPLUS, dir,
                     new ReadIn(fh, offset, pageBytes, 0, 0, 0), pageBytes)), s.format);

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@code virtiofs serve}: serves a file system to a virtual machine as a vhost-user-fs device.
@@ -85,7 +87,7 @@ final class ServeCommand {
      * of writes, which then ran at half the speed of later ones; left at C1's second tier by
      * compilers short of CPU, it served a guest's first seconds of 4 KiB reads.
      */
-    private static void warmUp(Duration minimum, java.util.function.BooleanSupplier guestArrived) {
+    private static void warmUp(Duration minimum, BooleanSupplier guestArrived) {
         if (minimum.isZero()) {
             return;
         }
@@ -124,7 +126,7 @@ final class ServeCommand {
             fs = new TestGate(fs, parsed.secondsValue("test-gate", Duration.ofSeconds(30)));
         }
         FileSystem served = fs;
-        java.util.concurrent.atomic.AtomicReference<FuseServer> realServer = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<FuseServer> realServer = new AtomicReference<>();
         VhostUserBackend.Builder builder = VhostUserBackend.builder();
         try {
             builder.tag(parsed.value("tag").orElse("myfs"))
