@@ -20,6 +20,16 @@ public interface FuseRequestHandler {
     Outcome handle(ByteBuf request, ByteBuf reply);
 
     /**
+     * Called by a transport on each of its threads before that thread's first {@link #handle}, so
+     * that per-thread state is set up there and not inside the first request: the JIT compiles the
+     * request path from a profile in which the set-up never happens, and a set-up found there later
+     * sends the compiled code back to the interpreter (seen as a guest connected: a queue worker's
+     * first thread-local lookup trapped in its compiled loop).
+     */
+    default void prepareThread() {
+    }
+
+    /**
      * Whether serving {@code request} may wait for other requests to be served first (a lock wait:
      * F_SETLKW, a blocking flock). A transport runs such a request on a thread of its own, never on
      * a queue's or worker's only thread, so the request that would end the wait can still be read.

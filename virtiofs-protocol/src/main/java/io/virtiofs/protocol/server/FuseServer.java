@@ -115,6 +115,12 @@ public final class FuseServer implements FuseRequestHandler {
         return opcode == Opcode.SETLKW.code();
     }
 
+    /** Creates and registers the calling thread's exchange. */
+    @Override
+    public void prepareThread() {
+        exchanges.get();
+    }
+
     @Override
     public Outcome handle(ByteBuf request, ByteBuf reply) {
         Exchange exchange = exchanges.get();

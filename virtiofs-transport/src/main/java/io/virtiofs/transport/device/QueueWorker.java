@@ -6,6 +6,7 @@ import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.server.FuseRequestHandler;
 import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.transport.internal.nativeio.NativeLinker;
 import io.virtiofs.transport.memory.GuestMemory;
 import io.virtiofs.transport.memory.MemoryTable;
 import io.virtiofs.transport.virtqueue.DescriptorChain;
@@ -124,6 +125,9 @@ final class QueueWorker implements Runnable {
     @Override
     public void run() {
         try {
+            // Thread-local state, set up here rather than by the first request inside serve().
+            handler.prepareThread();
+            NativeLinker.prepareThread();
             serve();
         } catch (QueueFaultException e) {
             onFailure.accept(slot, e);
