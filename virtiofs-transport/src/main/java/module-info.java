@@ -15,4 +15,7 @@ module io.virtiofs.transport {
     exports io.virtiofs.transport.mock;
     exports io.virtiofs.transport.vhostuser;
     exports io.virtiofs.transport.fuse;
+
+    // The one FFM layer, shared with the passthrough file system (its host calls live here too).
+    exports io.virtiofs.transport.internal.nativeio to io.virtiofs.passthrough;
 }
