@@ -1,0 +1,47 @@
+package io.virtiofs.passthrough;
+
+import io.virtiofs.api.Errno;
+import io.virtiofs.api.ErrnoException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The cap on host descriptors the file system holds (node descriptors, open files, lock
+ * descriptors): past it a request that needs one more fails with ENFILE ("too many open files
+ * in the system", which for the guest this file system is) instead of the process running out
+ * of descriptors for everything else.
+ */
+final class DescriptorBudget {
+
+    private final int limit;
+    private final AtomicInteger held = new AtomicInteger();
+
+    DescriptorBudget(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("descriptor limit " + limit + " is not positive");
+        }
+        this.limit = limit;
+    }
+
+    /** Takes one descriptor's place, or fails with ENFILE when all are taken. */
+    void reserve() {
+        if (held.incrementAndGet() > limit) {
+            held.decrementAndGet();
+            throw new ErrnoException(Errno.ENFILE, "the file system holds its limit of " + limit + " host descriptors");
+        }
+    }
+
+    /** Gives one place back. */
+    void release() {
+        held.decrementAndGet();
+    }
+
+    /** Descriptors held now. */
+    int held() {
+        return held.get();
+    }
+
+    /** The limit. */
+    int limit() {
+        return limit;
+    }
+}

@@ -1,0 +1,369 @@
+package io.virtiofs.passthrough;
+
+import io.virtiofs.api.Errno;
+import io.virtiofs.api.ErrnoException;
+import io.virtiofs.api.FileName;
+import io.virtiofs.api.FileSystem;
+import io.virtiofs.api.FileType;
+import io.virtiofs.transport.internal.nativeio.FileCalls;
+import io.virtiofs.transport.internal.nativeio.HostFileHandle;
+import io.virtiofs.transport.internal.nativeio.LockCalls;
+import io.virtiofs.transport.internal.nativeio.NativeException;
+import io.virtiofs.transport.internal.nativeio.NodeCalls;
+import io.virtiofs.transport.internal.nativeio.StatxBuffer;
+import java.lang.System.Logger.Level;
+import java.lang.foreign.MemorySegment;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The nodes the guest holds, by nodeid and by host identity, and the one way a name becomes a
+ * node: resolved relative to its parent's descriptor, one component, never leaving the parent
+ * ({@code openat2} with {@code RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS};
+ * a symbolic link is opened itself, never followed). No path from the shared directory's root
+ * is ever handed to the host kernel.
+ *
+ * <p>Nodeids are never reused. A node found again by its {@link InodeKey} (another hard link,
+ * the same file after a rename) is the same node, with one more lookup.
+ */
+final class NodeTable {
+
+    private static final System.Logger LOG = System.getLogger(NodeTable.class.getName());
+
+    /** What a lookup asks statx for: what stat shows, the birth time and the mount. */
+    static final int STATX_MASK = StatxBuffer.STATX_BASIC_STATS | StatxBuffer.STATX_BTIME | StatxBuffer.STATX_MNT_ID;
+    static final long RESOLVE = NodeCalls.RESOLVE_BENEATH | NodeCalls.RESOLVE_NO_MAGICLINKS
+            | NodeCalls.RESOLVE_NO_SYMLINKS;
+    static final int PATH_FLAGS = NodeCalls.O_PATH | NodeCalls.O_NOFOLLOW | NodeCalls.O_CLOEXEC;
+    /**
+     * O_PATH through a {@code /proc/self/fd} name: without O_NOFOLLOW, which would open the magic
+     * link itself instead of the file behind it.
+     */
+    static final int REOPEN_PATH_FLAGS = NodeCalls.O_PATH | NodeCalls.O_CLOEXEC;
+    private static final int EMPTY_NOFOLLOW = NodeCalls.AT_EMPTY_PATH | NodeCalls.AT_SYMLINK_NOFOLLOW;
+    /** The deepest directory tree a ".." check walks up before giving up. */
+    private static final int MAX_DEPTH = 4096;
+
+    private final Node root;
+    private final FileHandlePolicy handles;
+    private final DescriptorBudget budget;
+    private final ConcurrentHashMap<Long, Node> byId = new ConcurrentHashMap<>();
+    /** Guarded by {@code this}. */
+    private final Map<InodeKey, Node> byKey = new HashMap<>();
+    /** For file handles: one descriptor per host mount, the mount open_by_handle_at needs. Guarded by {@code this}. */
+    private final Map<Long, Integer> mountFds = new HashMap<>();
+    private final AtomicLong nextNodeid = new AtomicLong(FileSystem.ROOT_ID + 1);
+
+    /** A table whose root is the directory open as {@code rootFd} (O_PATH; the table owns it). */
+    NodeTable(int rootFd, FileHandlePolicy handles, DescriptorBudget budget) throws NativeException {
+        this.handles = handles;
+        this.budget = budget;
+        StatxBuffer st = ThreadScratch.get().statx();
+        NodeCalls.statx(rootFd, NodeCalls.emptyPath(), EMPTY_NOFOLLOW, STATX_MASK, st);
+        this.root = new Node(FileSystem.ROOT_ID, keyOf(st), FileType.DIRECTORY, rootFd, null, null);
+        root.lookups = Long.MAX_VALUE / 2;
+        byId.put(FileSystem.ROOT_ID, root);
+        byKey.put(root.key, root);
+    }
+
+    Node root() {
+        return root;
+    }
+
+    /**
+     * The node {@code nodeid}, pinned for one request (the caller unpins it).
+     *
+     * @throws ErrnoException ESTALE for a nodeid never given or already forgotten
+     */
+    Node pin(long nodeid) {
+        Node node = byId.get(nodeid);
+        if (node == null || !node.pin()) {
+            throw new ErrnoException(Errno.ESTALE, "no node " + nodeid);
+        }
+        return node;
+    }
+
+    /** The number of nodes held (the root included). */
+    int size() {
+        return byId.size();
+    }
+
+    /**
+     * An O_PATH descriptor of {@code node}: its own, or (file handles) a new one the caller gives
+     * back with {@link #donePathFd}. Opening by handle needs this process's privileges: call it
+     * before taking on a caller's identity.
+     */
+    int pathFd(Node node) {
+        if (node.fd >= 0) {
+            return node.fd;
+        }
+        HostFileHandle handle = node.handle;
+        int mountFd;
+        synchronized (this) {
+            Integer fd = handle == null ? null : mountFds.get((long) handle.mountId());
+            if (fd == null) {
+                throw new ErrnoException(Errno.ESTALE, node + " has neither descriptor nor mount");
+            }
+            mountFd = fd;
+        }
+        try {
+            return NodeCalls.openByHandleAt(mountFd, handle, PATH_FLAGS);
+        } catch (NativeException e) {
+            throw new ErrnoException(e.errno() == Errno.ENOENT ? Errno.ESTALE : e.errno(),
+                    "opening " + node + " by its file handle failed: " + e.getMessage());
+        }
+    }
+
+    /** Gives back a descriptor from {@link #pathFd}. */
+    void donePathFd(Node node, int fd) {
+        if (fd != node.fd) {
+            closeQuietly(fd);
+        }
+    }
+
+    /**
+     * Resolves {@code name} in the directory {@code parentFd}; the node has one more lookup, and
+     * the thread's statx buffer holds its attributes.
+     *
+     * @throws ErrnoException ENOENT when there is no such name, and what the host answers
+     */
+    Node lookup(Node parent, int parentFd, FileName name, ThreadScratch scratch) {
+        if (name.isDotOrDotDot()) {
+            return lookupDots(parent, parentFd, name, scratch);
+        }
+        MemorySegment cname = scratch.name(name);
+        StatxBuffer st = scratch.statx();
+        try {
+            if (handles == FileHandlePolicy.NEVER) {
+                // One system call when the guest already holds the inode: a name with no '/' in it
+                // crosses nothing, so a statx of it cannot leave the directory.
+                NodeCalls.statx(parentFd, cname, NodeCalls.AT_SYMLINK_NOFOLLOW, STATX_MASK, st);
+                Node known = acquireKnown(keyOf(st));
+                if (known != null) {
+                    return known;
+                }
+            }
+            budget.reserve();
+            int fd;
+            try {
+                fd = NodeCalls.openat2(parentFd, cname, PATH_FLAGS, 0, RESOLVE);
+            } catch (NativeException | RuntimeException e) {
+                budget.release();
+                throw e;
+            }
+            return adoptReserved(fd, scratch);
+        } catch (NativeException e) {
+            throw e.toErrnoException();
+        }
+    }
+
+    /**
+     * The node of the inode open as {@code pathFd} (O_PATH, just made by a creating request),
+     * taking ownership of the descriptor; one more lookup, and its attributes in the thread's
+     * statx buffer.
+     */
+    Node adopt(int pathFd, ThreadScratch scratch) {
+        try {
+            budget.reserve();
+        } catch (ErrnoException full) {
+            closeQuietly(pathFd);
+            throw full;
+        }
+        try {
+            return adoptReserved(pathFd, scratch);
+        } catch (NativeException e) {
+            throw e.toErrnoException();
+        }
+    }
+
+    /** {@link #adopt} for a descriptor whose budget place is already taken. */
+    private Node adoptReserved(int fd, ThreadScratch scratch) throws NativeException {
+        StatxBuffer st = scratch.statx();
+        HostFileHandle handle = null;
+        try {
+            NodeCalls.statx(fd, NodeCalls.emptyPath(), EMPTY_NOFOLLOW, STATX_MASK, st);
+            if (handles != FileHandlePolicy.NEVER) {
+                try {
+                    handle = NodeCalls.nameToHandleAt(fd, NodeCalls.emptyPath(), NodeCalls.AT_EMPTY_PATH);
+                } catch (NativeException e) {
+                    if (handles == FileHandlePolicy.MANDATORY) {
+                        throw new ErrnoException(Errno.EOPNOTSUPP, "the host file system gives no file handle for "
+                                + "this node (--inode-file-handles=mandatory): " + e.getMessage());
+                    }
+                }
+            }
+        } catch (NativeException | RuntimeException e) {
+            release(fd);
+            throw e;
+        }
+        return insertOrAcquire(keyOf(st), FileType.ofMode(st.mode()), fd, handle);
+    }
+
+    private synchronized Node acquireKnown(InodeKey key) {
+        Node node = byKey.get(key);
+        if (node == null || node.isRetired() || node.handle != null) {
+            return null;
+        }
+        node.lookups++;
+        return node;
+    }
+
+    private Node insertOrAcquire(InodeKey key, FileType type, int fd, HostFileHandle handle) {
+        Node found;
+        Node made = null;
+        synchronized (this) {
+            found = byKey.get(key);
+            if (found != null && !found.isRetired() && java.util.Objects.equals(found.handle, handle)) {
+                found.lookups++;
+            } else {
+                found = null;
+                boolean keepFd = handle == null;
+                if (handle != null && !mountFds.containsKey((long) handle.mountId())) {
+                    mountFds.put((long) handle.mountId(), fd); // this descriptor stays as the mount's
+                    keepFd = true;
+                }
+                made = new Node(nextNodeid.getAndIncrement(), key, type, handle == null ? fd : -1, handle,
+                        handle == null ? budget : null);
+                made.lookups = 1;
+                byId.put(made.nodeid, made);
+                byKey.put(key, made);
+                if (keepFd) {
+                    return made;
+                }
+            }
+        }
+        release(fd);
+        return found != null ? found : made;
+    }
+
+    /**
+     * "." is the directory itself; ".." of the root is the root (the guest cannot climb out);
+     * ".." elsewhere is the parent, checked to lie under the root (a directory moved out of the
+     * shared directory on the host has a parent outside it: ENOENT).
+     */
+    private Node lookupDots(Node parent, int parentFd, FileName name, ThreadScratch scratch) {
+        Node target = parent;
+        if (name == FileName.DOT_DOT && parent != root) {
+            int fd = -1;
+            try {
+                budget.reserve();
+                fd = NodeCalls.openat(parentFd, dotDot(), PATH_FLAGS | NodeCalls.O_DIRECTORY, 0);
+                requireUnderRoot(fd, scratch);
+                Node found = adoptReserved(fd, scratch);
+                fd = -1;
+                return found;
+            } catch (NativeException e) {
+                throw e.toErrnoException();
+            } finally {
+                if (fd >= 0) {
+                    release(fd);
+                }
+            }
+        }
+        synchronized (this) {
+            if (target != root) {
+                target.lookups++;
+            }
+        }
+        try {
+            int fd = pathFd(target);
+            try {
+                NodeCalls.statx(fd, NodeCalls.emptyPath(), EMPTY_NOFOLLOW, STATX_MASK, scratch.statx());
+            } finally {
+                donePathFd(target, fd);
+            }
+        } catch (NativeException e) {
+            forget(target.nodeid, 1);
+            throw e.toErrnoException();
+        }
+        return target;
+    }
+
+    private void requireUnderRoot(int directoryFd, ThreadScratch scratch) throws NativeException {
+        StatxBuffer st = scratch.statx();
+        int current = LockCalls.dup(directoryFd);
+        try {
+            for (int depth = 0; depth < MAX_DEPTH; depth++) {
+                NodeCalls.statx(current, NodeCalls.emptyPath(), EMPTY_NOFOLLOW, STATX_MASK, st);
+                InodeKey key = keyOf(st);
+                if (key.equals(root.key)) {
+                    return;
+                }
+                int up = NodeCalls.openat(current, dotDot(), PATH_FLAGS | NodeCalls.O_DIRECTORY, 0);
+                NodeCalls.statx(up, NodeCalls.emptyPath(), EMPTY_NOFOLLOW, STATX_MASK, st);
+                boolean top = keyOf(st).equals(key);
+                closeQuietly(current);
+                current = up;
+                if (top) {
+                    break;
+                }
+            }
+        } finally {
+            closeQuietly(current);
+        }
+        throw new ErrnoException(Errno.ENOENT, "'..' lies outside the shared directory");
+    }
+
+    private static MemorySegment dotDot() {
+        return ThreadScratch.get().name(FileName.DOT_DOT);
+    }
+
+    /**
+     * The guest gives back {@code count} lookups of {@code nodeid}; at zero the node leaves the
+     * table and its descriptor closes once no request uses it.
+     */
+    void forget(long nodeid, long count) {
+        if (nodeid == FileSystem.ROOT_ID) {
+            return;
+        }
+        Node retired = null;
+        synchronized (this) {
+            Node node = byId.get(nodeid);
+            if (node == null) {
+                LOG.log(Level.DEBUG, "forget of unknown node {0}", nodeid);
+                return;
+            }
+            node.lookups -= count;
+            if (node.lookups <= 0) {
+                byId.remove(nodeid);
+                if (byKey.get(node.key) == node) {
+                    byKey.remove(node.key);
+                }
+                retired = node;
+            }
+        }
+        if (retired != null) {
+            retired.retire();
+        }
+    }
+
+    /** The identity of what {@code st} describes. */
+    static InodeKey keyOf(StatxBuffer st) {
+        long mount = (st.mask() & StatxBuffer.STATX_MNT_ID) != 0 ? st.mountId() : 0;
+        return new InodeKey(st.dev(), st.ino(), mount);
+    }
+
+    /** Closes the root and the mount descriptors (nodes close as they are forgotten). */
+    synchronized void close() {
+        for (Integer fd : mountFds.values()) {
+            closeQuietly(fd);
+        }
+        mountFds.clear();
+        closeQuietly(root.fd);
+    }
+
+    private void release(int fd) {
+        closeQuietly(fd);
+        budget.release();
+    }
+
+    static void closeQuietly(int fd) {
+        try {
+            FileCalls.close(fd);
+        } catch (NativeException e) {
+            LOG.log(Level.WARNING, "closing descriptor " + fd + " failed: " + e.getMessage());
+        }
+    }
+}
