@@ -4,6 +4,7 @@
  */
 module io.virtiofs.examples {
     requires transitive io.virtiofs.transport;
+    requires io.virtiofs.passthrough;
     requires static transitive org.jspecify;
     requires java.logging;
     requires jdk.unsupported; // sun.misc.Signal: exit 0 on SIGINT/SIGTERM

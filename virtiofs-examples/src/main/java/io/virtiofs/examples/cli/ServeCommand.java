@@ -1,7 +1,6 @@
 package io.virtiofs.examples.cli;
 
 import io.virtiofs.api.FileSystem;
-import io.virtiofs.api.ReadOnlyFileSystem;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.transport.vhostuser.VhostUserBackend;
 import java.io.IOException;
@@ -10,6 +9,7 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
@@ -20,40 +20,75 @@ import java.util.concurrent.TimeoutException;
 final class ServeCommand {
 
     private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
-    private static final Set<String> WITH_VALUE = Set.of("socket-path", "fd", "fs", "tag", "thread-pool-size", "queues",
-            "queue-size", "log-level", "attr-timeout", "entry-timeout", "capacity", "warm-up");
-    private static final Set<String> FLAGS = Set.of("help", "readonly", "exit-on-disconnect");
+    private static final Set<String> WITH_VALUE = union(Set.of("socket-path", "socket", "socket-group", "fd", "fs", "tag",
+            "thread-pool-size", "queues", "queue-size", "log-level", "attr-timeout", "entry-timeout", "capacity", "warm-up",
+            "sandbox", "seccomp", "modcaps", "uid-map", "gid-map"), SharedDirOptions.WITH_VALUE);
+    private static final Set<String> FLAGS = union(Set.of("help", "readonly", "exit-on-disconnect", "print-capabilities",
+            "syslog", "f", "d"), SharedDirOptions.FLAGS);
+    /**
+     * What {@code --print-capabilities} prints: the JSON object libvirt reads before it starts a
+     * vhost-user-fs back-end ({@code separate-options}: it passes options as virtiofsd 1.x names them).
+     */
+    static final String CAPABILITIES = """
+            {
+              "type": "fs",
+              "features": [
+                "separate-options"
+              ]
+            }""";
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        java.util.HashSet<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
 
     private ServeCommand() {
     }
 
     static String usage() {
         return """
-                usage: virtiofs serve (--socket-path PATH | --fd FD) [OPTIONS]
+                usage: virtiofs serve (--socket-path PATH | --fd FD) [--shared-dir DIR] [OPTIONS]
 
                 Serves a file system to a virtual machine as a vhost-user-fs device (virtio-fs,
                 device 26): QEMU connects with -chardev socket,path=PATH,id=fs0
                 -device vhost-user-fs-pci,chardev=fs0,tag=TAG and the guest runs
-                mount -t virtiofs TAG /mnt. Runs until SIGINT or SIGTERM; when the VMM
-                disconnects, waits for the next one (unless --exit-on-disconnect).
+                mount -t virtiofs TAG /mnt. With --shared-dir, the host directory DIR is shared,
+                as virtiofsd shares it (its flags below carry virtiofsd's names); without, memfs.
+                Runs until SIGINT or SIGTERM; when the VMM disconnects, waits for the next one
+                (unless --exit-on-disconnect).
 
                 Options:
-                  --socket-path PATH      the vhost-user socket to create (must not exist)
+                  --socket-path PATH      the vhost-user socket to create (must not exist; --socket
+                                          is the same)
+                  --socket-group GROUP    give the socket to this group (mode 0660)
                   --fd FD                 serve an inherited listening socket instead
-                  --fs memfs              the file system to serve (memfs: in memory; the default)
+                  --fs memfs|passthrough  the file system to serve (default: passthrough with
+                                          --shared-dir, else memfs, in memory)
+                  --sandbox MODE          namespace (default as root: new mount, PID and network
+                                          namespaces whose root holds only the shared directory;
+                                          made by bin/virtiofs), chroot (into the shared
+                                          directory), none
+                  --uid-map :NS:HOST:COUNT:   user ids of the namespace sandbox's user namespace
+                  --gid-map :NS:HOST:COUNT:   group ids likewise (made by bin/virtiofs; repeatable)
+                  --print-capabilities    print the back-end's capabilities (JSON, for libvirt) and exit
                   --tag TAG               the tag the guest mounts (default myfs; 1..36 bytes)
                   --thread-pool-size N    threads running requests (default 0: each queue's own thread)
                   --queues N              request queues offered besides hiprio (default 1)
                   --queue-size N          the largest vring size accepted (default 1024)
                   --readonly              refuse every change with EROFS
-                  --attr-timeout SECONDS  how long the guest caches attributes (default 1)
-                  --entry-timeout SECONDS how long the guest caches names (default 1)
+                  --attr-timeout SECONDS  memfs: how long the guest caches attributes (default 1)
+                  --entry-timeout SECONDS memfs: how long the guest caches names (default 1)
                   --capacity BYTES        memfs capacity, e.g. 512M or 4G (default 1G)
+                """ + SharedDirOptions.HELP + """
                   --exit-on-disconnect    exit when the VMM disconnects, as virtiofsd does
                   --warm-up SECONDS       run a throwaway in-process session at start so the JIT
                                           has compiled the request path before the guest's first
                                           requests (default 2; 0 skips it)
-                  --log-level LEVEL       off, error, warn, info (default), debug, trace
+                  --log-level LEVEL       off, error, warn, info (default), debug, trace (-d: debug)
+                  --seccomp, --modcaps, --syslog, -f  accepted for virtiofsd's users; no seccomp
+                                          filter is installed, capabilities are not changed, logs
+                                          go to stderr
                   --help                  this text
                 """;
     }
@@ -84,23 +119,41 @@ final class ServeCommand {
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, CommandFailure {
-        Arguments parsed = Arguments.parse(args, WITH_VALUE, FLAGS);
+        Arguments parsed = Arguments.parse(args, WITH_VALUE, FLAGS, SharedDirOptions.OPTIONAL_VALUE);
         if (parsed.flag("help")) {
             out.print(usage());
             return 0;
         }
-        LogSetup.apply(LogSetup.parse(parsed.value("log-level").orElse("info")));
+        if (parsed.flag("print-capabilities")) {
+            out.println(CAPABILITIES);
+            return 0;
+        }
+        LogSetup.apply(LogSetup.parse(parsed.value("log-level").orElse(parsed.flag("d") ? "debug" : "info")));
         if (!parsed.positional().isEmpty()) {
             throw new UsageException("serve takes no arguments besides options, not " + parsed.positional());
         }
-        if (parsed.value("socket-path").isPresent() == parsed.value("fd").isPresent()) {
+        Optional<String> oldName = parsed.value("socket");
+        if (parsed.value("socket-path").isPresent() && oldName.isPresent()) {
+            throw new UsageException("--socket is the old name of --socket-path; give one of them");
+        }
+        Optional<String> socketPath = parsed.value("socket-path").or(() -> oldName);
+        if (socketPath.isPresent() == parsed.value("fd").isPresent()) {
             throw new UsageException("serve needs exactly one of --socket-path PATH and --fd FD");
         }
-        FileSystem fs = MountCommand.fileSystem(parsed);
-        if (parsed.flag("readonly")) {
-            fs = new ReadOnlyFileSystem(fs);
+        MountCommand.Served served = MountCommand.fileSystem(parsed);
+        boolean root = io.virtiofs.passthrough.HostProcess.effectiveUid() == 0;
+        Sandbox.Mode sandbox = Sandbox.parse(parsed.value("sandbox"), root && served.sharedDir().isPresent());
+        if (served.sharedDir().isEmpty() && sandbox != Sandbox.Mode.NONE) {
+            throw new UsageException("--sandbox " + sandbox.name().toLowerCase(java.util.Locale.ROOT)
+                    + " confines a shared directory; memfs has none (give --shared-dir, or --sandbox none)");
         }
-        FileSystem served = fs;
+        IdMaps.check(parsed, sandbox);
+        for (String accepted : List.of("seccomp", "modcaps")) {
+            if (parsed.value(accepted).isPresent() && !parsed.value(accepted).get().equals("none")) {
+                err.println("virtiofs: --" + accepted + " is accepted for virtiofsd's users and has no effect here");
+            }
+        }
+        FileSystem fs = served.fs();
         VhostUserBackend.Builder builder = VhostUserBackend.builder();
         try {
             builder.tag(parsed.value("tag").orElse("myfs"))
@@ -108,13 +161,14 @@ final class ServeCommand {
                     .queueSize(parsed.intValue("queue-size", 1024, 1, 32768))
                     .threadPoolSize(parsed.intValue("thread-pool-size", 0, 0, 1024))
                     .reconnect(!parsed.flag("exit-on-disconnect"))
-                    .handlerFactory(config -> new FuseServer(served, config));
-            if (parsed.value("socket-path").isPresent()) {
-                builder.socketPath(Path.of(parsed.value("socket-path").get()));
+                    .handlerFactory(config -> new FuseServer(fs, config));
+            if (socketPath.isPresent()) {
+                builder.socketPath(Path.of(socketPath.get()));
             } else {
                 builder.listenFd(parsed.intValue("fd", -1, 0, Integer.MAX_VALUE));
             }
         } catch (IllegalArgumentException e) {
+            served.close();
             throw new UsageException(e.getMessage());
         }
         Duration warmUp = parsed.secondsValue("warm-up", Duration.ofSeconds(2));
@@ -122,18 +176,33 @@ final class ServeCommand {
         try {
             backend = builder.build();
         } catch (IOException e) {
+            served.close();
             throw new CommandFailure(e.getMessage(), e);
         } catch (IllegalArgumentException | IllegalStateException e) {
+            served.close();
             throw new UsageException(e.getMessage());
         }
         // Registered at once: from here the socket exists, and a signal must remove it.
         StopSignals.onStop(backend::close, err);
         Thread hook = new Thread(backend::close, "virtiofs-serve-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        err.println("virtiofs: serving " + parsed.value("fs").orElse("memfs")
+        try {
+            if (parsed.value("socket-group").isPresent() && backend.socketPath().isPresent()) {
+                giveToGroup(backend.socketPath().get(), parsed.value("socket-group").get());
+            }
+            if (served.sharedDir().isPresent()) {
+                Sandbox.enter(sandbox, served.sharedDir().get());
+            }
+        } catch (CommandFailure | UsageException e) {
+            backend.close();
+            served.close();
+            throw e;
+        }
+        err.println("virtiofs: serving " + served.description()
                 + (parsed.flag("readonly") ? " (read-only)" : "") + " as vhost-user-fs tag "
                 + parsed.value("tag").orElse("myfs") + " on "
-                + backend.socketPath().map(Path::toString).orElse("fd " + parsed.value("fd").orElse("?")));
+                + backend.socketPath().map(Path::toString).orElse("fd " + parsed.value("fd").orElse("?"))
+                + (served.sharedDir().isPresent() ? " (sandbox " + sandbox.name().toLowerCase(java.util.Locale.ROOT) + ")" : ""));
         warmUp(warmUp);
         try {
             backend.serve();
@@ -148,6 +217,21 @@ final class ServeCommand {
             }
         }
         backend.close();
+        served.close();
         return 0;
+    }
+
+    /** {@code --socket-group}: the socket's group becomes {@code group}, its mode 0660. */
+    private static void giveToGroup(Path socket, String group) throws CommandFailure {
+        try {
+            java.nio.file.attribute.GroupPrincipal principal = socket.getFileSystem().getUserPrincipalLookupService()
+                    .lookupPrincipalByGroupName(group);
+            java.nio.file.Files.getFileAttributeView(socket, java.nio.file.attribute.PosixFileAttributeView.class)
+                    .setGroup(principal);
+            java.nio.file.Files.setPosixFilePermissions(socket,
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw----"));
+        } catch (IOException e) {
+            throw new CommandFailure("--socket-group " + group + ": " + e.getMessage(), e);
+        }
     }
 }
