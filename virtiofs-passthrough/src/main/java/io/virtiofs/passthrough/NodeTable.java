@@ -52,13 +52,19 @@ final class NodeTable {
     private final ConcurrentHashMap<Long, Node> byId = new ConcurrentHashMap<>();
     /** Guarded by {@code this}. */
     private final Map<InodeKey, Node> byKey = new HashMap<>();
-    /** For file handles: one descriptor per host mount, the mount open_by_handle_at needs. Guarded by {@code this}. */
+    /**
+     * For file handles: one descriptor per host mount, the mount open_by_handle_at needs (a
+     * directory of the mount opened for reading: an O_PATH descriptor will not do). Guarded by
+     * {@code this}.
+     */
     private final Map<Long, Integer> mountFds = new HashMap<>();
+    private final int procFd;
     private final AtomicLong nextNodeid = new AtomicLong(FileSystem.ROOT_ID + 1);
 
     /** A table whose root is the directory open as {@code rootFd} (O_PATH; the table owns it). */
-    NodeTable(int rootFd, FileHandlePolicy handles, DescriptorBudget budget) throws NativeException {
+    NodeTable(int rootFd, FileHandlePolicy handles, DescriptorBudget budget, int procFd) throws NativeException {
         this.handles = handles;
+        this.procFd = procFd;
         this.budget = budget;
         StatxBuffer st = ThreadScratch.get().statx();
         NodeCalls.statx(rootFd, NodeCalls.emptyPath(), EMPTY_NOFOLLOW, STATX_MASK, st);
@@ -187,11 +193,18 @@ final class NodeTable {
             if (handles != FileHandlePolicy.NEVER) {
                 try {
                     handle = NodeCalls.nameToHandleAt(fd, NodeCalls.emptyPath(), NodeCalls.AT_EMPTY_PATH);
+                    if (!hasMountFd(handle, fd, st, scratch)) {
+                        handle = null; // a file on a mount none of whose directories was seen yet
+                    }
                 } catch (NativeException e) {
                     if (handles == FileHandlePolicy.MANDATORY) {
                         throw new ErrnoException(Errno.EOPNOTSUPP, "the host file system gives no file handle for "
                                 + "this node (--inode-file-handles=mandatory): " + e.getMessage());
                     }
+                }
+                if (handle == null && handles == FileHandlePolicy.MANDATORY) {
+                    throw new ErrnoException(Errno.EOPNOTSUPP, "no directory of this node's mount is known to open "
+                            + "its file handle with (--inode-file-handles=mandatory)");
                 }
             }
         } catch (NativeException | RuntimeException e) {
@@ -199,6 +212,39 @@ final class NodeTable {
             throw e;
         }
         return insertOrAcquire(keyOf(st), FileType.ofMode(st.mode()), fd, handle);
+    }
+
+    /**
+     * Whether the handle's mount has a descriptor to open handles with; makes one from a directory
+     * (opened for reading through its /proc/self/fd name) when it has none.
+     */
+    private boolean hasMountFd(HostFileHandle handle, int fd, StatxBuffer st, ThreadScratch scratch) {
+        synchronized (this) {
+            if (mountFds.containsKey((long) handle.mountId())) {
+                return true;
+            }
+        }
+        if (FileType.ofMode(st.mode()) != FileType.DIRECTORY) {
+            return false;
+        }
+        int mountFd;
+        try {
+            budget.reserve();
+            mountFd = NodeCalls.openat(procFd, scratch.descriptorName(fd),
+                    FileCalls.O_RDONLY | NodeCalls.O_DIRECTORY | NodeCalls.O_CLOEXEC, 0);
+        } catch (NativeException | ErrnoException e) {
+            if (!(e instanceof ErrnoException)) {
+                budget.release();
+            }
+            return false;
+        }
+        synchronized (this) {
+            if (mountFds.putIfAbsent((long) handle.mountId(), mountFd) == null) {
+                return true;
+            }
+        }
+        release(mountFd);
+        return true;
     }
 
     private synchronized Node acquireKnown(InodeKey key) {
@@ -220,10 +266,6 @@ final class NodeTable {
             } else {
                 found = null;
                 boolean keepFd = handle == null;
-                if (handle != null && !mountFds.containsKey((long) handle.mountId())) {
-                    mountFds.put((long) handle.mountId(), fd); // this descriptor stays as the mount's
-                    keepFd = true;
-                }
                 made = new Node(nextNodeid.getAndIncrement(), key, type, handle == null ? fd : -1, handle,
                         handle == null ? budget : null);
                 made.lookups = 1;
