@@ -6,8 +6,11 @@
 #   lifecycle  one daemon serves two guests in turn (QEMU quits, a new QEMU reconnects); the
 #              second guest finds what the first wrote; every guest unmounts cleanly; the
 #              daemon survives both and exits 0 on SIGTERM, removing its socket
+#   passthrough  `serve --shared-dir` (in its namespace sandbox when root): smoke with files the
+#              host wrote read in the guest and the guest's checked on the host; coherence with
+#              --cache never (a host agent answers the guest while it runs, both ways); stress
 # Without QEMU (harness/setup.sh installs it) the tests are skipped, or fail when CI=true.
-# usage: guest-tests.sh [smoke|stress|lifecycle ...]   (default: all)
+# usage: guest-tests.sh [smoke|stress|lifecycle|passthrough ...]   (default: all)
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -88,11 +91,28 @@ run_lifecycle() {
     return $rc
 }
 
+run_passthrough() {
+    local rc=0 serve="exec $SERVE --socket-path \"\$SOCK\" --shared-dir \"\$SHARED\""
+    "$HERE/vm-run.sh" -o "$OUT/passthrough-smoke" -t 300 --no-fio -w "$HERE/workloads/smoke.sh" \
+        -p "$HERE/workloads/smoke-prepare.sh" -c "$HERE/workloads/smoke-check.sh" \
+        -b "$serve" > "$OUT/passthrough-smoke.out" 2> "$OUT/passthrough-smoke.err" || rc=1
+    [ $rc -eq 0 ] && { check_umount "$OUT/passthrough-smoke" || rc=1; }
+    "$HERE/vm-run.sh" -o "$OUT/passthrough-coherence" -t 300 --no-fio -w "$HERE/workloads/coherence.sh" \
+        -p "$HERE/workloads/coherence-host.sh" -c "$HERE/workloads/coherence-check.sh" \
+        -b "$serve --cache never" > "$OUT/passthrough-coherence.out" 2> "$OUT/passthrough-coherence.err" || rc=1
+    [ -f "$OUT/passthrough-coherence/coherence-agent.pid" ] && kill "$(cat "$OUT/passthrough-coherence/coherence-agent.pid")" 2>/dev/null
+    "$HERE/vm-run.sh" -o "$OUT/passthrough-stress" -t 600 --no-fio -w "$HERE/workloads/stress.sh" \
+        -b "$serve --thread-pool-size 4" > "$OUT/passthrough-stress.out" 2> "$OUT/passthrough-stress.err" || rc=1
+    [ $rc -eq 0 ] && { check_umount "$OUT/passthrough-stress" || rc=1; }
+    for part in smoke coherence stress; do echo "passthrough-$part: $(tail -n 1 "$OUT/passthrough-$part.out")"; done
+    return $rc
+}
+
 tests=("$@")
-[ ${#tests[@]} -gt 0 ] || tests=(smoke stress lifecycle)
+[ ${#tests[@]} -gt 0 ] || tests=(smoke stress lifecycle passthrough)
 for t in "${tests[@]}"; do
     case "$t" in
-        smoke|stress|lifecycle) start=$(date +%s); "run_$t"; rc=$?; result "$t" $rc; echo "guest-tests: $t took $(( $(date +%s) - start ))s" ;;
+        smoke|stress|lifecycle|passthrough) start=$(date +%s); "run_$t"; rc=$?; result "$t" $rc; echo "guest-tests: $t took $(( $(date +%s) - start ))s" ;;
         *) echo "guest-tests: unknown test $t" >&2; exit 2 ;;
     esac
 done
