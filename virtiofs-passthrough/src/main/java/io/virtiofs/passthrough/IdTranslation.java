@@ -20,6 +20,8 @@ import java.util.Locale;
  *   <li>{@code squash-host:HOST:GUEST:COUNT} every host id of the range shows as guest id GUEST;
  *   <li>{@code forbid-guest:GUEST:COUNT} a guest id of the range may not reach the host: a
  *       request carried out as such a caller, or a chown to such an id, fails with EPERM.
+ *       (virtiofsd refuses only creations and chowns and runs other requests as root; here every
+ *       request runs as its caller, and a forbidden id has no host identity to run as.)
  * </ul>
  * The first rule that covers an id in the direction asked decides; an id no rule covers stays as
  * it is. Applied to attributes going out (host to guest) and to callers and chown going in.
