@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class DescriptorBudget {
 
     private final int limit;
+    private final int nodeLimit;
     private final AtomicInteger held = new AtomicInteger();
 
     DescriptorBudget(int limit) {
@@ -20,13 +21,27 @@ final class DescriptorBudget {
             throw new IllegalArgumentException("descriptor limit " + limit + " is not positive");
         }
         this.limit = limit;
+        this.nodeLimit = Math.max(1, limit - limit / 4);
     }
 
     /** Takes one descriptor's place, or fails with ENFILE when all are taken. */
     void reserve() {
-        if (held.incrementAndGet() > limit) {
+        reserve(limit);
+    }
+
+    /**
+     * Takes one place for a node's descriptor: nodes may fill three quarters of the budget, so that
+     * files can still be opened (and locked) when the guest holds very many nodes.
+     */
+    void reserveForNode() {
+        reserve(nodeLimit);
+    }
+
+    private void reserve(int cap) {
+        if (held.incrementAndGet() > cap) {
             held.decrementAndGet();
-            throw new ErrnoException(Errno.ENFILE, "the file system holds its limit of " + limit + " host descriptors");
+            throw new ErrnoException(Errno.ENFILE, "the file system holds its limit of " + cap + " host descriptors"
+                    + (cap < limit ? " for nodes" : ""));
         }
     }
 

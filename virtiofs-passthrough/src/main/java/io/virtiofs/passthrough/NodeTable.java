@@ -59,16 +59,28 @@ final class NodeTable {
      */
     private final Map<Long, Integer> mountFds = new HashMap<>();
     private final int procFd;
+    /** Whether this process may open file handles (CAP_DAC_READ_SEARCH: it runs as root). */
+    private final boolean handlesUsable;
     private final AtomicLong nextNodeid = new AtomicLong(FileSystem.ROOT_ID + 1);
 
     /** A table whose root is the directory open as {@code rootFd} (O_PATH; the table owns it). */
-    NodeTable(int rootFd, FileHandlePolicy handles, DescriptorBudget budget, int procFd) throws NativeException {
+    NodeTable(int rootFd, FileHandlePolicy handles, DescriptorBudget budget, int procFd, boolean handlesUsable)
+            throws NativeException {
         this.handles = handles;
         this.procFd = procFd;
+        this.handlesUsable = handlesUsable;
         this.budget = budget;
         StatxBuffer st = ThreadScratch.get().statx();
         NodeCalls.statx(rootFd, NodeCalls.emptyPath(), EMPTY_NOFOLLOW, STATX_MASK, st);
         this.root = new Node(FileSystem.ROOT_ID, keyOf(st), FileType.DIRECTORY, rootFd, null, null);
+        if (handles != FileHandlePolicy.NEVER && handlesUsable) {
+            try {
+                HostFileHandle rootHandle = NodeCalls.nameToHandleAt(rootFd, NodeCalls.emptyPath(), NodeCalls.AT_EMPTY_PATH);
+                hasMountFd(rootHandle, rootFd, st, ThreadScratch.get());
+            } catch (NativeException noHandles) {
+                // The shared directory's file system gives no handles: nodes keep descriptors.
+            }
+        }
         root.lookups = Long.MAX_VALUE / 2;
         byId.put(FileSystem.ROOT_ID, root);
         byKey.put(root.key, root);
@@ -142,7 +154,7 @@ final class NodeTable {
         MemorySegment cname = scratch.name(name);
         StatxBuffer st = scratch.statx();
         try {
-            if (handles == FileHandlePolicy.NEVER) {
+            if (handles == FileHandlePolicy.NEVER || handles == FileHandlePolicy.OVERFLOW) {
                 // One system call when the guest already holds the inode: a name with no '/' in it
                 // crosses nothing, so a statx of it cannot leave the directory.
                 NodeCalls.statx(parentFd, cname, NodeCalls.AT_SYMLINK_NOFOLLOW, STATX_MASK, st);
@@ -151,15 +163,17 @@ final class NodeTable {
                     return known;
                 }
             }
-            budget.reserve();
+            boolean budgeted = reserveOrOverflow();
             int fd;
             try {
                 fd = NodeCalls.openat2(parentFd, cname, PATH_FLAGS, 0, RESOLVE);
             } catch (NativeException | RuntimeException e) {
-                budget.release();
+                if (budgeted) {
+                    budget.release();
+                }
                 throw e;
             }
-            return adoptReserved(fd, scratch);
+            return adoptReserved(fd, scratch, budgeted);
         } catch (NativeException e) {
             throw e.toErrnoException();
         }
@@ -171,26 +185,58 @@ final class NodeTable {
      * statx buffer.
      */
     Node adopt(int pathFd, ThreadScratch scratch) {
+        boolean budgeted;
         try {
-            budget.reserve();
+            budgeted = reserveOrOverflow();
         } catch (ErrnoException full) {
             closeQuietly(pathFd);
             throw full;
         }
         try {
-            return adoptReserved(pathFd, scratch);
+            return adoptReserved(pathFd, scratch, budgeted);
         } catch (NativeException e) {
             throw e.toErrnoException();
         }
     }
 
-    /** {@link #adopt} for a descriptor whose budget place is already taken. */
-    private Node adoptReserved(int fd, ThreadScratch scratch) throws NativeException {
+    /**
+     * Takes a descriptor's place in the budget (true); or, when every place is taken and nodes may
+     * overflow to file handles, answers false: the node will be held by a handle, its descriptor
+     * only for the moment.
+     */
+    private boolean reserveOrOverflow() {
+        try {
+            budget.reserveForNode();
+            return true;
+        } catch (ErrnoException full) {
+            if (handles == FileHandlePolicy.OVERFLOW && handlesUsable) {
+                return false;
+            }
+            throw full;
+        }
+    }
+
+    /**
+     * {@link #adopt} for a descriptor whose budget place is already taken ({@code budgeted}), or
+     * one held only until the node has a file handle (not budgeted: the budget is full).
+     */
+    private Node adoptReserved(int fd, ThreadScratch scratch, boolean budgeted) throws NativeException {
         StatxBuffer st = scratch.statx();
         HostFileHandle handle = null;
+        boolean handleFirst = handles == FileHandlePolicy.PREFER || handles == FileHandlePolicy.MANDATORY;
         try {
             NodeCalls.statx(fd, NodeCalls.emptyPath(), EMPTY_NOFOLLOW, STATX_MASK, st);
-            if (handles != FileHandlePolicy.NEVER) {
+            if (!budgeted) {
+                try {
+                    handle = NodeCalls.nameToHandleAt(fd, NodeCalls.emptyPath(), NodeCalls.AT_EMPTY_PATH);
+                } catch (NativeException e) {
+                    handle = null;
+                }
+                if (handle == null || !hasMountFd(handle, fd, st, scratch)) {
+                    throw new ErrnoException(Errno.ENFILE, "the file system holds its limit of " + budget.limit()
+                            + " host descriptors, and this node has no file handle to be held by instead");
+                }
+            } else if (handleFirst) {
                 try {
                     handle = NodeCalls.nameToHandleAt(fd, NodeCalls.emptyPath(), NodeCalls.AT_EMPTY_PATH);
                     if (!hasMountFd(handle, fd, st, scratch)) {
@@ -208,10 +254,10 @@ final class NodeTable {
                 }
             }
         } catch (NativeException | RuntimeException e) {
-            release(fd);
+            release(fd, budgeted);
             throw e;
         }
-        return insertOrAcquire(keyOf(st), FileType.ofMode(st.mode()), fd, handle);
+        return insertOrAcquire(keyOf(st), FileType.ofMode(st.mode()), fd, handle, budgeted);
     }
 
     /**
@@ -229,13 +275,10 @@ final class NodeTable {
         }
         int mountFd;
         try {
-            budget.reserve();
+            // Not counted against the budget: one per host mount, and needed most when it is full.
             mountFd = NodeCalls.openat(procFd, scratch.descriptorName(fd),
                     FileCalls.O_RDONLY | NodeCalls.O_DIRECTORY | NodeCalls.O_CLOEXEC, 0);
-        } catch (NativeException | ErrnoException e) {
-            if (!(e instanceof ErrnoException)) {
-                budget.release();
-            }
+        } catch (NativeException e) {
             return false;
         }
         synchronized (this) {
@@ -243,7 +286,7 @@ final class NodeTable {
                 return true;
             }
         }
-        release(mountFd);
+        closeQuietly(mountFd);
         return true;
     }
 
@@ -256,28 +299,44 @@ final class NodeTable {
         return node;
     }
 
-    private Node insertOrAcquire(InodeKey key, FileType type, int fd, HostFileHandle handle) {
+    private Node insertOrAcquire(InodeKey key, FileType type, int fd, HostFileHandle handle, boolean budgeted) {
+        // A node held by a handle (past the descriptor cap) is the same inode only if the handles
+        // match: its inode number may have been given to a new file since.
+        HostFileHandle probe = handle;
+        if (probe == null && heldByHandle(key)) {
+            try {
+                probe = NodeCalls.nameToHandleAt(fd, NodeCalls.emptyPath(), NodeCalls.AT_EMPTY_PATH);
+            } catch (NativeException e) {
+                probe = null;
+            }
+        }
         Node found;
         Node made = null;
         synchronized (this) {
             found = byKey.get(key);
-            if (found != null && !found.isRetired() && java.util.Objects.equals(found.handle, handle)) {
+            boolean same = found != null && !found.isRetired()
+                    && (java.util.Objects.equals(found.handle, handle) || found.handle != null && found.handle.equals(probe));
+            if (same) {
                 found.lookups++;
             } else {
                 found = null;
-                boolean keepFd = handle == null;
                 made = new Node(nextNodeid.getAndIncrement(), key, type, handle == null ? fd : -1, handle,
                         handle == null ? budget : null);
                 made.lookups = 1;
                 byId.put(made.nodeid, made);
                 byKey.put(key, made);
-                if (keepFd) {
-                    return made;
+                if (handle == null) {
+                    return made; // the node keeps the descriptor
                 }
             }
         }
-        release(fd);
+        release(fd, budgeted);
         return found != null ? found : made;
+    }
+
+    private synchronized boolean heldByHandle(InodeKey key) {
+        Node node = byKey.get(key);
+        return node != null && node.handle != null;
     }
 
     /**
@@ -290,10 +349,10 @@ final class NodeTable {
         if (name == FileName.DOT_DOT && parent != root) {
             int fd = -1;
             try {
-                budget.reserve();
+                budget.reserveForNode();
                 fd = NodeCalls.openat(parentFd, dotDot(), PATH_FLAGS | NodeCalls.O_DIRECTORY, 0);
                 requireUnderRoot(fd, scratch);
-                Node found = adoptReserved(fd, scratch);
+                Node found = adoptReserved(fd, scratch, true);
                 fd = -1;
                 return found;
             } catch (NativeException e) {
@@ -397,8 +456,14 @@ final class NodeTable {
     }
 
     private void release(int fd) {
+        release(fd, true);
+    }
+
+    private void release(int fd, boolean budgeted) {
         closeQuietly(fd);
-        budget.release();
+        if (budgeted) {
+            budget.release();
+        }
     }
 
     static void closeQuietly(int fd) {

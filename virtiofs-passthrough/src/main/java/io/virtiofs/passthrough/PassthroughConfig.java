@@ -117,7 +117,7 @@ public record PassthroughConfig(Path sharedDirectory, boolean readOnly, boolean 
         private boolean allowDirectIo;
         private boolean writeback;
         private boolean readdirplus = true;
-        private FileHandlePolicy fileHandles = FileHandlePolicy.NEVER;
+        private FileHandlePolicy fileHandles = FileHandlePolicy.OVERFLOW;
         private boolean killPrivV2 = true;
         private IdTranslation uids = IdTranslation.identity();
         private IdTranslation gids = IdTranslation.identity();

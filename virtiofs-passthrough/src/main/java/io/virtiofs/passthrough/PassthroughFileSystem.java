@@ -108,7 +108,7 @@ public final class PassthroughFileSystem implements FileSystem, AutoCloseable {
         try {
             procFd = FileCalls.open("/proc/self/fd", FileCalls.O_RDONLY | FileCalls.O_DIRECTORY | FileCalls.O_CLOEXEC, 0);
             DescriptorBudget budget = new DescriptorBudget(descriptorLimit(config));
-            NodeTable nodes = new NodeTable(rootFd, config.fileHandles(), budget, procFd);
+            NodeTable nodes = new NodeTable(rootFd, config.fileHandles(), budget, procFd, root);
             Attributes attrs = new Attributes(config.uids(), config.gids(), config.cache().timeout(),
                     config.announceSubmounts(), nodes.root().key.mountId());
             CallerIdentity identity = new CallerIdentity(switching, config.uids(), config.gids(), procFd);

@@ -150,8 +150,30 @@ class PassthroughDirectTest {
     }
 
     @Test
-    void theDescriptorCapAnswersEnfileAndRecovers() throws Exception {
+    void pastTheDescriptorCapNodesAreHeldByFileHandles() throws Exception {
+        Prerequisites.requireRoot(); // opening file handles needs CAP_DAC_READ_SEARCH
         share = DirectShare.open(b -> b.maxOpenFiles(8));
+        DirectShare s = share;
+        for (int i = 0; i < 20; i++) {
+            Files.writeString(s.shared.resolve("f" + i), "content " + i);
+        }
+        List<Long> held = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            held.add(s.lookup(s.root(), "f" + i).nodeid());
+        }
+        assertEquals(6, s.fs.descriptorsHeld(), "nodes take three quarters of the cap; the other 14 are held by handles");
+        assertEquals(held.get(19), s.lookup(s.root(), "f19").nodeid(), "a node held by a handle is found again");
+        long fh = s.open(TestContext.ROOT, held.get(19), 0);
+        assertEquals("content 19", s.readString(held.get(19), fh));
+        assertEquals(7, s.fs.descriptorsHeld(), "an open file takes a descriptor past the nodes'");
+        s.release(held.get(19), fh);
+        s.run(() -> s.fs.rename(TestContext.ROOT, s.root(), FileName.of("f18"), s.root(), FileName.of("g18"), RenameFlags.NONE));
+        assertEquals(held.get(18), s.lookup(s.root(), "g18").nodeid(), "renamed, still the same node");
+    }
+
+    @Test
+    void theDescriptorCapAnswersEnfileAndRecovers() throws Exception {
+        share = DirectShare.open(b -> b.maxOpenFiles(8).fileHandles(FileHandlePolicy.NEVER));
         DirectShare s = share;
         for (int i = 0; i < 20; i++) {
             Files.writeString(s.shared.resolve("f" + i), "x");
@@ -167,8 +189,11 @@ class PassthroughDirectTest {
             }
         }
         assertEquals(Errno.ENFILE, refused);
-        assertEquals(8, held.size());
-        assertEquals(8, s.fs.descriptorsHeld());
+        assertEquals(6, held.size(), "nodes take three quarters of the cap; the rest is for open files");
+        assertEquals(6, s.fs.descriptorsHeld());
+        long open = s.open(TestContext.ROOT, held.getFirst(), 0);
+        assertEquals(7, s.fs.descriptorsHeld());
+        s.release(held.getFirst(), open);
         s.run(() -> s.fs.forget(held.getFirst(), 1));
         assertEquals(FileType.REGULAR, s.lookup(s.root(), "f19").attr().type(), "a place freed is usable again");
     }

@@ -46,7 +46,9 @@ final class SharedDirOptions {
               --announce-submounts    flag host mount points as submounts to the guest (default)
               --no-announce-submounts do not
               --inode-file-handles=never|prefer|mandatory  hold nodes by file handles instead of a
-                                      descriptor each (default never; handles need CAP_DAC_READ_SEARCH)
+                                      descriptor each (handles need CAP_DAC_READ_SEARCH); default:
+                                      a descriptor per node while the cap on descriptors allows,
+                                      handles past it (never: ENFILE past it)
               --killpriv-v2           clear set-user-ID, set-group-ID and security.capability on write,
                                       truncate and chown for the guest (default)
               --no-killpriv-v2        leave that to the guest's kernel
