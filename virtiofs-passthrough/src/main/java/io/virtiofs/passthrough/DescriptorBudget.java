@@ -45,6 +45,18 @@ final class DescriptorBudget {
         }
     }
 
+    /**
+     * Fails with ENFILE when no node could get a descriptor now and nodes may not overflow to
+     * handles: checked before a node is created on the host, so that a creation the guest is told
+     * failed did not happen.
+     */
+    void requireRoomForNode(boolean overflowToHandles) {
+        if (!overflowToHandles && held.get() >= nodeLimit) {
+            throw new ErrnoException(Errno.ENFILE, "the file system holds its limit of " + nodeLimit
+                    + " host descriptors for nodes");
+        }
+    }
+
     /** Gives one place back. */
     void release() {
         held.decrementAndGet();

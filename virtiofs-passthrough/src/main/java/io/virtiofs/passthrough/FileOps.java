@@ -125,6 +125,7 @@ final class FileOps {
             Share.requireDirectory(dir);
             dirFd = share.nodes.pathFd(dir);
             ThreadScratch scratch = share.identity.prepare();
+            share.nodes.requireRoomForNode();
             share.budget.reserve();
             int fd = -1;
             Node child = null;
@@ -148,8 +149,18 @@ final class FileOps {
                     share.budget.release();
                     return openExisting(ctx, dir, dirFd, name, flags);
                 }
-                int pathFd = NodeCalls.openat(share.procFd, scratch.descriptorName(fd), NodeTable.REOPEN_PATH_FLAGS, 0);
-                child = share.nodes.adopt(pathFd, scratch);
+                try {
+                    int pathFd = NodeCalls.openat(share.procFd, scratch.descriptorName(fd), NodeTable.REOPEN_PATH_FLAGS, 0);
+                    child = share.nodes.adopt(pathFd, scratch);
+                } catch (NativeException | ErrnoException notHeld) {
+                    // Created but not answerable: take it back, so the guest's failure is the host's too.
+                    try {
+                        NodeCalls.unlinkat(dirFd, scratch.name(name), 0);
+                    } catch (NativeException gone) {
+                        // Removed or replaced meanwhile.
+                    }
+                    throw notHeld;
+                }
                 Entry entry = share.attributes.entry(child, scratch.statx());
                 names.label(ctx, dir, dirFd, name, FileType.REGULAR, child, scratch);
                 if (!child.pin()) {
@@ -218,6 +229,7 @@ final class FileOps {
             Share.requireDirectory(dir);
             dirFd = share.nodes.pathFd(dir);
             ThreadScratch scratch = share.identity.prepare();
+            share.nodes.requireRoomForNode();
             share.budget.reserve();
             try {
                 boolean switched = share.identity.become(ctx, scratch);

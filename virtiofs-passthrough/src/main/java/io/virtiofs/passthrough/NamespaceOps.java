@@ -95,11 +95,19 @@ final class NamespaceOps {
             dirFd = share.nodes.pathFd(dir);
             ThreadScratch scratch = share.identity.prepare();
             Node child;
+            share.nodes.requireRoomForNode();
             boolean switched = share.identity.become(ctx, scratch);
             try {
                 share.identity.umask(scratch, ctx);
                 creation.create(dirFd, scratch.name(name), scratch);
-                child = share.nodes.lookup(dir, dirFd, name, scratch);
+                try {
+                    child = share.nodes.lookup(dir, dirFd, name, scratch);
+                } catch (ErrnoException notHeld) {
+                    // Created but not answerable (out of descriptors): take it back, so the guest's
+                    // failure is the host's too.
+                    unlinkQuietly(dirFd, name, type, scratch);
+                    throw notHeld;
+                }
             } finally {
                 share.identity.leave(switched, scratch);
             }
@@ -113,6 +121,14 @@ final class NamespaceOps {
                 share.nodes.donePathFd(dir, dirFd);
             }
             dir.unpin();
+        }
+    }
+
+    private static void unlinkQuietly(int dirFd, FileName name, FileType type, ThreadScratch scratch) {
+        try {
+            NodeCalls.unlinkat(dirFd, scratch.name(name), type == FileType.DIRECTORY ? NodeCalls.AT_REMOVEDIR : 0);
+        } catch (NativeException gone) {
+            // Removed or replaced meanwhile: nothing of ours to take back.
         }
     }
 

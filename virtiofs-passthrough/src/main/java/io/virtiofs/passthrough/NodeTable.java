@@ -103,6 +103,15 @@ final class NodeTable {
         return node;
     }
 
+    /**
+     * Fails with ENFILE when a new node could not be held (no descriptor place, no overflow to
+     * file handles): checked before a creation, so that the guest is not told a creation failed
+     * after it happened.
+     */
+    void requireRoomForNode() {
+        budget.requireRoomForNode(handles != FileHandlePolicy.NEVER && handlesUsable);
+    }
+
     /** The number of nodes held (the root included). */
     int size() {
         return byId.size();

@@ -191,6 +191,11 @@ class PassthroughDirectTest {
         assertEquals(Errno.ENFILE, refused);
         assertEquals(6, held.size(), "nodes take three quarters of the cap; the rest is for open files");
         assertEquals(6, s.fs.descriptorsHeld());
+        assertEquals(Errno.ENFILE, s.errno(() -> s.fs.create(TestContext.ROOT, s.root(), FileName.of("new"), 0644,
+                OpenFlags.of(RW))));
+        assertEquals(Errno.ENFILE, s.errno(() -> s.fs.mkdir(TestContext.ROOT, s.root(), FileName.of("newdir"), 0755)));
+        assertFalse(Files.exists(s.shared.resolve("new")), "a creation the guest is told failed did not happen");
+        assertFalse(Files.exists(s.shared.resolve("newdir")));
         long open = s.open(TestContext.ROOT, held.getFirst(), 0);
         assertEquals(7, s.fs.descriptorsHeld());
         s.release(held.getFirst(), open);
