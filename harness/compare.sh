@@ -4,16 +4,19 @@
 # both alike; prints a markdown table of the medians side by side, with each side's range and a
 # verdict per row.
 #
-# usage: compare.sh [-n RUNS] [-o OUTDIR] [-- extra vm-run.sh args, e.g. -e PERF_SIZE=256m]
+# usage: compare.sh [-n RUNS] [-o OUTDIR] [--shared] [-- extra vm-run.sh args, e.g. -e PERF_SIZE=256m]
 #        compare.sh --table OUTDIR     the table of an earlier comparison again, from its files
-#   ours:      bin/virtiofs serve (memfs)
+#   ours:      bin/virtiofs serve (memfs); with --shared, serve --shared-dir over a tmpfs directory
+#              as the reference's, plus $COMPARE_OURS_ARGS (e.g. "--cache never" against
+#              VIRTIOFSD_OPTS="-o cache=none")
 #   reference: harness/backends/qemu-virtiofsd.sh (Debian's C virtiofsd) over a tmpfs directory
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-N=3 OUT= TABLE_ONLY=
+N=3 OUT= TABLE_ONLY= SHARED_DIR=
 while [ $# -gt 0 ]; do
     case "$1" in
+        --shared) SHARED_DIR=1; shift ;;
         -n) N=$2; shift 2 ;;
         -o) OUT=$2; shift 2 ;;
         --table) OUT=$2; TABLE_ONLY=1; shift 2 ;;
@@ -25,6 +28,8 @@ OUT=${OUT:-${VMH_HOME:-/tmp/vmh}/compare/$(date +%Y%m%d-%H%M%S)-$$}
 mkdir -p "$OUT"
 SHARE=/dev/shm/vmh-compare-$$
 ours="exec '$ROOT/bin/virtiofs' serve --socket-path \"\$SOCK\" --log-level warn"
+[ -n "$SHARED_DIR" ] && ours="$ours --shared-dir \"\$SHARED\" ${COMPARE_OURS_ARGS:-}"
+ours_label=$([ -n "$SHARED_DIR" ] && echo "ours (passthrough, tmpfs)" || echo "ours (memfs)")
 fails=0
 [ -n "$TABLE_ONLY" ] && N=0
 
@@ -38,7 +43,8 @@ clock_ratio() {
 }
 for i in $(seq "$N"); do
     for side in ours reference; do
-        if [ $side = ours ]; then backend=$ours; share_args=(); else
+        if [ $side = ours ] && [ -z "$SHARED_DIR" ]; then backend=$ours; share_args=()
+        elif [ $side = ours ]; then rm -rf "$SHARE"; mkdir -p "$SHARE"; backend=$ours; share_args=(-s "$SHARE"); else
             rm -rf "$SHARE"; mkdir -p "$SHARE"; backend="$HERE/backends/qemu-virtiofsd.sh"; share_args=(-s "$SHARE"); fi
         for attempt in 1 2; do
             echo "compare: run $i/$N $side (load $(cut -d' ' -f1 /proc/loadavg))" >&2
@@ -69,13 +75,15 @@ values() {
           line = k; for (i = 1; i <= n; i++) line = line " " a[i]; print line } }' | sort
 }
 values ours > "$OUT/ours.values"
+[ -z "$TABLE_ONLY" ] && echo "$ours_label" > "$OUT/ours.label"
 values reference > "$OUT/reference.values"
 # The table: medians, each side's range, their ratio, and a verdict: better or worse only when
 # the two ranges do not overlap (every run of one side beats every run of the other), else level.
 # Two equal back-ends get ranges apart by chance with probability 2/C(2N,N) (a Mann-Whitney U of
 # 0): 10 % for N=3, 0.8 % for N=5.
 {
-    echo "| workload | metric | ours (memfs) | range | reference (C virtiofsd, tmpfs) | range | ours/reference | verdict |"
+    [ -f "$OUT/ours.label" ] && ours_label=$(cat "$OUT/ours.label")
+    echo "| workload | metric | $ours_label | range | reference (C virtiofsd, tmpfs) | range | ours/reference | verdict |"
     echo "|---|---|---|---|---|---|---|---|"
     join <(sed 's/ /|/2g' "$OUT/ours.values") <(sed 's/ /|/2g' "$OUT/reference.values") |
     awk '
