@@ -14,6 +14,9 @@ import java.time.Duration;
  */
 final class Attributes {
 
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFDIR = 0040000;
+
     private final IdTranslation uids;
     private final IdTranslation gids;
     private final Duration timeout;
@@ -36,7 +39,7 @@ final class Attributes {
     /** The attributes in {@code st}. */
     Attr attr(StatxBuffer st) {
         boolean submount = announceSubmounts && (st.mask() & StatxBuffer.STATX_MNT_ID) != 0
-                && st.mountId() != rootMountId && FileTypeBits.isDirectory(st.mode());
+                && st.mountId() != rootMountId && (st.mode() & S_IFMT) == S_IFDIR;
         return new Attr(st.ino(), st.size(), st.blocks(), st.atimeSec(), st.atimeNsec(), st.mtimeSec(), st.mtimeNsec(),
                 st.ctimeSec(), st.ctimeNsec(), st.mode(), st.nlink(), uids.toGuest(st.uid()), gids.toGuest(st.gid()),
                 encodeDevice(st.rdevMajor(), st.rdevMinor()), st.blksize(), submount ? Attr.FLAG_SUBMOUNT : 0);
@@ -73,15 +76,5 @@ final class Attributes {
         int major = (rdev & 0xfff00) >>> 8;
         int minor = (rdev & 0xff) | ((rdev >>> 12) & 0xfff00);
         return StatxBuffer.makedev(major, minor);
-    }
-
-    /** Mode bit tests. */
-    static final class FileTypeBits {
-        private FileTypeBits() {
-        }
-
-        static boolean isDirectory(int mode) {
-            return (mode & 0170000) == 0040000;
-        }
     }
 }

@@ -111,9 +111,9 @@ final class Share {
     void killPrivileges(int pathFd, ThreadScratch scratch, XattrOps xattrs) {
         StatxBuffer st = scratch.statx();
         try {
-            NodeCalls.statx(pathFd, NodeCalls.emptyPath(), EMPTY_NOFOLLOW, StatxBuffer.STATX_TYPE | 0x2, st);
+            NodeCalls.statx(pathFd, NodeCalls.emptyPath(), EMPTY_NOFOLLOW, StatxBuffer.STATX_TYPE | StatxBuffer.STATX_MODE, st);
             int mode = st.mode();
-            if ((mode & 0170000) != 0100000) {
+            if (!FileType.REGULAR.matches(mode)) {
                 return;
             }
             int kill = S_ISUID | ((mode & S_IXGRP) != 0 ? S_ISGID : 0);

@@ -1,5 +1,7 @@
 package io.virtiofs.passthrough;
 
+import io.virtiofs.api.Errno;
+import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.FileName;
 import io.virtiofs.transport.internal.nativeio.IoVector;
 import io.virtiofs.transport.internal.nativeio.StatxBuffer;
@@ -88,12 +90,16 @@ final class ThreadScratch {
         return descriptorName;
     }
 
-    /** An xattr name as a C string, or null when it is longer than a name may be (the caller answers ERANGE). */
+    /**
+     * An xattr name as a C string.
+     *
+     * @throws ErrnoException ERANGE when it is longer than XATTR_NAME_MAX, EINVAL when empty
+     */
     MemorySegment xattrName(String name) {
         byte[] encoded = name.getBytes(StandardCharsets.UTF_8);
         if (encoded.length >= NAME_ROOM || encoded.length == 0) {
-            throw new io.virtiofs.api.ErrnoException(encoded.length == 0 ? io.virtiofs.api.Errno.EINVAL
-                    : io.virtiofs.api.Errno.ERANGE, "xattr name of " + encoded.length + " bytes");
+            throw new ErrnoException(encoded.length == 0 ? Errno.EINVAL : Errno.ERANGE,
+                    "xattr name of " + encoded.length + " bytes");
         }
         MemorySegment.copy(encoded, 0, xattrName, ValueLayout.JAVA_BYTE, 0, encoded.length);
         xattrName.set(ValueLayout.JAVA_BYTE, encoded.length, (byte) 0);

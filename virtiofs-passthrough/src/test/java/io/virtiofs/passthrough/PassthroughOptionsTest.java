@@ -121,6 +121,50 @@ class PassthroughOptionsTest {
     }
 
     @Test
+    void posixAclsPassThroughWithTheOption() throws Exception {
+        share = DirectShare.open(b -> b.posixAcls(true));
+        DirectShare s = share;
+        Files.writeString(s.shared.resolve("a"), "x");
+        long node = s.lookup(s.root(), "a").nodeid();
+        // system.posix_acl_access: version 2, then (tag, perm, id): user::rw- user:1000:r-- group::r-- mask::r-- other::---
+        java.nio.ByteBuffer acl = java.nio.ByteBuffer.allocate(4 + 5 * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        acl.putInt(2);
+        int[][] entries = {{0x01, 6, -1}, {0x02, 4, 1000}, {0x04, 4, -1}, {0x10, 4, -1}, {0x20, 0, -1}};
+        for (int[] e : entries) {
+            acl.putShort((short) e[0]).putShort((short) e[1]).putInt(e[2]);
+        }
+        byte[] value = acl.array();
+        s.run(() -> s.fs.setxattr(TestContext.ROOT, node, "system.posix_acl_access", value, XattrFlags.NONE));
+        assertTrue(java.util.Arrays.equals(value, s.on(() -> s.fs.getxattr(TestContext.ROOT, node, "system.posix_acl_access"))));
+        assertEquals(0100640, s.on(() -> s.fs.getattr(TestContext.ROOT, node)).attr().mode(), "the mask is the group bits");
+        assertTrue(s.on(() -> s.fs.listxattr(TestContext.ROOT, node)).contains("system.posix_acl_access"));
+    }
+
+    @Test
+    void aHostMountPointInsideTheShareIsAnnouncedAsASubmount() throws Exception {
+        Prerequisites.requireRoot();
+        for (boolean announce : new boolean[] {true, false}) {
+            try (DirectShare s = DirectShare.open(b -> b.announceSubmounts(announce))) {
+                Path inner = Files.createDirectory(s.shared.resolve("inner"));
+                Files.createDirectory(s.shared.resolve("plain"));
+                ScratchDirectory.run("mount", "-t", "tmpfs", "inner-test", inner.toString());
+                try {
+                    Files.writeString(inner.resolve("f"), "on the inner mount");
+                    var entry = s.lookup(s.root(), "inner");
+                    assertEquals(announce ? io.virtiofs.api.Attr.FLAG_SUBMOUNT : 0, entry.attr().flags());
+                    assertEquals(0, s.lookup(s.root(), "plain").attr().flags());
+                    long f = s.lookup(entry.nodeid(), "f").nodeid();
+                    long fh = s.open(TestContext.ROOT, f, 0);
+                    assertEquals("on the inner mount", s.readString(f, fh));
+                    s.release(f, fh);
+                } finally {
+                    ScratchDirectory.run("umount", "-l", inner.toString());
+                }
+            }
+        }
+    }
+
+    @Test
     void theUmaskIsAppliedHereOnlyWhenTheGuestLeftItToUs() throws Exception {
         share = DirectShare.open(b -> b);
         DirectShare s = share;

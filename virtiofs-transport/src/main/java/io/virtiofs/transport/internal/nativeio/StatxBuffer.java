@@ -18,6 +18,8 @@ public final class StatxBuffer {
 
     /** STATX_TYPE. */
     public static final int STATX_TYPE = 0x1;
+    /** STATX_MODE. */
+    public static final int STATX_MODE = 0x2;
     /** STATX_BASIC_STATS: what {@code stat(2)} shows. */
     public static final int STATX_BASIC_STATS = 0x7ff;
     /** STATX_BTIME: the birth time. */
