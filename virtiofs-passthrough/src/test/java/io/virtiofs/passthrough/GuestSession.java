@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class GuestSession implements AutoCloseable {
 
-    private static final int REPLY = 256 * 1024;
+    private static final int REPLY = 2 * 1024 * 1024;
 
     final FuseServer server;
     final WireFormat format = WireFormat.current(WireOrder.LITTLE_ENDIAN);
@@ -35,7 +35,7 @@ final class GuestSession implements AutoCloseable {
     private int uid;
     private int gid;
 
-    GuestSession(PassthroughFileSystem fs) {
+    GuestSession(io.virtiofs.api.FileSystem fs) {
         this.server = new FuseServer(fs, FuseServerConfig.defaults());
         this.device = VirtioFsDevice.builder("hostile").requestQueues(1).build(server);
         this.driver = MockDriver.connect(device, MockDriver.Options.defaults().withScatter(true)
