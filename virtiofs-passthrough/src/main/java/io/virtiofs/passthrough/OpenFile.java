@@ -27,7 +27,6 @@ final class OpenFile extends Pinned {
 
     // Directory listing state, guarded by listing.
     final ReentrantLock listing = new ReentrantLock();
-    private Arena direntArena = null;
     MemorySegment dirents = MemorySegment.NULL;
     /** Bytes of valid entries in {@link #dirents}, and where the next one starts. */
     int direntLength;
@@ -43,11 +42,14 @@ final class OpenFile extends Pinned {
         this.budget = budget;
     }
 
-    /** The directory entry buffer, made on first use (under {@link #listing}). */
+    /**
+     * The directory entry buffer, made on first use (under {@link #listing}). Its memory goes with
+     * the garbage collector: closing a shared arena stops every thread of the JVM for a handshake,
+     * which once per closed directory cost more than the listing.
+     */
     MemorySegment direntBuffer() {
-        if (direntArena == null) {
-            direntArena = Arena.ofShared();
-            dirents = direntArena.allocate(DIRENT_BUFFER, 8);
+        if (dirents.byteSize() == 0) {
+            dirents = Arena.ofAuto().allocate(DIRENT_BUFFER, 8);
         }
         return dirents;
     }
@@ -61,15 +63,5 @@ final class OpenFile extends Pinned {
         }
         budget.release();
         node.unpin(); // the pin the handle held since it was opened
-        listing.lock();
-        try {
-            if (direntArena != null) {
-                direntArena.close();
-                direntArena = null;
-                dirents = MemorySegment.NULL;
-            }
-        } finally {
-            listing.unlock();
-        }
     }
 }
