@@ -102,17 +102,27 @@ final class ServeCommand {
      * flight), the code was thrown away and compiled again during a guest's first 1 GiB of writes,
      * which then ran at half the speed of later ones.
      */
-    private static void warmUp(Duration budget) {
+    private static void warmUp(Duration budget, boolean passthrough) {
         if (budget.isZero()) {
             return;
         }
         Thread.ofPlatform().name("virtiofs-warm-up").daemon(true).start(() -> {
             long started = System.nanoTime();
             try {
-                long requests = SelfTestCommand.exercise(budget);
-                LOG.log(Level.DEBUG, () -> "warm-up: " + requests + " requests in "
+                long requests;
+                if (passthrough) {
+                    // The passthrough's request paths too, over a scratch directory of the process's own
+                    // (in the namespace sandbox, its private /tmp), never the shared one.
+                    requests = SelfTestCommand.exercise(budget.dividedBy(2));
+                    requests += SelfTestCommand.exercisePassthrough(budget.dividedBy(2),
+                            Path.of(System.getProperty("java.io.tmpdir")));
+                } else {
+                    requests = SelfTestCommand.exercise(budget);
+                }
+                long sent = requests;
+                LOG.log(Level.DEBUG, () -> "warm-up: " + sent + " requests in "
                         + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
-            } catch (TimeoutException | RuntimeException e) {
+            } catch (TimeoutException | IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, "the warm-up session failed (serving goes on)", e);
             }
         });
@@ -203,7 +213,8 @@ final class ServeCommand {
                 + parsed.value("tag").orElse("myfs") + " on "
                 + backend.socketPath().map(Path::toString).orElse("fd " + parsed.value("fd").orElse("?"))
                 + (served.sharedDir().isPresent() ? " (sandbox " + sandbox.name().toLowerCase(java.util.Locale.ROOT) + ")" : ""));
-        warmUp(warmUp);
+        // Not in the chroot sandbox: there /tmp is the shared directory's.
+        warmUp(warmUp, served.sharedDir().isPresent() && sandbox != Sandbox.Mode.CHROOT);
         try {
             backend.serve();
         } catch (IOException e) {
