@@ -1,11 +1,13 @@
 package io.virtiofs.transport.vhostuser;
 
 import io.virtiofs.transport.device.VirtioFsDevice;
+import io.virtiofs.transport.internal.nativeio.NativeException;
+import io.virtiofs.transport.internal.nativeio.NodeCalls;
+import io.virtiofs.transport.internal.nativeio.StatxBuffer;
 import io.virtiofs.transport.memory.GuestMemory;
 import io.virtiofs.transport.memory.GuestRegion;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.lang.foreign.Arena;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -131,10 +133,15 @@ final class MemoryMap {
      */
     private static void requireBackedByFile(MemoryRegion region, int fd) throws VhostUserProtocolException {
         long fileSize;
-        try {
-            fileSize = Files.size(Path.of("/proc/self/fd/" + fd));
-        } catch (IOException e) {
-            throw new VhostUserProtocolException(ProtocolFault.MEMORY, "cannot size the file of " + region + ": " + e);
+        // statx of the descriptor itself, not of /proc/self/fd/N: a process in a chroot or a
+        // mount namespace may have no /proc.
+        try (Arena arena = Arena.ofConfined()) {
+            StatxBuffer st = new StatxBuffer(arena);
+            NodeCalls.statx(fd, NodeCalls.emptyPath(), NodeCalls.AT_EMPTY_PATH, StatxBuffer.STATX_BASIC_STATS, st);
+            fileSize = st.size();
+        } catch (NativeException e) {
+            throw new VhostUserProtocolException(ProtocolFault.MEMORY, "cannot size the file of " + region + ": "
+                    + e.getMessage());
         }
         if (Long.compareUnsigned(region.mmapOffset(), fileSize) > 0
                 || Long.compareUnsigned(region.size(), fileSize - region.mmapOffset()) > 0) {
