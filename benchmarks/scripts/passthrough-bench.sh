@@ -22,6 +22,9 @@ readdir_entries=10000
 readdir_buffer=32768
 fio_size=512M
 extra=()
+io_uring=0
+uring_switch=/sys/module/fuse/parameters/enable_uring
+uring_before=""
 measurements=(fstat randread seqread seqwrite readdir createunlink)
 
 usage() {
@@ -32,6 +35,8 @@ Options:
   --runs N           repetitions of every measurement (default $runs; the median is shown)
   --seconds S        length of each timed loop or fio job (default $seconds)
   --arg ARG          one more argument for 'virtiofs mount' (repeatable), e.g. --arg --threads --arg 4
+  --io-uring         serve the passthrough over io_uring (virtiofs mount --io-uring); turns the fuse
+                     module's enable_uring switch on for the run and back afterwards
   --only M[,M...]    measure only these: ${measurements[*]}
   --help             this text
 
@@ -44,6 +49,7 @@ while [ $# -gt 0 ]; do
         --runs) runs=$2; shift 2 ;;
         --seconds) seconds=$2; shift 2 ;;
         --arg) extra+=("$2"); shift 2 ;;
+        --io-uring) io_uring=1; extra+=(--io-uring); shift ;;
         --only) IFS=, read -r -a measurements <<<"$2"; shift 2 ;;
         --help|-h) usage; exit 0 ;;
         *) echo "passthrough-bench: unknown argument $1" >&2; usage >&2; exit 2 ;;
@@ -73,8 +79,13 @@ cleanup() {
         kill "$ours_pid" 2>/dev/null
     fi
     rm -rf "$work"
+    [ -n "$uring_before" ] && echo "$uring_before" > "$uring_switch"
 }
 trap cleanup EXIT
+if [ "$io_uring" = 1 ]; then
+    [ -e "$uring_switch" ] || { echo "passthrough-bench: this kernel has no FUSE over io_uring ($uring_switch)" >&2; exit 2; }
+    if [ "$(cat "$uring_switch")" != Y ]; then uring_before=$(cat "$uring_switch"); echo Y > "$uring_switch"; fi
+fi
 
 gcc -O2 -Wall -o "$work/helper" "$here/mount-bench-helper.c"
 helper=$work/helper
