@@ -49,13 +49,14 @@ while [ $# -gt 0 ]; do
         --runs) runs=$2; shift 2 ;;
         --seconds) seconds=$2; shift 2 ;;
         --arg) extra+=("$2"); shift 2 ;;
-        --io-uring) io_uring=1; extra+=(--io-uring); shift ;;
+        --io-uring) io_uring=1; shift ;;
         --only) IFS=, read -r -a measurements <<<"$2"; shift 2 ;;
         --help|-h) usage; exit 0 ;;
         *) echo "passthrough-bench: unknown argument $1" >&2; usage >&2; exit 2 ;;
     esac
 done
-command_line="benchmarks/scripts/passthrough-bench.sh --runs $runs --seconds $seconds${extra[*]:+ --arg ${extra[*]}} --only $(IFS=,; echo "${measurements[*]}")"
+command_line="benchmarks/scripts/passthrough-bench.sh --runs $runs --seconds $seconds$([ "$io_uring" = 1 ] && echo " --io-uring")${extra[*]:+ --arg ${extra[*]}} --only $(IFS=,; echo "${measurements[*]}")"
+[ "$io_uring" = 1 ] && extra+=(--io-uring)
 
 [ "$(id -u)" -eq 0 ] || { echo "passthrough-bench: needs root (mount, /dev/fuse)" >&2; exit 2; }
 command -v fio >/dev/null || { echo "passthrough-bench: needs fio (apt-get install fio)" >&2; exit 2; }
