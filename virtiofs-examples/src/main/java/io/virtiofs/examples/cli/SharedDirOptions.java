@@ -36,7 +36,8 @@ final class SharedDirOptions {
               --writeback             the guest caches writes (FUSE writeback cache)
               --no-readdirplus        list directories without each entry's attributes
               --xattr                 serve extended attributes (user.*; trusted.* and security.*
-                                      are refused unless --xattrmap stores them under other names)
+                                      are refused unless --xattrmap stores them under other names);
+                                      --no-xattr: off (the default)
               --xattrmap RULES        translate xattr names: :prefix|ok|bad|unsupported:client|server|all:KEY:PREPEND:
                                       rules (e.g. ':prefix:all:trusted.:user.virtiofs.: :ok:all:::');
                                       implies --xattr
