@@ -33,8 +33,14 @@ enum ProtocolFeature {
     XEN_MMAP(17),
     SHARED_OBJECT(18),
     DEVICE_STATE(19),
-    /** VIRTIO shared memory regions (GET_SHMEM_CONFIG, the back-end's SHMEM_MAP / SHMEM_UNMAP). */
-    SHMEM(20);
+    GET_VRING_BASE_INFLIGHT(20),
+    GPA_ADDRESSES(21),
+    /**
+     * VIRTIO shared memory regions (GET_SHMEM_CONFIG, the back-end's SHMEM_MAP / SHMEM_UNMAP):
+     * bit 22 in QEMU 11.1 ({@code VHOST_USER_PROTOCOL_F_SHMEM_MAP} in its vhost-user.rst; early
+     * drafts of the series used 20, which QEMU 11.1 gives to GET_VRING_BASE_INFLIGHT).
+     */
+    SHMEM(22);
 
     /**
      * {@code VHOST_USER_F_PROTOCOL_FEATURES}: the virtio feature bit (30, unused by virtio) by

@@ -33,7 +33,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Failures.</b> A refusal answers the guest {@code EIO}; no answer within the timeout
  * answers {@code ETIMEDOUT} (the mapping is then kept as uncertain: a later unmap of it is sent,
- * and its refusal accepted); no back-end channel, or one the front-end closed, answers
+ * and its refusal accepted, as is any refusal of an unmap: QEMU refuses only what it does not hold);
+ * no back-end channel, or one the front-end closed, answers
  * {@code ENOTCONN}. The queue carries on in every case.
  *
  * <p>Thread-safe: the window's table serialises calls.
@@ -145,6 +146,16 @@ public final class VhostUserDaxBacking implements DaxBacking {
     synchronized void attach(BackEndChannel newChannel) {
         forgetAll();
         channel = newChannel;
+    }
+
+    /**
+     * The device was reset (RESET_DEVICE): the front-end dropped every mapping; the channel stays.
+     */
+    synchronized void deviceReset() {
+        for (Held mapping : held.values()) {
+            mapping.fd().release();
+        }
+        held.clear();
     }
 
     /**
@@ -262,10 +273,13 @@ public final class VhostUserDaxBacking implements DaxBacking {
         switch (outcome) {
             case DONE -> held.remove(mapping.windowOffset());
             case REFUSED -> {
+                // QEMU refuses only an unmap of what it does not hold (a map whose answer never
+                // came, mappings it dropped at a device reset): it is not mapped, which is what was
+                // wanted. Were it mapped after all, the map that follows is refused as an overlap.
                 if (!mapping.uncertain()) {
-                    throw failed(Errno.EIO, "SHMEM_UNMAP", mapping, "the front-end refused");
+                    LOG.log(System.Logger.Level.DEBUG, "SHMEM_UNMAP of " + mapping.length() + " bytes at window offset "
+                            + mapping.windowOffset() + " refused: the front-end no longer held it");
                 }
-                // A map whose answer never came was not done after all.
                 held.remove(mapping.windowOffset());
             }
             case TIMED_OUT -> {

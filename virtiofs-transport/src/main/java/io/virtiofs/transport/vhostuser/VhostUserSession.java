@@ -278,6 +278,15 @@ final class VhostUserSession implements AutoCloseable {
     }
 
     private void resetDevice() {
+        if (dax != null) {
+            // The front-end unmaps every mapping at a device reset (vhost-user.rst, SHMEM_MAP).
+            dax.deviceReset();
+            device.daxWindow().ifPresent(window -> {
+                if (window instanceof io.virtiofs.transport.device.DaxWindowTable table) {
+                    table.forget();
+                }
+            });
+        }
         device.reset();
         vrings.reset();
         vrings.startDisabled(false);

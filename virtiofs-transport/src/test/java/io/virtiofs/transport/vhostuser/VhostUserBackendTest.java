@@ -214,6 +214,7 @@ class VhostUserBackendTest {
         backend.start();
         try (GuestRam ram = new GuestRam("vu-dax", 0, 4 << 20);
              TestFrontEnd front = TestFrontEnd.connect(socket, ram)) {
+            assertEquals(1L << 22, ProtocolFeature.SHMEM.mask(), "QEMU 11.1's VHOST_USER_PROTOCOL_F_SHMEM_MAP");
             long protocol = front.u64(new FrontEndMessage.GetProtocolFeatures());
             long wanted = ProtocolFeature.SHMEM.mask() | ProtocolFeature.BACKEND_REQ.mask()
                     | ProtocolFeature.BACKEND_SEND_FD.mask() | ProtocolFeature.REPLY_ACK.mask();

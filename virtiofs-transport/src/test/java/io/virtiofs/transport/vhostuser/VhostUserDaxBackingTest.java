@@ -182,6 +182,21 @@ class VhostUserDaxBackingTest {
     }
 
     @Test
+    void aMappingTheFrontEndDroppedIsMappedAgainAfterItsUnmapIsRefused() throws Exception {
+        window.map(mapping(0, 2 * MIB, 0, true));
+        front.next();
+        synchronized (front.held) {
+            front.held.clear(); // as QEMU does at a device reset
+        }
+        window.map(mapping(0, 2 * MIB, 2 * MIB, true));
+        assertRequest(front.next(), BackEndChannel.SHMEM_UNMAP, 0, 0, 2 * MIB, 0);
+        assertRequest(front.next(), BackEndChannel.SHMEM_MAP, 2 * MIB, 0, 2 * MIB, BackEndChannel.MAP_RW);
+        assertEquals(0, backing.failures());
+        backing.deviceReset();
+        assertEquals(0, backing.frontEndMappings());
+    }
+
+    @Test
     void aClosedChannelIsEnotconnForThisAndEveryLaterRequest() throws Exception {
         front.mode = Mode.CLOSE;
         assertEquals(Errno.ENOTCONN,
