@@ -10,6 +10,9 @@
  *   daxcheck fsx FILE OPS SEED MAXLEN a small fsx: random pwrite, read, mmap read, mmap write
  *                                     (msync), truncate, each checked against a model
  *   daxcheck pages FILE               reads FILE through mmap one page at a time; prints MB/s
+ *   daxcheck odirect SRC DST          O_DIRECT writes to DST from a buffer that is a shared
+ *                                     mapping of SRC (on a DAX mount: guest memory in the
+ *                                     window), then O_DIRECT reads back into one; both must match
  *
  * Exit status 0 when the check holds; failures say what differed and where.
  */
@@ -246,7 +249,33 @@ static int pages(const char *path) {
     return 0;
 }
 
+static int odirect(const char *src, const char *dst) {
+    int in = open(src, O_RDWR);
+    if (in < 0) return die("open source");
+    struct stat st;
+    if (fstat(in, &st) != 0) return die("fstat");
+    size_t len = st.st_size & ~(size_t) 4095;
+    if (len > (8u << 20)) len = 8u << 20;
+    unsigned char *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, in, 0);
+    if (map == MAP_FAILED) return die("mmap");
+    int out = open(dst, O_RDWR | O_CREAT | O_TRUNC | O_DIRECT, 0644);
+    if (out < 0) return die("open O_DIRECT");
+    ssize_t n = pwrite(out, map, len, 0);
+    if (n != (ssize_t) len) { printf("odirect write=%zd of %zu errno=%d\n", n, len, n < 0 ? errno : 0); return 1; }
+    uint64_t want = checksum(map, len);
+    memset(map, 0, len);
+    n = pread(out, map, len, 0);
+    if (n != (ssize_t) len) { printf("odirect read=%zd of %zu errno=%d\n", n, len, n < 0 ? errno : 0); return 1; }
+    uint64_t got = checksum(map, len);
+    printf("odirect bytes=%zu same=%d\n", len, got == want);
+    munmap(map, len);
+    close(in);
+    close(out);
+    return got == want ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
+    if (argc >= 4 && strcmp(argv[1], "odirect") == 0) return odirect(argv[2], argv[3]);
     if (argc >= 3 && strcmp(argv[1], "verify") == 0) return verify(argv[2]);
     if (argc >= 6 && strcmp(argv[1], "mwrite") == 0)
         return mwrite(argv[2], atoll(argv[3]), atoll(argv[4]), strtoull(argv[5], NULL, 0));

@@ -9,7 +9,8 @@
 #     copy_file_range, which memfs performs from its view of the file, carries them
 #   - truncating a mapped file shrinks it, zeroes what grows back, and the file stays usable
 #   - a small fsx (pwrite, read, mmap read, mmap write, truncate) against a model
-#   - a file larger than the window read through mmap and read(), and 200 small files created,
+#   - a file larger than the window read through mmap and read(); O_DIRECT I/O whose buffer is a
+#     DAX mapping (requests whose descriptors point into the window); 200 small files created,
 #     checked and deleted (the guest sets up and removes mappings all along)
 # Each check prints one line; any failure ends with a non-zero status.
 M=${1:-/mnt}
@@ -64,6 +65,11 @@ same "a file larger than the window, by read()" "$(md5sum < "$M/big")" "$want"
 daxcheck verify "$M/big" | grep -q 'mmap_equals_read=1' && ok "a file larger than the window, by mmap()" ||
     bad "mmap() of a file larger than the window differs"
 daxcheck pages "$M/big"
+# O_DIRECT I/O whose buffer is a DAX mapping: the requests' descriptors point into the window
+out=$(daxcheck odirect "$M/big" "$M/od")
+case "$out" in *"same=1"*) ok "O_DIRECT from and into a DAX mapping: $out" ;; *) bad "O_DIRECT from a DAX mapping: $out" ;; esac
+same "the file stays intact around it" "$(md5sum < "$M/big")" "$want"
+rm -f "$M/od"
 i=0
 while [ $i -lt 200 ]; do
     echo "small $i" > "$M/s$i"

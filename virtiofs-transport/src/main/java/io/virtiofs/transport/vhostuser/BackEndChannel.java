@@ -51,6 +51,8 @@ final class BackEndChannel implements AutoCloseable {
     private int lateReplies;
     private boolean broken;
     private boolean closed;
+    /** Whether a request waits for the front-end's answer (read by the session's thread). */
+    private volatile boolean awaiting;
 
     /**
      * @param socket the connected socket from SET_BACKEND_REQ_FD, owned by the channel from now on
@@ -96,6 +98,11 @@ final class BackEndChannel implements AutoCloseable {
         return call(SHMEM_UNMAP, shmid, 0, windowOffset, length, 0, -1);
     }
 
+    /** Whether a request is waiting for the front-end's answer now. */
+    boolean awaiting() {
+        return awaiting;
+    }
+
     /** Whether the channel can still carry requests. */
     synchronized boolean usable() {
         return !broken && !closed;
@@ -114,6 +121,7 @@ final class BackEndChannel implements AutoCloseable {
         p.set(JAVA_LONG_UNALIGNED, 24, length);
         p.set(JAVA_LONG_UNALIGNED, 32, flags);
         long deadline = System.nanoTime() + timeoutNanos;
+        awaiting = true;
         try {
             if (!sendFully(MessageHeader.BYTES + MMAP_PAYLOAD, fd, deadline)) {
                 // Part of the message may be out: the framing is lost.
@@ -139,6 +147,8 @@ final class BackEndChannel implements AutoCloseable {
         } catch (NativeException | VhostUserProtocolException e) {
             broken = true;
             return Outcome.GONE;
+        } finally {
+            awaiting = false;
         }
     }
 

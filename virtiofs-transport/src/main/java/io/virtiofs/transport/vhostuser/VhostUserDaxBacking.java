@@ -49,7 +49,7 @@ public final class VhostUserDaxBacking implements DaxBacking {
     private final long size;
     private final long alignment;
     private final Duration timeout;
-    private @Nullable BackEndChannel channel;
+    private volatile @Nullable BackEndChannel channel;
     /** The front-end's mappings, by window offset; they never overlap. */
     private final TreeMap<Long, Held> held = new TreeMap<>();
     private final AtomicLong mapRequests = new AtomicLong();
@@ -135,6 +135,15 @@ public final class VhostUserDaxBacking implements DaxBacking {
     /** Requests refused, unanswered in time, or not deliverable. */
     public long failures() {
         return failures.get();
+    }
+
+    /**
+     * Whether a mapping request waits for the front-end's answer now (no lock: the session's thread
+     * asks while a worker holds the window).
+     */
+    boolean awaitingFrontEnd() {
+        BackEndChannel current = channel;
+        return current != null && current.awaiting();
     }
 
     /** How many mappings the front-end holds (as far as this back-end knows). */

@@ -203,7 +203,7 @@ final class VhostUserSession implements AutoCloseable {
             }
             case SetMemTable(var regions) -> memory.replace(regions, request.fds());
             case AddMemReg(MemoryRegion region) -> memory.add(region, request.fds());
-            case RemMemReg(MemoryRegion region) -> memory.remove(region);
+            case RemMemReg(MemoryRegion region) -> memory.remove(region, () -> dax != null && dax.awaitingFrontEnd());
             case SetVringNum(int index, int num) -> vrings.setNum(index, num);
             case SetVringBase(int index, int num) -> vrings.setBase(index, num);
             case SetVringAddr(VringAddress address) -> vrings.setAddress(address);
