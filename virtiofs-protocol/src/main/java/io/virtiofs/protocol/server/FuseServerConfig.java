@@ -69,6 +69,13 @@ public record FuseServerConfig(int maxWrite, int maxReadahead, int maxBackground
                 notifications, daxWindow, answerUnknownInterrupts, overIoUring, sessionLogLevel, checked, callerGroups);
     }
 
+    /** This configuration with {@code window} as the DAX window. */
+    public FuseServerConfig withDaxWindow(DaxWindow window) {
+        return new FuseServerConfig(maxWrite, maxReadahead, maxBackground, congestionThreshold, timeGranularity,
+                notifications, Optional.of(window), answerUnknownInterrupts, overIoUring, sessionLogLevel,
+                permissionsCheckedByDriver, callerGroups);
+    }
+
     /** A builder with the defaults: 1 MiB writes, 1 MiB readahead, 64 background requests, ns timestamps. */
     public static Builder builder() {
         return new Builder();
