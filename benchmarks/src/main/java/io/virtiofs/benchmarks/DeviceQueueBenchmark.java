@@ -101,7 +101,7 @@ public class DeviceQueueBenchmark {
         server = new FuseServer(new MemFs(), FuseServerConfig.defaults());
         WireFormat format = WireFormat.current(order);
         ByteBuf init = FuseMessage.of(Opcode.INIT, 1, 0, new InitIn(7, 45, 1 << 20,
-                InitFlags.flags(EnumSet.allOf(io.virtiofs.api.Capability.class)))).encode(format);
+                InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))).encode(format);
         ByteBuf initReply = Unpooled.buffer(4096, 4096);
         if (server.handle(init, initReply) != Outcome.REPLIED) {
             throw new IllegalStateException("FUSE_INIT was not answered");

@@ -2,7 +2,6 @@ package io.virtiofs.benchmarks;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.virtiofs.api.Capability;
 import io.virtiofs.api.FileName;
 import io.virtiofs.examples.memfs.MemFs;
 import io.virtiofs.protocol.InitFlags;
@@ -69,7 +68,7 @@ public class ListingBenchmark {
         reply = Unpooled.directBuffer(2 * PAGE, 2 * PAGE);
         request = Unpooled.directBuffer(256);
         send(FuseMessage.of(Opcode.INIT, 1, 0, new InitIn(7, 45, 1 << 20,
-                InitFlags.flags(EnumSet.allOf(Capability.class)))));
+                InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))));
         send(FuseMessage.of(Opcode.MKDIR, 2, 1, new MkdirIn(0755, 022, FileName.of("d"))));
         dir = EntryOut.decode(body(), format).nodeid();
         for (int i = 0; i < FILES; i++) {

@@ -91,10 +91,9 @@ public class ServerRoundTripBenchmark {
         }
 
         @Override
-        public int read(Context ctx, ReadRequest request, ByteBuf dst) {
+        public void read(Context ctx, ReadRequest request, ByteBuf dst) {
             int length = (int) Math.min(request.size(), data.length - Math.min(request.offset(), data.length));
             dst.writeBytes(data, (int) request.offset(), length);
-            return length;
         }
 
         @Override
@@ -115,7 +114,7 @@ public class ServerRoundTripBenchmark {
         WireFormat format = WireFormat.current(order);
         reply = Unpooled.directBuffer(2 << 20, 2 << 20);
         ByteBuf init = FuseMessage.of(Opcode.INIT, 1, 0, new InitIn(7, 45, 1 << 20,
-                InitFlags.flags(EnumSet.allOf(io.virtiofs.api.Capability.class)))).encode(format);
+                InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))).encode(format);
         server.handle(init, reply);
         init.release();
         lookup = direct(FuseMessage.of(Opcode.LOOKUP, 2, 1, new NameIn(FileName.of("file"))).encode(format));

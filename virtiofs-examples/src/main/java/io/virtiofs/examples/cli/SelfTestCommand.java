@@ -3,12 +3,13 @@ package io.virtiofs.examples.cli;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.virtiofs.api.Capability;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.FileName;
 import io.virtiofs.api.SecurityLabel;
+import io.virtiofs.api.XattrName;
 import io.virtiofs.examples.memfs.MemFs;
 import io.virtiofs.protocol.InHeader;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.InitFlags;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
@@ -160,7 +161,7 @@ final class SelfTestCommand {
         try (VirtioFsDevice device = VirtioFsDevice.builder("selftest").requestQueues(1).build(server);
              MockDriver driver = MockDriver.connect(device, options, MockDriver.Signals.EVENTFDS)) {
             Exchanges s = new Exchanges(driver, WireFormat.current(order));
-            s.ok(s.send(Opcode.INIT, 0, new InitIn(7, 45, 1 << 20, InitFlags.flags(EnumSet.allOf(Capability.class)))));
+            s.ok(s.send(Opcode.INIT, 0, new InitIn(7, 45, 1 << 20, InitFlags.flags(EnumSet.allOf(InitFlag.class)))));
             long listed = populateListing(s);
             SplittableRandom random = new SplittableRandom(order.ordinal());
             byte[] data = new byte[LARGE];
@@ -180,7 +181,7 @@ final class SelfTestCommand {
                 long node = created.entry().nodeid();
                 long fh = created.open().fh();
                 s.ok(s.send(Opcode.FALLOCATE, node, new FallocateIn(fh, 0, FILE_BYTES, 0)));
-                s.fails(s.send(Opcode.GETXATTR, node, new GetxattrIn(0, "security.capability")), Errno.ENODATA);
+                s.fails(s.send(Opcode.GETXATTR, node, new GetxattrIn(0, XattrName.of("security.capability"))), Errno.ENODATA);
                 largeWritesAndReads(s, node, fh, data);
                 smallReadsAndWrites(s, node, fh, data, random);
                 for (int i = 0; i < 64; i++) {

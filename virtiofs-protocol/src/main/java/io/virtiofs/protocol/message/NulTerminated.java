@@ -4,10 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.FileName;
 import io.virtiofs.api.SymlinkTarget;
+import io.virtiofs.api.XattrName;
 import io.virtiofs.protocol.MalformedRequestException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The NUL-terminated strings that follow request structs: file names ({@code NAME_MAX}),
@@ -55,42 +53,22 @@ final class NulTerminated {
     }
 
     /**
-     * Reads an xattr name and its NUL: {@code ERANGE} when empty or longer than
-     * {@value #XATTR_NAME_MAX} bytes (as {@code setxattr(2)} answers), {@code EINVAL} when it is
-     * not well-formed UTF-8.
+     * Reads an xattr name and its NUL, as bytes (nothing is decoded): {@code ERANGE} when empty
+     * or longer than {@value #XATTR_NAME_MAX} bytes (as {@code setxattr(2)} answers).
      */
-    static String readXattrName(ByteBuf in, String what) {
+    static XattrName readXattrName(ByteBuf in, String what) {
         byte[] bytes = readUpToNul(in, XATTR_NAME_MAX, Errno.ERANGE, what);
         if (bytes.length == 0) {
             throw new MalformedRequestException(Errno.ERANGE, what + " is empty");
         }
-        return decodeUtf8(bytes, what);
+        return XattrName.ofOwned(bytes);
     }
 
     /** Reads an xattr name and its NUL, which must be the last byte of {@code in}. */
-    static String readLastXattrName(ByteBuf in, String what) {
-        String name = readXattrName(in, what);
+    static XattrName readLastXattrName(ByteBuf in, String what) {
+        XattrName name = readXattrName(in, what);
         requireEnd(in, what);
         return name;
-    }
-
-    /** Decodes strict UTF-8 (ASCII, the usual case, without a decoder). */
-    static String decodeUtf8(byte[] bytes, String what) {
-        boolean ascii = true;
-        for (byte b : bytes) {
-            if (b < 0) {
-                ascii = false;
-                break;
-            }
-        }
-        if (ascii) {
-            return new String(bytes, StandardCharsets.US_ASCII);
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw MalformedRequestException.invalid(what + " is not well-formed UTF-8");
-        }
     }
 
     /** Fails unless {@code in} is used up: the string {@code what} must end the body. */
@@ -149,30 +127,8 @@ final class NulTerminated {
     }
 
     /** Writes an xattr name and its NUL. */
-    static void writeXattrName(ByteBuf out, String name) {
-        out.writeBytes(name.getBytes(StandardCharsets.UTF_8));
+    static void writeXattrName(ByteBuf out, XattrName name) {
+        name.writeTo(out);
         out.writeByte(0);
-    }
-
-    /** The UTF-8 length of an xattr name. */
-    static int xattrNameLength(String name) {
-        return name.getBytes(StandardCharsets.UTF_8).length;
-    }
-
-    /**
-     * Checks an xattr name given by a programmer: 1..{@value #XATTR_NAME_MAX} UTF-8 bytes, no NUL.
-     *
-     * @throws IllegalArgumentException naming the problem
-     */
-    static String checkXattrName(String name, String what) {
-        java.util.Objects.requireNonNull(name, what);
-        int length = xattrNameLength(name);
-        if (length == 0 || length > XATTR_NAME_MAX) {
-            throw new IllegalArgumentException(what + " of " + length + " bytes is outside 1.." + XATTR_NAME_MAX);
-        }
-        if (name.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException(what + " contains NUL");
-        }
-        return name;
     }
 }

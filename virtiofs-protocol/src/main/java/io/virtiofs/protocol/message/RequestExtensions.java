@@ -3,10 +3,10 @@ package io.virtiofs.protocol.message;
 import io.netty.buffer.ByteBuf;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.SecurityLabel;
+import io.virtiofs.api.XattrName;
 import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -55,9 +55,6 @@ public record RequestExtensions(List<SecurityLabel> securityLabels, int[] supple
         if (securityLabels.size() > MAX_NR_SECCTX) {
             throw new IllegalArgumentException(securityLabels.size() + " security labels exceed " + MAX_NR_SECCTX);
         }
-        for (SecurityLabel label : securityLabels) {
-            NulTerminated.checkXattrName(label.name(), "security label name");
-        }
     }
 
     /** A copy of the supplementary groups. */
@@ -97,7 +94,7 @@ public record RequestExtensions(List<SecurityLabel> securityLabels, int[] supple
     }
 
     private static int secctxSize(SecurityLabel label) {
-        return align8(SECCTX_SIZE + NulTerminated.xattrNameLength(label.name()) + 1 + label.value().length);
+        return align8(SECCTX_SIZE + label.name().length() + 1 + label.value().length);
     }
 
     private static int groupsSize(int count) {
@@ -119,14 +116,13 @@ public record RequestExtensions(List<SecurityLabel> securityLabels, int[] supple
             order.writeInt(out, size);
             order.writeInt(out, securityLabels.size());
             for (SecurityLabel label : securityLabels) {
-                byte[] name = label.name().getBytes(StandardCharsets.UTF_8);
                 byte[] value = label.value();
                 order.writeInt(out, value.length);
                 order.writeInt(out, 0);
-                out.writeBytes(name);
+                label.name().writeTo(out);
                 out.writeByte(0);
                 out.writeBytes(value);
-                out.writeZero(secctxSize(label) - (SECCTX_SIZE + name.length + 1 + value.length));
+                out.writeZero(secctxSize(label) - (SECCTX_SIZE + label.name().length() + 1 + value.length));
             }
         }
         if (supplementaryGroups.length > 0) {
@@ -191,7 +187,7 @@ public record RequestExtensions(List<SecurityLabel> securityLabels, int[] supple
             if (nameBytes.length == 0) {
                 throw MalformedRequestException.invalid("security label name is empty");
             }
-            String name = NulTerminated.decodeUtf8(nameBytes, "security label name");
+            XattrName name = XattrName.ofOwned(nameBytes);
             if (valueSize > body.readableBytes()) {
                 throw MalformedRequestException.invalid("security label of " + valueSize + " bytes exceeds the "
                         + body.readableBytes() + " left in its extension");

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.OpenReply;
+import io.virtiofs.api.ReleaseRequest;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.message.DirentWriter;
@@ -42,7 +43,8 @@ final class DirectoryOperations {
         WireFormat format = exchange.format();
         try {
             fs.readdir(exchange, exchange.nodeid(), in.fh(), in.offset(),
-                    (ino, nextOffset, type, name) -> DirentWriter.writeDirent(data, format, ino, nextOffset, type, name));
+                    (name, nextOffset, type, ino) -> DirentWriter.writeDirent(data, format, ino, nextOffset,
+                            type == null ? 0 : type.direntType(), name));
         } catch (ErrnoException failure) {
             if (data.writerIndex() == 0) {
                 throw failure;
@@ -57,7 +59,8 @@ final class DirectoryOperations {
         ByteBuf data = exchange.beginListing(in.size());
         WireFormat format = exchange.format();
         try {
-            fs.readdirplus(exchange, exchange.nodeid(), in.fh(), in.offset(), (entry, nextOffset, name) -> {
+            fs.readdirplus(exchange, exchange.nodeid(), in.fh(), in.offset(), (name, nextOffset, entry) -> {
+                FileSystemMistake.checkEntry(exchange, entry, name.isDotOrDotDot());
                 if (!DirentWriter.writeDirentplus(data, format, entry, nextOffset, name)) {
                     return false;
                 }
@@ -77,7 +80,8 @@ final class DirectoryOperations {
     void releasedir(Exchange exchange, ByteBuf body) {
         ReleaseIn in = ReleaseIn.decode(body, exchange.format());
         exchange.requireSpace(OutHeader.SIZE);
-        fs.releasedir(exchange, exchange.nodeid(), in.fh(), in.flags());
+        fs.releasedir(exchange, new ReleaseRequest(exchange.nodeid(), in.fh(), in.flags(), in.releaseFlags(),
+                in.lockOwner()));
         exchange.replyEmpty();
     }
 

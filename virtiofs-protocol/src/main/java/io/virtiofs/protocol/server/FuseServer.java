@@ -47,6 +47,8 @@ public final class FuseServer implements FuseRequestHandler {
     private final ThreadLocal<Exchange> exchanges;
     private final Operations operations;
     private final Object sessionLock = new Object();
+    /** {@link FuseServerConfig#observer()}, or null: then no clock is read. */
+    private final @Nullable RequestObserver observer;
     private volatile @Nullable Session session;
     /**
      * The byte order of the last session, for the error replies to requests that come between
@@ -65,6 +67,7 @@ public final class FuseServer implements FuseRequestHandler {
             return exchange;
         });
         this.operations = new Operations(fs, config, lookups, counters);
+        this.observer = config.observer().orElse(null);
     }
 
     /** The file system served. */
@@ -119,6 +122,9 @@ public final class FuseServer implements FuseRequestHandler {
     public Outcome handle(ByteBuf request, ByteBuf reply) {
         Exchange exchange = exchanges.get();
         int replyStart = reply.writerIndex();
+        RequestObserver watching = observer;
+        long start = watching != null ? System.nanoTime() : 0;
+        exchange.reset();
         try {
             return serve(exchange, request, reply);
         } catch (ReplyTooLarge tooLarge) {
@@ -127,6 +133,20 @@ public final class FuseServer implements FuseRequestHandler {
             return Outcome.REPLY_TOO_LARGE;
         } finally {
             exchange.end();
+            if (watching != null) {
+                observe(watching, exchange, start);
+            }
+        }
+    }
+
+    private static void observe(RequestObserver watching, Exchange exchange, long start) {
+        if (!exchange.knownOpcode()) {
+            return;
+        }
+        try {
+            watching.served(exchange.opcode(), exchange.replyErrno(), System.nanoTime() - start);
+        } catch (RuntimeException bug) {
+            LOG.log(Level.WARNING, "the request observer failed", bug);
         }
     }
 
@@ -182,6 +202,10 @@ public final class FuseServer implements FuseRequestHandler {
             return errorOrNothing(exchange, opcode, malformed.errno());
         } catch (ErrnoException answer) {
             return errorOrNothing(exchange, opcode, exchange.answerFor(answer.errno()));
+        } catch (FileSystemMistake mistake) {
+            counters.fileSystemFailures.increment();
+            LOG.log(Level.ERROR, mistake.getMessage() + "; answering EIO");
+            return errorOrNothing(exchange, opcode, Errno.EIO);
         } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError bug) {
             counters.fileSystemFailures.increment();
             LOG.log(Level.ERROR, "request " + exchange.unique() + " (" + opcode + ") failed unexpectedly; answering EIO",
@@ -283,7 +307,9 @@ public final class FuseServer implements FuseRequestHandler {
             started.ifPresent(s -> {
                 session = s;
                 lastOrder = s.format().order();
-                LOG.log(config.sessionLogLevel(), () -> "FUSE session started: " + s.negotiation().describe());
+                LOG.log(config.sessionLogLevel(), () -> "FUSE session started: FUSE " + s.negotiation().version()
+                        + " (driver " + s.negotiation().driverVersion() + ")");
+                LOG.log(Level.DEBUG, () -> "FUSE_INIT negotiated " + s.negotiation().describe());
             });
             if (started.isEmpty()) {
                 counters.error(Opcode.INIT);

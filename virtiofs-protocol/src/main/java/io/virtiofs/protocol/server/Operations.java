@@ -105,8 +105,17 @@ final class Operations {
         exchange.requireSpace(OutHeader.SIZE + EntryOut.size(exchange.format()) + extra);
     }
 
-    /** Replies with an entry and counts its lookup. */
+    /** Replies with an entry (checked: {@link FileSystemMistake}) and counts its lookup. */
     void replyEntry(Exchange exchange, Entry entry) {
+        replyEntry(exchange, entry, false);
+    }
+
+    /**
+     * Replies with an entry and counts its lookup; {@code mayBeRoot} when the entry may be the root
+     * itself (a lookup of "." or "..").
+     */
+    void replyEntry(Exchange exchange, Entry entry, boolean mayBeRoot) {
+        FileSystemMistake.checkEntry(exchange, entry, mayBeRoot);
         exchange.replyEntry(entry);
         counted(entry);
     }

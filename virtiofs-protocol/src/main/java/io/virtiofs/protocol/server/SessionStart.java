@@ -65,7 +65,7 @@ final class SessionStart {
         fs.init(setup);
         Negotiation negotiation = setup.settle();
         WireFormat format = new WireFormat(order, negotiation.version().minor(),
-                negotiation.accepts(Capability.SETXATTR_EXT));
+                negotiation.accepts(io.virtiofs.protocol.InitFlag.SETXATTR_EXT));
         exchange.reply(negotiation.toInitOut());
         return Optional.of(new Session(format, negotiation));
     }

@@ -51,7 +51,7 @@ class FuseServerFuzzTest {
     /** TestFileSystem without its deliberate bug (ACCESS throws to test the EIO path). */
     private static final class Target extends TestFileSystem {
         @Override
-        public void access(Context ctx, long nodeid, int mask) {
+        public void access(Context ctx, long nodeid, io.virtiofs.api.AccessMask mask) {
         }
     }
 

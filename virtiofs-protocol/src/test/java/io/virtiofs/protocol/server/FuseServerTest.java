@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.virtiofs.api.Capability;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.FileName;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.InitFlags;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.WireOrder;
@@ -50,16 +50,16 @@ class FuseServerTest {
     void initNegotiatesAndAnswersTheFullInitOut(WireOrder order) {
         ServerDriver driver = new ServerDriver(files(), order);
         ServerDriver.Reply reply = driver.init();
-        long accepted = InitFlags.flags(java.util.EnumSet.of(Capability.ASYNC_READ, Capability.BIG_WRITES,
-                Capability.MAX_PAGES, Capability.PARALLEL_DIROPS, Capability.AUTO_INVAL_DATA, Capability.ASYNC_DIO,
-                Capability.INIT_EXT, Capability.SETXATTR_EXT, Capability.NO_OPEN_SUPPORT,
-                Capability.NO_OPENDIR_SUPPORT));
+        long accepted = InitFlags.flags(java.util.EnumSet.of(InitFlag.ASYNC_READ, InitFlag.BIG_WRITES,
+                InitFlag.MAX_PAGES, InitFlag.PARALLEL_DIROPS, InitFlag.AUTO_INVAL_DATA, InitFlag.ASYNC_DIO,
+                InitFlag.INIT_EXT, InitFlag.SETXATTR_EXT, InitFlag.NO_OPEN_SUPPORT,
+                InitFlag.NO_OPENDIR_SUPPORT));
         ExpectedBytes body = new ExpectedBytes(order).u32(7).u32(45).u32(1 << 20).u32(accepted).u16(64).u16(48)
                 .u32(1 << 20).u32(1).u16(256).u16(0).u32(0).u32(0).u16(0).zeros(22);
         assertArrayEquals(ExpectedBytes.reply(order, body, 0, 102).toByteArray(), reply.bytes());
         Negotiation negotiation = driver.server.negotiation().orElseThrow();
         assertEquals("7.45", negotiation.version().toString());
-        assertTrue(negotiation.notAccepted().get(Capability.POSIX_LOCKS).contains("not asked for"));
+        assertTrue(negotiation.notAccepted().get(InitFlag.POSIX_LOCKS).contains("not asked for"));
         assertTrue(negotiation.describe().contains("accepted: ASYNC_READ"), negotiation.describe());
     }
 

@@ -73,4 +73,64 @@ class InterruptTest {
         driver.send(FuseMessage.of(Opcode.INTERRUPT, driver.nextUnique(), 0, new InterruptIn(12345)))
                 .assertError(Errno.EAGAIN);
     }
+
+    @Test
+    void anInterruptRunsTheCancellationActionTheFileSystemRegistered() throws Exception {
+        java.util.concurrent.CountDownLatch actionRan = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch registered = new java.util.concurrent.CountDownLatch(1);
+        TestFileSystem fs = new TestFileSystem() {
+            @Override
+            public void read(io.virtiofs.api.Context ctx, io.virtiofs.api.ReadRequest request,
+                             io.netty.buffer.ByteBuf dst) {
+                ctx.onCancel(actionRan::countDown);
+                registered.countDown();
+                try {
+                    if (!actionRan.await(10, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("the action never ran");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new io.virtiofs.api.ErrnoException(Errno.EINTR);
+            }
+        }.withFile("slow", 5, "data");
+        ServerDriver driver = new ServerDriver(fs, WireOrder.LITTLE_ENDIAN);
+        driver.init();
+        long unique = driver.nextUnique();
+        CompletableFuture<ServerDriver.Reply> read = CompletableFuture.supplyAsync(
+                () -> driver.send(FuseMessage.of(Opcode.READ, unique, 5, new ReadIn(1, 0, 4096, 0, 0, 0))));
+        assertTrue(registered.await(10, TimeUnit.SECONDS));
+        driver.send(FuseMessage.of(Opcode.INTERRUPT, driver.nextUnique(), 0, new InterruptIn(unique)));
+        read.get(10, TimeUnit.SECONDS).assertError(Errno.EINTR);
+        // A later request of the same thread has no action left to run.
+        driver.send(FuseMessage.of(Opcode.INTERRUPT, driver.nextUnique(), 0, new InterruptIn(unique)));
+    }
+
+    @Test
+    void anActionRegisteredAfterTheInterruptRunsAtOnce() throws Exception {
+        boolean[] ran = {false};
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        TestFileSystem fs = new TestFileSystem() {
+            @Override
+            public void read(io.virtiofs.api.Context ctx, io.virtiofs.api.ReadRequest request,
+                             io.netty.buffer.ByteBuf dst) {
+                started.countDown();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!ctx.isCancelled() && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                ctx.onCancel(() -> ran[0] = true);
+                ctx.checkCancelled();
+            }
+        }.withFile("f", 5, "data");
+        ServerDriver driver = new ServerDriver(fs, WireOrder.LITTLE_ENDIAN);
+        driver.init();
+        long unique = driver.nextUnique();
+        CompletableFuture<ServerDriver.Reply> read = CompletableFuture.supplyAsync(
+                () -> driver.send(FuseMessage.of(Opcode.READ, unique, 5, new ReadIn(1, 0, 4096, 0, 0, 0))));
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        driver.send(FuseMessage.of(Opcode.INTERRUPT, driver.nextUnique(), 0, new InterruptIn(unique)));
+        read.get(10, TimeUnit.SECONDS).assertError(Errno.EINTR);
+        assertTrue(ran[0], "registered on a cancelled request, the action runs at once");
+    }
 }

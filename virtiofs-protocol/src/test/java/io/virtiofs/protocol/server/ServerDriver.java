@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.virtiofs.api.Capability;
 import io.virtiofs.api.FileSystem;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.InitFlags;
+import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
 import io.virtiofs.protocol.message.FuseMessage;
 import io.virtiofs.protocol.message.InitIn;
-import io.virtiofs.protocol.Opcode;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ServerDriver {
 
     /** What a current Linux driver offers in INIT. */
-    static final Set<Capability> LINUX_OFFER = EnumSet.complementOf(EnumSet.of(Capability.FILE_OPS,
-            Capability.INIT_RESERVED, Capability.OVER_IO_URING));
+    static final Set<InitFlag> LINUX_OFFER = EnumSet.complementOf(EnumSet.of(InitFlag.FILE_OPS,
+            InitFlag.INIT_RESERVED, InitFlag.OVER_IO_URING));
 
     final FuseServer server;
     final WireOrder order;
@@ -56,7 +56,7 @@ final class ServerDriver {
     Reply init(int minor, long flags) {
         Reply reply = send(FuseMessage.of(Opcode.INIT, nextUnique(), 0, new InitIn(7, minor, 1 << 20, flags)));
         format = new WireFormat(order, Math.min(minor, 45), server.negotiation()
-                .map(n -> n.accepts(Capability.SETXATTR_EXT)).orElse(false));
+                .map(n -> n.accepts(InitFlag.SETXATTR_EXT)).orElse(false));
         return reply;
     }
 

@@ -1,8 +1,7 @@
 package io.virtiofs.transport.fuse;
 
 import io.netty.buffer.ByteBuf;
-import io.virtiofs.api.Capability;
-import io.virtiofs.protocol.InitFlags;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.WireFormat;
@@ -87,7 +86,7 @@ final class FuseSession {
      */
     void initAnswered() {
         InitOut init = negotiated;
-        if (!ioUring || init == null || !InitFlags.capabilities(init.flags()).contains(Capability.OVER_IO_URING)
+        if (!ioUring || init == null || !init.accepts(InitFlag.OVER_IO_URING)
                 || !rings.isEmpty()) {
             return;
         }

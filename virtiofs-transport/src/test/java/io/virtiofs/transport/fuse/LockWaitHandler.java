@@ -1,9 +1,9 @@
 package io.virtiofs.transport.fuse;
 
 import io.netty.buffer.ByteBuf;
-import io.virtiofs.api.Capability;
 import io.virtiofs.api.Errno;
 import io.virtiofs.protocol.InHeader;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.server.FuseRequestHandler;
@@ -44,7 +44,7 @@ final class LockWaitHandler implements FuseRequestHandler {
     private boolean cancelled; // guarded by lock
 
     LockWaitHandler(int maxWrite) {
-        this.minimal = new MinimalFuseHandler(maxWrite, Set.of(Capability.POSIX_LOCKS));
+        this.minimal = new MinimalFuseHandler(maxWrite, Set.of(InitFlag.POSIX_LOCKS));
     }
 
     @Override

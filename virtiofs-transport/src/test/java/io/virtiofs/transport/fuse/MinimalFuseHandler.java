@@ -2,10 +2,9 @@ package io.virtiofs.transport.fuse;
 
 import io.netty.buffer.ByteBuf;
 import io.virtiofs.api.Attr;
-import io.virtiofs.api.Capability;
 import io.virtiofs.api.Errno;
 import io.virtiofs.protocol.InHeader;
-import io.virtiofs.protocol.InitFlags;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.ProtocolVersion;
@@ -56,8 +55,8 @@ final class MinimalFuseHandler implements FuseRequestHandler {
     private static final int FOPEN_DIRECT_IO = 1;
     private static final int WRITE_IN_SIZE = 40;
 
-    private static final long WANTED = InitFlags.bit(Capability.BIG_WRITES) | InitFlags.bit(Capability.MAX_PAGES)
-            | InitFlags.bit(Capability.PARALLEL_DIROPS) | InitFlags.bit(Capability.ASYNC_READ);
+    private static final long WANTED = InitFlag.BIG_WRITES.bit() | InitFlag.MAX_PAGES.bit()
+            | InitFlag.PARALLEL_DIROPS.bit() | InitFlag.ASYNC_READ.bit();
 
     static final Attr ROOT = Attr.builder().ino(1).size(4096).blocks(8)
             .atime(ROOT_MTIME, 1).mtime(ROOT_MTIME, 2).ctime(ROOT_MTIME, 3)
@@ -85,9 +84,9 @@ final class MinimalFuseHandler implements FuseRequestHandler {
     }
 
     /** A handler that also accepts {@code extra} in INIT when the kernel offers them. */
-    MinimalFuseHandler(int maxWrite, Set<Capability> extra) {
+    MinimalFuseHandler(int maxWrite, Set<InitFlag> extra) {
         this.maxWrite = maxWrite;
-        this.wanted = WANTED | extra.stream().mapToLong(InitFlags::bit).reduce(0, (a, b) -> a | b);
+        this.wanted = WANTED | extra.stream().mapToLong(InitFlag::bit).reduce(0, (a, b) -> a | b);
     }
 
     @Override
