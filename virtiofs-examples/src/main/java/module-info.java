@@ -6,7 +6,6 @@ module io.virtiofs.examples {
     requires transitive io.virtiofs.transport;
     requires static transitive org.jspecify;
     requires java.logging;
-    requires jdk.unsupported; // sun.misc.Signal: exit 0 on SIGINT/SIGTERM
 
     exports io.virtiofs.examples.memfs;
     exports io.virtiofs.examples.cli;

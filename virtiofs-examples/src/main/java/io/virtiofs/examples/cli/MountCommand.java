@@ -81,29 +81,24 @@ final class MountCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        StopSignals.onStop(() -> closeQuietly(mount, err), err);
-        Thread hook = new Thread(() -> closeQuietly(mount, err), "virtiofs-unmount");
-        Runtime.getRuntime().addShutdownHook(hook);
-        err.println("virtiofs: serving " + parsed.value("fs").orElse("memfs") + " on " + mountpoint
-                + " (Ctrl-C or umount to stop)");
-        if (parsed.flag("verbose")) {
-            mount.negotiated().ifPresent(init -> err.println("virtiofs: FUSE " + init.major() + "." + init.minor()
-                    + " negotiated, max_write " + init.maxWrite() + ", max_pages " + init.maxPages()));
-        }
+        // SIGINT and SIGTERM unmount and end the command with status 0 (the mount's own handling).
+        String served = parsed.value("fs").orElse("memfs");
+        boolean verbose = parsed.flag("verbose");
         try {
-            mount.awaitTermination();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            mount.runUntilStopped(() -> {
+                err.println("virtiofs: serving " + served + " on " + mountpoint + " (Ctrl-C or umount to stop)");
+                if (verbose) {
+                    mount.negotiated().ifPresent(init -> err.println("virtiofs: FUSE " + init.major() + "."
+                            + init.minor() + " negotiated, max_write " + init.maxWrite() + ", max_pages "
+                            + init.maxPages()));
+                }
+            });
+        } catch (FuseMountException e) {
+            err.println("virtiofs: " + e.getMessage());
         }
         if (mount.wasUnmountedExternally()) {
             err.println("virtiofs: " + mountpoint + " was unmounted; exiting");
         }
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // The hook is running: it unmounts.
-        }
-        closeQuietly(mount, err);
         return mount.failure().isPresent() ? 1 : 0;
     }
 
@@ -141,14 +136,6 @@ final class MountCommand {
             return new MemFs(MemFsConfig.builder().capacityBytes(capacity).attrTimeout(attr).entryTimeout(entry).build());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
-        }
-    }
-
-    private static void closeQuietly(FuseMount mount, PrintStream err) {
-        try {
-            mount.close();
-        } catch (FuseMountException e) {
-            err.println("virtiofs: " + e.getMessage());
         }
     }
 }

@@ -2,7 +2,6 @@ package io.virtiofs.examples.cli;
 
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.ReadOnlyFileSystem;
-import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.transport.vhostuser.VhostUserBackend;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -114,7 +113,7 @@ final class ServeCommand {
                     .threadPoolSize(parsed.intValue("thread-pool-size", 0, 0, 1024))
                     .reconnect(!parsed.flag("exit-on-disconnect"))
                     .acceptUnsealedMemory(parsed.flag("accept-unsealed-memory"))
-                    .handlerFactory(config -> new FuseServer(served, config));
+                    .fileSystem(served);
             if (parsed.value("socket-path").isPresent()) {
                 builder.socketPath(Path.of(parsed.value("socket-path").get()));
             } else {
@@ -132,28 +131,20 @@ final class ServeCommand {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new UsageException(e.getMessage());
         }
-        // Registered at once: from here the socket exists, and a signal must remove it.
-        StopSignals.onStop(backend::close, err);
-        Thread hook = new Thread(backend::close, "virtiofs-serve-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        err.println("virtiofs: serving " + parsed.value("fs").orElse("memfs")
+        // SIGINT and SIGTERM close the back-end (the socket file removed) and end the command with
+        // status 0; the start line comes once they do.
+        String startLine = "virtiofs: serving " + parsed.value("fs").orElse("memfs")
                 + (parsed.flag("readonly") ? " (read-only)" : "") + " as vhost-user-fs tag "
                 + parsed.value("tag").orElse("myfs") + " on "
-                + backend.socketPath().map(Path::toString).orElse("fd " + parsed.value("fd").orElse("?")));
-        warmUp(warmUp);
+                + backend.socketPath().map(Path::toString).orElse("fd " + parsed.value("fd").orElse("?"));
         try {
-            backend.serve();
+            backend.runUntilStopped(() -> {
+                err.println(startLine);
+                warmUp(warmUp);
+            });
         } catch (IOException e) {
-            backend.close();
             throw new CommandFailure("the vhost-user back-end stopped: " + e.getMessage(), e);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // The hook is closing the back-end.
-            }
         }
-        backend.close();
         return 0;
     }
 }

@@ -133,6 +133,49 @@ class FuseMountTest extends FuseMountFixture {
     }
 
     @Test
+    void runUntilStoppedUnmountsOnSigtermAndPutsTheHandlersBack() throws Exception {
+        MinimalFuseHandler handler = new MinimalFuseHandler(MAX_WRITE);
+        FuseMount mount = mount(handler, options().build());
+        java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Void> running = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                mount.runUntilStopped(ready::countDown);
+            } catch (FuseMountException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        assertTrue(ready.await(20, TimeUnit.SECONDS), "ready never ran");
+        Files.readAttributes(mountpoint, PosixFileAttributes.class);
+        sun.misc.Signal.raise(new sun.misc.Signal("TERM"));
+        running.get(20, TimeUnit.SECONDS);
+        assertFalse(mount.isActive());
+        assertFalse(mount.wasUnmountedExternally());
+        assertTrue(fuseMountAt(mountpoint).isEmpty(), "unmounted");
+        // The JVM's own handler is back: installing ours again returns it, not the one that unmounted.
+        sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> { });
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), previous);
+        assertFalse(previous.getClass().getName().contains("StopSignals"), previous.toString());
+    }
+
+    @Test
+    void runUntilStoppedReturnsWhenUnmountedFromOutside() throws Exception {
+        MinimalFuseHandler handler = new MinimalFuseHandler(MAX_WRITE);
+        FuseMount mount = mount(handler, options().build());
+        java.util.concurrent.CompletableFuture<Void> running = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                mount.runUntilStopped();
+            } catch (FuseMountException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        Files.readAttributes(mountpoint, PosixFileAttributes.class);
+        Process umount = new ProcessBuilder("umount", mountpoint.toString()).redirectErrorStream(true).start();
+        assertEquals(0, umount.waitFor(), new String(umount.getInputStream().readAllBytes()));
+        running.get(20, TimeUnit.SECONDS);
+        assertTrue(mount.wasUnmountedExternally());
+    }
+
+    @Test
     void theMountpointCanBeMountedAgainAfterClose() throws Exception {
         List<String> before = fuseAndEventDescriptors();
         for (int round = 0; round < 2; round++) {
