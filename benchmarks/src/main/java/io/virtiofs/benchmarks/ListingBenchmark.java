@@ -17,9 +17,9 @@ import io.virtiofs.protocol.message.MknodIn;
 import io.virtiofs.protocol.message.OpenIn;
 import io.virtiofs.protocol.message.OpenOut;
 import io.virtiofs.protocol.message.ReadIn;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
-import io.virtiofs.protocol.server.Outcome;
 import java.util.EnumSet;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -83,7 +83,7 @@ public class ListingBenchmark {
         request.clear().writeBytes(encoded);
         encoded.release();
         reply.clear();
-        if (server.handle(request, reply) != Outcome.REPLIED || reply.getIntLE(4) != 0) {
+        if (!server.handle(request, reply, Completion.NONE).isReplied() || reply.getIntLE(4) != 0) {
             throw new IllegalStateException(message + " failed: " + reply.getIntLE(4));
         }
     }

@@ -22,9 +22,10 @@ import io.virtiofs.protocol.message.InitIn;
 import io.virtiofs.protocol.message.NameIn;
 import io.virtiofs.protocol.message.ReadIn;
 import io.virtiofs.protocol.message.WriteIn;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.Served;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.concurrent.TimeUnit;
@@ -115,7 +116,7 @@ public class ServerRoundTripBenchmark {
         reply = Unpooled.directBuffer(2 << 20, 2 << 20);
         ByteBuf init = FuseMessage.of(Opcode.INIT, 1, 0, new InitIn(7, 45, 1 << 20,
                 InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))).encode(format);
-        server.handle(init, reply);
+        server.handle(init, reply, Completion.NONE);
         init.release();
         lookup = direct(FuseMessage.of(Opcode.LOOKUP, 2, 1, new NameIn(FileName.of("file"))).encode(format));
         getattr = direct(FuseMessage.of(Opcode.GETATTR, 4, 2, new GetattrIn(0, 0)).encode(format));
@@ -142,9 +143,9 @@ public class ServerRoundTripBenchmark {
     private int serve(ByteBuf request) {
         request.readerIndex(0);
         reply.clear();
-        Outcome outcome = server.handle(request, reply);
-        if (outcome != Outcome.REPLIED) {
-            throw new IllegalStateException("unexpected " + outcome);
+        Served served = server.handle(request, reply, Completion.NONE);
+        if (!served.isReplied()) {
+            throw new IllegalStateException("unexpected " + served);
         }
         return reply.writerIndex();
     }

@@ -88,9 +88,8 @@ final class MountCommand {
             mount.runUntilStopped(() -> {
                 err.println("virtiofs: serving " + served + " on " + mountpoint + " (Ctrl-C or umount to stop)");
                 if (verbose) {
-                    mount.negotiated().ifPresent(init -> err.println("virtiofs: FUSE " + init.major() + "."
-                            + init.minor() + " negotiated, max_write " + init.maxWrite() + ", max_pages "
-                            + init.maxPages()));
+                    mount.negotiated().ifPresent(init -> err.println("virtiofs: FUSE " + init.version()
+                            + " negotiated, max_write " + init.maxWrite() + ", max_pages " + init.maxPages()));
                 }
             });
         } catch (FuseMountException e) {

@@ -3,11 +3,9 @@ package io.virtiofs.protocol.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.virtiofs.api.Errno;
-import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.Notifier;
 import io.virtiofs.protocol.InHeader;
-import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.WireFormat;
@@ -46,6 +44,7 @@ public final class FuseServer implements FuseRequestHandler {
     private final ServerNotifier notifier;
     private final ThreadLocal<Exchange> exchanges;
     private final Operations operations;
+    private final Answers answers;
     private final Object sessionLock = new Object();
     /** {@link FuseServerConfig#observer()}, or null: then no clock is read. */
     private final @Nullable RequestObserver observer;
@@ -67,6 +66,7 @@ public final class FuseServer implements FuseRequestHandler {
             return exchange;
         });
         this.operations = new Operations(fs, config, lookups, counters);
+        this.answers = new Answers(counters);
         this.observer = config.observer().orElse(null);
     }
 
@@ -106,20 +106,62 @@ public final class FuseServer implements FuseRequestHandler {
         return current == null ? Optional.empty() : Optional.of(current.format());
     }
 
-    /** FUSE_SETLKW waits until a conflicting lock goes away: only another request can end it. */
+    /**
+     * FORGET, BATCH_FORGET and INTERRUPT are high priority; FUSE_SETLKW may block (it waits until
+     * a conflicting lock goes away: only another request can end it). Read in the session's byte
+     * order (before INIT, in either).
+     */
     @Override
-    public boolean mayBlock(ByteBuf request) {
+    public RequestClass classify(ByteBuf request) {
         if (request.readableBytes() < InHeader.SIZE) {
-            return false;
+            return RequestClass.NORMAL;
         }
         int index = request.readerIndex() + InHeader.OPCODE_OFFSET;
         Session current = session;
-        int opcode = current != null ? current.format().order().getInt(request, index) : request.getIntLE(index);
-        return opcode == Opcode.SETLKW.code();
+        Optional<Opcode> known = Opcode.of(current != null
+                ? current.format().order().getInt(request, index)
+                : detectOrder(request, lastOrder).getInt(request, index));
+        if (known.isEmpty()) {
+            return RequestClass.NORMAL;
+        }
+        Opcode opcode = known.get();
+        return opcode.highPriority() ? RequestClass.HIGH_PRIORITY
+                : opcode.mayBlock() ? RequestClass.MAY_BLOCK : RequestClass.NORMAL;
     }
 
     @Override
-    public Outcome handle(ByteBuf request, ByteBuf reply) {
+    public Served answerFailure(ByteBuf request, ByteBuf reply, Errno errno) {
+        return answerFailure(request, reply, errno, false);
+    }
+
+    /**
+     * An error reply to {@code request}, keeping its {@code unique}, in the session's byte order;
+     * nothing for a request that takes no reply, unless {@code evenWithoutReply}; unique 0 for a
+     * request too short for a header.
+     */
+    @Override
+    public Served answerFailure(ByteBuf request, ByteBuf reply, Errno errno, boolean evenWithoutReply) {
+        Session current = session;
+        WireOrder order = current != null ? current.format().order() : detectOrder(request, lastOrder);
+        long unique = 0;
+        if (request.readableBytes() >= InHeader.SIZE) {
+            int start = request.readerIndex();
+            Optional<Opcode> opcode = Opcode.of(order.getInt(request, start + InHeader.OPCODE_OFFSET));
+            if (!evenWithoutReply && opcode.isPresent() && !opcode.get().replies()) {
+                return Served.noReply();
+            }
+            unique = order.getLong(request, start + InHeader.UNIQUE_OFFSET);
+        }
+        if (reply.maxWritableBytes() < OutHeader.SIZE) {
+            return Served.noRoom();
+        }
+        OutHeader.encode(reply, order, OutHeader.SIZE, -errno.code(), unique);
+        return Served.replied();
+    }
+
+    /** Serves one request; a {@link Completion} is never called: this server completes every request at once. */
+    @Override
+    public Served handle(ByteBuf request, ByteBuf reply, Completion completion) {
         Exchange exchange = exchanges.get();
         int replyStart = reply.writerIndex();
         RequestObserver watching = observer;
@@ -130,7 +172,7 @@ public final class FuseServer implements FuseRequestHandler {
         } catch (ReplyTooLarge tooLarge) {
             reply.writerIndex(replyStart);
             counters.repliesTooLarge.increment();
-            return Outcome.REPLY_TOO_LARGE;
+            return Served.noRoom();
         } finally {
             exchange.end();
             if (watching != null) {
@@ -150,7 +192,7 @@ public final class FuseServer implements FuseRequestHandler {
         }
     }
 
-    private Outcome serve(Exchange exchange, ByteBuf request, ByteBuf reply) {
+    private Served serve(Exchange exchange, ByteBuf request, ByteBuf reply) {
         Session current = session;
         int length = request.readableBytes();
         WireOrder order = current != null ? current.format().order() : detectOrder(request, lastOrder);
@@ -165,7 +207,7 @@ public final class FuseServer implements FuseRequestHandler {
             counters.unknownOpcodes.increment();
             LOG.log(Level.DEBUG, "unknown opcode {0} in request {1}", exchange.rawOpcode(), exchange.unique());
             exchange.replyError(Errno.ENOSYS);
-            return Outcome.REPLIED;
+            return Served.replied();
         }
         Opcode opcode = known.get();
         counters.request(opcode);
@@ -174,11 +216,11 @@ public final class FuseServer implements FuseRequestHandler {
             counters.malformed.increment();
             LOG.log(Level.DEBUG, "request {0} ({1}): header length {2} and extensions {3} disagree with the {4} bytes received",
                     exchange.unique(), opcode, Integer.toUnsignedString(exchange.length()), extensionsLength, length);
-            return errorOrNothing(exchange, opcode, Errno.EINVAL);
+            return answers.errorOrNothing(exchange, opcode, Errno.EINVAL);
         }
         if (current == null && opcode != Opcode.INIT) {
             LOG.log(Level.DEBUG, "request {0} ({1}) before FUSE_INIT", exchange.unique(), opcode);
-            return errorOrNothing(exchange, opcode, Errno.EIO);
+            return answers.errorOrNothing(exchange, opcode, Errno.EIO);
         }
         // The body is read from the request itself, its writer index pulled in to the body's end:
         // no slice object per request.
@@ -194,46 +236,26 @@ public final class FuseServer implements FuseRequestHandler {
                 exchange.cancelNow();
             }
             return dispatch(exchange, opcode, request, order, format);
-        } catch (ReplyTooLarge tooLarge) {
-            return replyDoesNotFit(exchange, opcode, tooLarge);
-        } catch (MalformedRequestException malformed) {
-            counters.malformed.increment();
-            LOG.log(Level.DEBUG, "malformed request {0} ({1}): {2}", exchange.unique(), opcode, malformed.getMessage());
-            return errorOrNothing(exchange, opcode, malformed.errno());
-        } catch (ErrnoException answer) {
-            return errorOrNothing(exchange, opcode, exchange.answerFor(answer.errno()));
-        } catch (FileSystemMistake mistake) {
-            counters.fileSystemFailures.increment();
-            LOG.log(Level.ERROR, mistake.getMessage() + "; answering EIO");
-            return errorOrNothing(exchange, opcode, Errno.EIO);
-        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError bug) {
-            counters.fileSystemFailures.increment();
-            LOG.log(Level.ERROR, "request " + exchange.unique() + " (" + opcode + ") failed unexpectedly; answering EIO",
-                    bug);
-            return errorOrNothing(exchange, opcode, Errno.EIO);
-        } catch (OutOfMemoryError outOfMemory) {
-            counters.fileSystemFailures.increment();
-            LOG.log(Level.ERROR, "request " + exchange.unique() + " (" + opcode + ") ran out of memory; answering ENOMEM",
-                    outOfMemory);
-            return errorOrNothing(exchange, opcode, Errno.ENOMEM);
+        } catch (Throwable thrown) {
+            return answers.failed(exchange, opcode, thrown);
         } finally {
             request.writerIndex(writerIndex);
         }
     }
 
-    private Outcome dispatch(Exchange exchange, Opcode opcode, ByteBuf body, WireOrder order, WireFormat format) {
+    private Served dispatch(Exchange exchange, Opcode opcode, ByteBuf body, WireOrder order, WireFormat format) {
         return switch (opcode) {
             case INIT -> init(exchange, body, order);
             case DESTROY -> destroy(exchange);
             case INTERRUPT -> interrupt(exchange, body);
             case NOTIFY_REPLY -> {
                 notifier.retrieveReply(exchange.unique(), io.virtiofs.protocol.message.NotifyReplyIn.decode(body, format));
-                yield Outcome.NO_REPLY;
+                yield Served.noReply();
             }
             default -> {
                 if (exchange.isCancelled() && opcode.replies()) {
                     exchange.replyError(exchange.answerFor(Errno.EINTR));
-                    yield Outcome.REPLIED;
+                    yield Served.replied();
                 }
                 yield operations.dispatch(exchange, opcode, body);
             }
@@ -257,51 +279,24 @@ public final class FuseServer implements FuseRequestHandler {
     }
 
     /** An error reply for a request whose header did not parse (its unique is unknown: 0). */
-    private static Outcome replyUnparsed(ByteBuf reply, WireOrder order, Errno errno) {
+    private static Served replyUnparsed(ByteBuf reply, WireOrder order, Errno errno) {
         if (reply.maxWritableBytes() < OutHeader.SIZE) {
             throw ReplyTooLarge.INSTANCE;
         }
         OutHeader.encode(reply, order, OutHeader.SIZE, -errno.code(), 0);
-        return Outcome.REPLIED;
-    }
-
-    /**
-     * A reply that does not fit into the room the driver gave: an error reply to that request, as
-     * long as a bare {@code fuse_out_header} fits (otherwise the transport hears
-     * {@link Outcome#REPLY_TOO_LARGE}). GETXATTR and LISTXATTR answer ERANGE, what getxattr(2)
-     * says of a buffer too small; every other request EINVAL: its buffers and its fields disagree.
-     */
-    private Outcome replyDoesNotFit(Exchange exchange, Opcode opcode, ReplyTooLarge tooLarge) {
-        if (opcode.replies() && exchange.replyRoom() < OutHeader.SIZE) {
-            throw tooLarge;
-        }
-        counters.repliesTooLarge.increment();
-        LOG.log(Level.DEBUG, "the reply to request {0} ({1}) does not fit the {2} bytes the driver gave",
-                exchange.unique(), opcode, exchange.replyRoom());
-        Errno errno = opcode == Opcode.GETXATTR || opcode == Opcode.LISTXATTR ? Errno.ERANGE : Errno.EINVAL;
-        return errorOrNothing(exchange, opcode, errno);
-    }
-
-    private Outcome errorOrNothing(Exchange exchange, Opcode opcode, Errno errno) {
-        if (!opcode.replies()) {
-            exchange.discardReply();
-            return Outcome.NO_REPLY;
-        }
-        counters.error(opcode);
-        exchange.replyError(errno);
-        return Outcome.REPLIED;
+        return Served.replied();
     }
 
     // ------------------------------------------------------------------ session requests
 
-    private Outcome init(Exchange exchange, ByteBuf body, WireOrder order) {
+    private Served init(Exchange exchange, ByteBuf body, WireOrder order) {
         synchronized (sessionLock) {
             if (session != null) {
                 LOG.log(Level.WARNING, "FUSE_INIT {0} in a session already initialized; answering EPROTO",
                         exchange.unique());
                 counters.error(Opcode.INIT);
                 exchange.replyError(Errno.EPROTO);
-                return Outcome.REPLIED;
+                return Served.replied();
             }
             Optional<Session> started = SessionStart.start(exchange, body, order, fs, config, notifier);
             started.ifPresent(s -> {
@@ -313,31 +308,32 @@ public final class FuseServer implements FuseRequestHandler {
             });
             if (started.isEmpty()) {
                 counters.error(Opcode.INIT);
+                return Served.replied();
             }
-            return Outcome.REPLIED;
+            return Served.replied(new SessionEvent.Initialized(started.get().negotiation()));
         }
     }
 
-    private Outcome destroy(Exchange exchange) {
+    private Served destroy(Exchange exchange) {
         endSession("FUSE_DESTROY");
         exchange.replyEmpty();
-        return Outcome.REPLIED;
+        return Served.replied(new SessionEvent.Destroyed());
     }
 
-    private Outcome interrupt(Exchange exchange, ByteBuf body) {
+    private Served interrupt(Exchange exchange, ByteBuf body) {
         long target = io.virtiofs.protocol.message.InterruptIn.decode(body, exchange.format()).unique();
         counters.interrupts.increment();
         if (interrupts.interruptRunning(target)) {
             counters.interruptsDelivered.increment();
-            return Outcome.NO_REPLY;
+            return Served.noReply();
         }
         if (config.answerUnknownInterrupts()) {
             // The /dev/fuse driver queues the interrupt again on EAGAIN, once the request runs.
             exchange.replyError(Errno.EAGAIN);
-            return Outcome.REPLIED;
+            return Served.replied();
         }
         interrupts.rememberEarly(target);
-        return Outcome.NO_REPLY;
+        return Served.noReply();
     }
 
     @Override

@@ -37,16 +37,16 @@ final class Operations {
         this.dax = new DaxOperations(fs, config);
     }
 
-    Outcome dispatch(Exchange exchange, Opcode opcode, ByteBuf body) {
+    Served dispatch(Exchange exchange, Opcode opcode, ByteBuf body) {
         switch (opcode) {
             case LOOKUP -> nodes.lookup(exchange, body);
             case FORGET -> {
                 nodes.forget(exchange, body);
-                return Outcome.NO_REPLY;
+                return Served.noReply();
             }
             case BATCH_FORGET -> {
                 nodes.batchForget(exchange, body);
-                return Outcome.NO_REPLY;
+                return Served.noReply();
             }
             case GETATTR -> nodes.getattr(exchange, body);
             case SETATTR -> nodes.setattr(exchange, body);
@@ -95,7 +95,7 @@ final class Operations {
             case INIT, DESTROY, INTERRUPT, NOTIFY_REPLY ->
                     throw new IllegalStateException(opcode + " is handled by the session, not dispatched");
         }
-        return Outcome.REPLIED;
+        return Served.replied();
     }
 
     // ------------------------------------------------------------------ lookup counting

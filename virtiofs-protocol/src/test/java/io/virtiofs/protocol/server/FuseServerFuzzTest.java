@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>Properties: nothing escapes {@link FuseServer#handle}; every request gets exactly one
  * well-formed reply (a header whose length is what was written, an errno in 1..4095, the
  * request's {@code unique}) or none where the protocol says so (FORGET, BATCH_FORGET, most
- * INTERRUPTs, NOTIFY_REPLY); {@link Outcome#REPLY_TOO_LARGE} only when not even a header fits;
+ * INTERRUPTs, NOTIFY_REPLY); {@link Served#noRoom()} only when not even a header fits;
  * no ERROR line; memory bounded (the heap after the run, and netty's paranoid leak detection).
  * Time-bounded: {@link FuzzBudget}.
  */
@@ -61,7 +61,7 @@ class FuseServerFuzzTest {
         SplittableRandom random = budget.random();
         RandomMessages messages = new RandomMessages(random);
         long heapBefore = usedHeap();
-        long[] outcomes = new long[Outcome.values().length];
+        long[] outcomes = new long[Served.Kind.values().length];
         long iteration = 0;
         try (ErrorLogWatch log = new ErrorLogWatch()) {
             ServerDriver[] drivers = new ServerDriver[2];
@@ -195,9 +195,9 @@ class FuseServerFuzzTest {
                     assertTrue(NO_REPLY.contains(input.opcode), budget.at(iteration, "no reply to " + where));
                 }
             }
-            case REPLY_TOO_LARGE -> {
-                assertEquals(0, bytes.length, budget.at(iteration, "REPLY_TOO_LARGE wrote bytes: " + where));
-                assertTrue(room < OutHeader.SIZE, budget.at(iteration, "REPLY_TOO_LARGE though a header fits: " + where));
+            case NO_ROOM -> {
+                assertEquals(0, bytes.length, budget.at(iteration, "NO_ROOM wrote bytes: " + where));
+                assertTrue(room < OutHeader.SIZE, budget.at(iteration, "NO_ROOM though a header fits: " + where));
             }
             case REPLIED -> {
                 assertTrue(bytes.length >= OutHeader.SIZE && bytes.length <= room,

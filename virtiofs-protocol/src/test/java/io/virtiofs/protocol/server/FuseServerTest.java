@@ -104,12 +104,12 @@ class FuseServerTest {
             driver.send(FuseMessage.of(Opcode.LOOKUP, driver.nextUnique(), 1, new NameIn(FileName.of("hello"))));
         }
         driver.send(FuseMessage.of(Opcode.LOOKUP, driver.nextUnique(), 1, new NameIn(FileName.of("empty"))));
-        assertEquals(Outcome.NO_REPLY,
+        assertEquals(Served.Kind.NO_REPLY,
                 driver.send(FuseMessage.of(Opcode.FORGET, driver.nextUnique(), 5, new ForgetIn(2))).outcome());
         assertEquals(1, driver.server.lookupCount(5));
         ServerDriver.Reply batch = driver.send(FuseMessage.of(Opcode.BATCH_FORGET, driver.nextUnique(), 0,
                 new BatchForgetIn(List.of(new ForgetOne(5, 5), new ForgetOne(6, 1), new ForgetOne(99, 1)))));
-        assertEquals(Outcome.NO_REPLY, batch.outcome());
+        assertEquals(Served.Kind.NO_REPLY, batch.outcome());
         assertEquals(0, batch.bytes().length);
         assertEquals(List.of("init", "forget 5 2", "forget 5 1", "forget 6 1"),
                 fs.calls.stream().filter(c -> !c.startsWith("getattr")).toList());
@@ -286,7 +286,7 @@ class FuseServerTest {
         assertEquals(0, driver.server.lookupCount(5));
         assertEquals(1, driver.server.statistics().repliesTooLarge());
         // Not even an error reply fits:
-        assertEquals(Outcome.REPLY_TOO_LARGE,
+        assertEquals(Served.Kind.NO_ROOM,
                 driver.send(FuseMessage.of(Opcode.GETATTR, driver.nextUnique(), 1, new GetattrIn(0, 0)), 15).outcome());
     }
 

@@ -30,7 +30,7 @@ class InterruptTest {
         assertTrue(fs.readStarted.await(10, TimeUnit.SECONDS));
         ServerDriver.Reply interrupt = driver.send(FuseMessage.of(Opcode.INTERRUPT, driver.nextUnique(), 0,
                 new InterruptIn(unique)));
-        assertEquals(Outcome.NO_REPLY, interrupt.outcome());
+        assertEquals(Served.Kind.NO_REPLY, interrupt.outcome());
         read.get(10, TimeUnit.SECONDS).assertError(Errno.EINTR);
         assertEquals(1, driver.server.statistics().interruptsDelivered());
     }
@@ -57,7 +57,7 @@ class InterruptTest {
         ServerDriver driver = new ServerDriver(fs, WireOrder.BIG_ENDIAN);
         driver.init();
         long unique = driver.nextUnique();
-        assertEquals(Outcome.NO_REPLY, driver.send(FuseMessage.of(Opcode.INTERRUPT, driver.nextUnique(), 0,
+        assertEquals(Served.Kind.NO_REPLY, driver.send(FuseMessage.of(Opcode.INTERRUPT, driver.nextUnique(), 0,
                 new InterruptIn(unique))).outcome());
         driver.send(FuseMessage.of(Opcode.READ, unique, 5, new ReadIn(1, 0, 4096, 0, 0, 0))).assertError(Errno.EINTR);
         // Remembered once only: the next request is served normally.

@@ -77,18 +77,22 @@ final class ServerDriver {
     Reply sendRaw(ByteBuf request, int replySpace) {
         ByteBuf reply = Unpooled.buffer(Math.min(replySpace, 4096), replySpace);
         try {
-            Outcome outcome = server.handle(request, reply);
-            return new Reply(outcome, ByteBufUtil.getBytes(reply), order);
+            Served served = server.handle(request, reply, Completion.NONE);
+            return new Reply(served, ByteBufUtil.getBytes(reply), order);
         } finally {
             reply.release();
         }
     }
 
     /** A reply as bytes. */
-    record Reply(Outcome outcome, byte[] bytes, WireOrder order) {
+    record Reply(Served served, byte[] bytes, WireOrder order) {
+
+        Served.Kind outcome() {
+            return served.kind();
+        }
 
         OutHeader header() {
-            assertEquals(Outcome.REPLIED, outcome, "the request was not answered");
+            assertEquals(Served.Kind.REPLIED, outcome(), "the request was not answered");
             return OutHeader.decode(Unpooled.wrappedBuffer(bytes), order);
         }
 

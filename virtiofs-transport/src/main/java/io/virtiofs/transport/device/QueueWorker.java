@@ -1,11 +1,11 @@
 package io.virtiofs.transport.device;
 
 import io.netty.buffer.ByteBuf;
-import io.virtiofs.protocol.InHeader;
-import io.virtiofs.protocol.Opcode;
-import io.virtiofs.protocol.OutHeader;
+import io.virtiofs.api.Errno;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseRequestHandler;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.RequestClass;
+import io.virtiofs.protocol.server.Served;
 import io.virtiofs.transport.memory.GuestMemory;
 import io.virtiofs.transport.memory.MemoryTable;
 import io.virtiofs.transport.virtqueue.DescriptorChain;
@@ -43,7 +43,7 @@ final class QueueWorker implements Runnable {
      * A request finished on the executor: the chain and its used length (or
      * {@link #REPLY_TOO_LARGE}, {@link #MEMORY_FAULT}).
      */
-    private record Completion(DescriptorChain chain, int usedLength) {
+    private record Finished(DescriptorChain chain, int usedLength) {
     }
 
     private final QueueSlot slot;
@@ -55,7 +55,7 @@ final class QueueWorker implements Runnable {
     private final int spinIterations;
     private final BiConsumer<QueueSlot, Throwable> onFailure;
     private final AtomicBoolean warnedNormalOnHiprio;
-    private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Finished> completions = new ConcurrentLinkedQueue<>();
     private final Thread thread;
 
     private volatile boolean stopping;
@@ -241,12 +241,14 @@ final class QueueWorker implements Runnable {
     }
 
     private void dispatch(DescriptorChain chain) throws QueueFaultException {
-        if (slot.index == VirtioFsDevice.HIPRIO_QUEUE) {
-            checkHighPriority(chain);
+        RequestClass kind = handler.classify(chain.readable());
+        boolean hiprio = slot.index == VirtioFsDevice.HIPRIO_QUEUE;
+        if (hiprio && kind != RequestClass.HIGH_PRIORITY && warnedNormalOnHiprio.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.WARNING, "the driver sent a normal request on the hiprio queue; serving it there"
+                    + " (logged once)");
         }
         Executor pool = executor;
-        boolean mayBlock = slot.index != VirtioFsDevice.HIPRIO_QUEUE && handler.mayBlock(chain.readable());
-        if (mayBlock) {
+        if (!hiprio && kind == RequestClass.MAY_BLOCK) {
             // A lock wait ends only when another request on this queue releases the lock: it must
             // not occupy the queue's thread, nor a slot of the bounded pool.
             pool = blockingExecutor;
@@ -273,7 +275,7 @@ final class QueueWorker implements Runnable {
         } finally {
             memory.release();
         }
-        completions.add(new Completion(chain, usedLength));
+        completions.add(new Finished(chain, usedLength));
         LockSupport.unpark(thread);
         if (sleepingInKick) {
             KickEvent kick = slot.kick;
@@ -290,41 +292,32 @@ final class QueueWorker implements Runnable {
     private int handle(DescriptorChain chain) {
         ByteBuf reply = chain.writable();
         try {
-            Outcome outcome = handler.handle(chain.readable(), reply);
-            return switch (outcome) {
-                case REPLIED -> reply.writerIndex();
-                case NO_REPLY -> 0;
-                case REPLY_TOO_LARGE -> REPLY_TOO_LARGE;
-            };
+            return usedLength(handler.handle(chain.readable(), reply, Completion.NONE), reply);
         } catch (InternalError e) {
             return MEMORY_FAULT;
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.ERROR, "FUSE request handler failed on virtqueue " + slot.index
                     + "; answering EIO", e);
             try {
-                return writeErrorReply(chain);
+                ByteBuf request = chain.readable();
+                request.setIndex(0, chain.readableLength());
+                Served answered = handler.answerFailure(request, reply.clear(), Errno.EIO);
+                // No room for an error either: the chain is used without a reply, the queue goes on.
+                return answered.kind() == Served.Kind.NO_ROOM ? 0 : usedLength(answered, reply);
             } catch (InternalError fault) {
                 return MEMORY_FAULT;
             }
         }
     }
 
-    /**
-     * Answers a request whose handler failed with EIO, keeping its {@code unique}. The session's
-     * byte order is the one in which the request's opcode is a known opcode.
-     */
-    private static int writeErrorReply(DescriptorChain chain) {
-        ByteBuf request = chain.readable();
-        ByteBuf reply = chain.writable();
-        if (chain.readableLength() < InHeader.SIZE || chain.writableLength() < OutHeader.SIZE) {
-            return 0;
-        }
-        boolean little = Opcode.of(request.getIntLE(InHeader.OPCODE_OFFSET)).isPresent();
-        long unique = little ? request.getLongLE(8) : request.getLong(8);
-        reply.clear();
-        var order = little ? io.virtiofs.protocol.WireOrder.LITTLE_ENDIAN : io.virtiofs.protocol.WireOrder.BIG_ENDIAN;
-        OutHeader.encode(reply, order, OutHeader.SIZE, -io.virtiofs.api.Errno.EIO.code(), unique);
-        return reply.writerIndex();
+    /** The used length for a result: the reply's bytes, 0 without a reply, or {@link #REPLY_TOO_LARGE}. */
+    private static int usedLength(Served served, ByteBuf reply) {
+        return switch (served.kind()) {
+            case REPLIED -> reply.writerIndex();
+            case NO_REPLY -> 0;
+            case NO_ROOM -> REPLY_TOO_LARGE;
+            case PENDING -> throw new IllegalStateException("a pending request on a transport that completes at once");
+        };
     }
 
     private void complete(DescriptorChain chain, int usedLength, boolean notify) throws QueueFaultException {
@@ -343,7 +336,7 @@ final class QueueWorker implements Runnable {
     }
 
     private void drainCompletions(boolean throwFaults) throws QueueFaultException {
-        Completion completion;
+        Finished completion;
         boolean any = false;
         while ((completion = completions.poll()) != null) {
             any = true;
@@ -364,24 +357,6 @@ final class QueueWorker implements Runnable {
         if (queue.needsNotificationAfterFence()) {
             slot.call.call();
         }
-    }
-
-    private void checkHighPriority(DescriptorChain chain) {
-        ByteBuf request = chain.readable();
-        if (request.readableBytes() < InHeader.SIZE) {
-            return;
-        }
-        int little = request.getIntLE(InHeader.OPCODE_OFFSET);
-        int big = request.getInt(InHeader.OPCODE_OFFSET);
-        if (!isHighPriority(little) && !isHighPriority(big) && warnedNormalOnHiprio.compareAndSet(false, true)) {
-            LOG.log(System.Logger.Level.WARNING, "the driver sent a normal request (opcode {0} or {1}) on the hiprio "
-                    + "queue; serving it there (logged once)", little, big);
-        }
-    }
-
-    private static boolean isHighPriority(int opcode) {
-        return opcode == Opcode.FORGET.code() || opcode == Opcode.BATCH_FORGET.code()
-                || opcode == Opcode.INTERRUPT.code();
     }
 
     /** After a fault: completions are forgotten, kicks ignored, until the device stops the queue. */

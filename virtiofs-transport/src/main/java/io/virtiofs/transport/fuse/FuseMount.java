@@ -2,10 +2,10 @@ package io.virtiofs.transport.fuse;
 
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.FileSystem;
-import io.virtiofs.protocol.message.InitOut;
 import io.virtiofs.protocol.server.FuseRequestHandler;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
+import io.virtiofs.protocol.server.Negotiation;
 import io.virtiofs.protocol.server.NotificationSink;
 import io.virtiofs.transport.internal.StopSignals;
 import io.virtiofs.transport.internal.nativeio.EventFdCalls;
@@ -235,7 +235,7 @@ public final class FuseMount implements AutoCloseable {
      * What FUSE_INIT settled (protocol version, capabilities, limits), as the handler answered
      * the kernel; empty until then, or if the handler refused INIT.
      */
-    public Optional<InitOut> negotiated() {
+    public Optional<Negotiation> negotiated() {
         return session.negotiated();
     }
 

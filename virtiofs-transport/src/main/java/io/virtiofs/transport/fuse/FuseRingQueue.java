@@ -8,8 +8,9 @@ import io.netty.buffer.Unpooled;
 import io.virtiofs.api.Errno;
 import io.virtiofs.protocol.InHeader;
 import io.virtiofs.protocol.OutHeader;
+import io.virtiofs.protocol.RingEntryHeader;
 import io.virtiofs.protocol.server.FuseRequestHandler;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.RequestClass;
 import io.virtiofs.transport.internal.Threads;
 import io.virtiofs.transport.internal.nativeio.EventFdCalls;
 import io.virtiofs.transport.internal.nativeio.IoUring;
@@ -64,13 +65,9 @@ final class FuseRingQueue implements Runnable {
     /** {@code FUSE_IO_URING_CMD_COMMIT_AND_FETCH}. */
     private static final int CMD_COMMIT_AND_FETCH = 2;
     /** {@code sizeof(struct fuse_uring_req_header)}. */
-    static final int HEADER_SIZE = 288;
-    private static final int OP_IN_OFFSET = 128;
-    private static final int OP_IN_SIZE = 128;
-    private static final int ENT_COMMIT_ID = 256 + 8;
-    private static final int ENT_PAYLOAD_SIZE = 256 + 16;
+    static final int HEADER_SIZE = RingEntryHeader.SIZE;
     /** Room before the payload for the two headers of the request. */
-    static final int PREFIX = InHeader.SIZE + OP_IN_SIZE;
+    static final int PREFIX = InHeader.SIZE + RingEntryHeader.OP_IN_SIZE;
     private static final long PAGE = 4096;
     private static final int ENOTCONN = Errno.ENOTCONN.code();
     private static final int ECONNABORTED = Errno.ECONNABORTED.code();
@@ -298,10 +295,10 @@ final class FuseRingQueue implements Runnable {
     private void answer(IoUring ring, Entries entries, int entry) {
         ByteBuf request = entries.request(entry);
         if (request == null) {
-            commitError(ring, entries, entry, Errno.EIO);
+            commitError(ring, entries, entry, entries.inHeader(entry), Errno.EIO);
             return;
         }
-        if (handler.mayBlock(request)) {
+        if (handler.classify(request) == RequestClass.MAY_BLOCK) {
             boolean handedOff = blocking.handOff(() -> {
                 ByteBuf own = Unpooled.directBuffer(FuseWorker.HANDED_OFF_REPLY_CAPACITY, OutHeader.SIZE + payloadSize);
                 handle(request, own);
@@ -309,7 +306,7 @@ final class FuseRingQueue implements Runnable {
                 wake();
             });
             if (!handedOff) {
-                commitError(ring, entries, entry, Errno.ENOLCK); // as FuseWorker: no thread left to wait on
+                commitError(ring, entries, entry, request, Errno.ENOLCK); // as FuseWorker: no thread left to wait on
             }
             return;
         }
@@ -319,12 +316,14 @@ final class FuseRingQueue implements Runnable {
     }
 
     /**
-     * Handles {@code request} into {@code reply} as a worker does; a request the kernel waits on
-     * over the ring always gets a reply, so no reply becomes EIO.
+     * Handles {@code request} into {@code reply} as a worker does; the kernel frees a ring entry
+     * only with a reply, so a request answered without one is answered EIO.
      */
     private void handle(ByteBuf request, ByteBuf reply) {
-        if (FuseWorker.handle(session, handler, request, reply) != Outcome.REPLIED) {
-            FuseWorker.errorReply(reply, FuseWorker.HOST_ORDER.getLong(request, FuseWorker.UNIQUE_OFFSET), Errno.EIO);
+        int replyStart = reply.writerIndex();
+        if (!FuseWorker.handle(handler, request, reply).isReplied()) {
+            reply.writerIndex(replyStart);
+            handler.answerFailure(request, reply, Errno.EIO, true);
         }
         session.answeredOverRing();
     }
@@ -340,9 +339,10 @@ final class FuseRingQueue implements Runnable {
         }
     }
 
-    private void commitError(IoUring ring, Entries entries, int entry, Errno errno) {
+    /** Commits an error reply to {@code request} (or to a request of which only the header is sound). */
+    private void commitError(IoUring ring, Entries entries, int entry, ByteBuf request, Errno errno) {
         ByteBuf reply = Unpooled.buffer(OutHeader.SIZE);
-        FuseWorker.errorReply(reply, entries.unique(entry), errno);
+        handler.answerFailure(request, reply, errno, true);
         commit(ring, entries, entry, segmentOf(reply), reply.readableBytes());
     }
 
@@ -358,12 +358,12 @@ final class FuseRingQueue implements Runnable {
     private void commit(IoUring ring, Entries entries, int entry, MemorySegment reply, int length) {
         int data = length - OutHeader.SIZE;
         MemorySegment header = entries.header(entry);
-        MemorySegment.copy(reply, 0, header, 0, OutHeader.SIZE);
+        MemorySegment.copy(reply, 0, header, RingEntryHeader.IN_OUT_OFFSET, OutHeader.SIZE);
         if (data > 0) {
             MemorySegment.copy(reply, OutHeader.SIZE, entries.payload(entry), 0, data);
         }
-        header.set(JAVA_INT, ENT_PAYLOAD_SIZE, Math.max(data, 0));
-        submitCommand(ring, entries, entry, CMD_COMMIT_AND_FETCH, header.get(JAVA_LONG, ENT_COMMIT_ID));
+        header.set(JAVA_INT, RingEntryHeader.PAYLOAD_SIZE_OFFSET, Math.max(data, 0));
+        submitCommand(ring, entries, entry, CMD_COMMIT_AND_FETCH, header.get(JAVA_LONG, RingEntryHeader.COMMIT_ID_OFFSET));
     }
 
     private void submitCommand(IoUring ring, Entries entries, int entry, int command, long commitId) {
@@ -434,8 +434,11 @@ final class FuseRingQueue implements Runnable {
             return vectors[entry];
         }
 
-        long unique(int entry) {
-            return headers[entry].get(JAVA_LONG, 8);
+        /** The entry's {@code fuse_in_header} alone, copied in front of its op area, as a buffer. */
+        ByteBuf inHeader(int entry) {
+            MemorySegment.copy(headers[entry], RingEntryHeader.IN_OUT_OFFSET, buffers[entry], PREFIX - InHeader.SIZE,
+                    InHeader.SIZE);
+            return wrapped[entry].slice(PREFIX - InHeader.SIZE, InHeader.SIZE);
         }
 
         /**
@@ -444,18 +447,18 @@ final class FuseRingQueue implements Runnable {
          */
         ByteBuf request(int entry) {
             MemorySegment header = headers[entry];
-            int length = header.get(JAVA_INT, 0);
-            int payload = header.get(JAVA_INT, ENT_PAYLOAD_SIZE);
+            int length = header.get(JAVA_INT, RingEntryHeader.IN_OUT_OFFSET + InHeader.LENGTH_OFFSET);
+            int payload = header.get(JAVA_INT, RingEntryHeader.PAYLOAD_SIZE_OFFSET);
             int opIn = length - InHeader.SIZE - payload;
-            if (payload < 0 || payload > payloadSize || opIn < 0 || opIn > OP_IN_SIZE) {
+            if (payload < 0 || payload > payloadSize || opIn < 0 || opIn > RingEntryHeader.OP_IN_SIZE) {
                 LOG.log(Level.WARNING, "ring entry of queue " + qid + " holds a request of " + length
                         + " bytes with a payload of " + payload + "; answering EIO");
                 return null;
             }
             int start = PREFIX - opIn - InHeader.SIZE;
             MemorySegment buffer = buffers[entry];
-            MemorySegment.copy(header, 0, buffer, start, InHeader.SIZE);
-            MemorySegment.copy(header, OP_IN_OFFSET, buffer, PREFIX - opIn, opIn);
+            MemorySegment.copy(header, RingEntryHeader.IN_OUT_OFFSET, buffer, start, InHeader.SIZE);
+            MemorySegment.copy(header, RingEntryHeader.OP_IN_OFFSET, buffer, PREFIX - opIn, opIn);
             return wrapped[entry].slice(start, length);
         }
 

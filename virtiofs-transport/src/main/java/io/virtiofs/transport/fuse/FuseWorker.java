@@ -4,19 +4,18 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.virtiofs.api.Errno;
 import io.virtiofs.protocol.InHeader;
-import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
-import io.virtiofs.protocol.WireOrder;
 import io.virtiofs.protocol.message.WriteIn;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseRequestHandler;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.RequestClass;
+import io.virtiofs.protocol.server.Served;
 import io.virtiofs.transport.internal.nativeio.FileCalls;
 import io.virtiofs.transport.internal.nativeio.NativeException;
 import io.virtiofs.transport.internal.nativeio.PollSet;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 
 /**
  * One worker thread of a /dev/fuse session: reads a request from its own cloned descriptor into
@@ -46,7 +45,7 @@ import java.nio.ByteOrder;
  * answer to an INTERRUPT read by another worker than its request's is refused with ENOENT and
  * dropped: the interrupted request simply runs to its end.
  *
- * <p>A request that may wait for other requests ({@link FuseRequestHandler#mayBlock}, a lock
+ * <p>A request that may wait for other requests ({@link RequestClass#MAY_BLOCK}, a lock
  * wait) is copied and handed to the session's {@link BlockingRequests} instead, which answers it
  * on this worker's descriptor from a thread of its own; the worker reads on at once. Before it
  * closes its descriptor, an exiting worker waits until every such request is answered.
@@ -54,12 +53,6 @@ import java.nio.ByteOrder;
 final class FuseWorker implements Runnable {
 
     private static final System.Logger LOG = System.getLogger(FuseWorker.class.getName());
-
-    /** /dev/fuse speaks the host's byte order. */
-    static final WireOrder HOST_ORDER =
-            ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? WireOrder.LITTLE_ENDIAN : WireOrder.BIG_ENDIAN;
-
-    static final int UNIQUE_OFFSET = 8;
 
     /** The page size the buffers are laid out for (a larger page only loses the alignment). */
     static final long PAGE_SIZE = 4096;
@@ -162,24 +155,28 @@ final class FuseWorker implements Runnable {
      * connection is gone.
      */
     private boolean answer(ByteBuf request, int length, MemorySegment replyMemory, ByteBuf reply) {
-        if (length < InHeader.SIZE) {
-            LOG.log(Level.WARNING, "the kernel sent a request of " + length + " bytes, shorter than fuse_in_header");
-            return true;
-        }
         request.setIndex(0, length);
         reply.clear();
-        if (handler.mayBlock(request)) {
+        Served served;
+        if (handler.classify(request) == RequestClass.MAY_BLOCK) {
             if (handOff(request)) {
                 return true;
             }
-            refuseWaiting(request, reply);
-        } else if (handle(request, reply) != Outcome.REPLIED) {
-            return true;
+            served = refuseWaiting(request, reply);
+        } else {
+            served = handle(handler, request, reply);
         }
-        boolean open = send(replyMemory, reply.readableBytes(), request);
-        if (HOST_ORDER.getInt(request, InHeader.OPCODE_OFFSET) == Opcode.INIT.code()) {
-            session.initAnswered();
-        }
+        return finish(served, request, replyMemory, reply);
+    }
+
+    /**
+     * Sends what {@code served} says to send (the first bytes of {@code replyMemory}, viewed by
+     * {@code reply}) and passes its session event on, once the kernel has the reply; false when the
+     * connection is gone.
+     */
+    private boolean finish(Served served, ByteBuf request, MemorySegment replyMemory, ByteBuf reply) {
+        boolean open = !served.isReplied() || send(replyMemory, reply.readableBytes(), request, reply);
+        served.event().ifPresent(session::sessionChanged);
         return open;
     }
 
@@ -201,13 +198,11 @@ final class FuseWorker implements Runnable {
      * Answers {@code ENOLCK} ("no locks available") to a request that may block but for which no
      * thread is left: waiting on this worker instead could hang the session.
      */
-    private void refuseWaiting(ByteBuf request, ByteBuf reply) {
-        long unique = HOST_ORDER.getLong(request, UNIQUE_OFFSET);
+    private Served refuseWaiting(ByteBuf request, ByteBuf reply) {
         LOG.log(warnedRefusal ? Level.DEBUG : Level.WARNING, () -> BlockingRequests.MAX_WAITING
-                + " requests wait for locks already; answering ENOLCK to unique " + unique + " (warned once per worker)");
+                + " requests wait for locks already; answering ENOLCK (warned once per worker)");
         warnedRefusal = true;
-        session.observe(HOST_ORDER.getInt(request, InHeader.OPCODE_OFFSET), errorReply(reply, unique, Errno.ENOLCK),
-                reply);
+        return handler.answerFailure(request, reply, Errno.ENOLCK);
     }
 
     /**
@@ -218,9 +213,10 @@ final class FuseWorker implements Runnable {
     private void answerHandedOff(ByteBuf request) {
         ByteBuf reply = Unpooled.directBuffer(HANDED_OFF_REPLY_CAPACITY, bufferSize);
         try {
-            if (handle(request, reply) == Outcome.REPLIED) {
+            Served served = handle(handler, request, reply);
+            if (served.isReplied()) {
                 MemorySegment replyMemory = MemorySegment.ofBuffer(reply.nioBuffer(0, reply.writerIndex()));
-                send(replyMemory, reply.writerIndex(), request);
+                send(replyMemory, reply.writerIndex(), request, reply);
             }
         } finally {
             reply.release();
@@ -229,48 +225,43 @@ final class FuseWorker implements Runnable {
     }
 
     /**
-     * Runs the handler on {@code request} (its whole header at index 0) into {@code reply}: an
-     * exception from the handler becomes EIO, as does a reply too large; the session then
-     * observes the outcome. Used by the worker and by pool threads at once.
+     * Runs the handler on {@code request} into {@code reply}, for any thread serving a /dev/fuse
+     * session: the workers, the pool for requests that may block, and the io_uring queues
+     * ({@link FuseRingQueue}). An exception from the handler, and a reply that does not fit the
+     * buffer, are answered EIO. {@code request}'s reader index is where it was when this returns.
      */
-    private Outcome handle(ByteBuf request, ByteBuf reply) {
-        return handle(session, handler, request, reply);
-    }
-
-    /**
-     * {@link #handle(ByteBuf, ByteBuf)} for any thread serving {@code session}: the workers, the
-     * pool for requests that may block, and the io_uring queues ({@link FuseRingQueue}).
-     */
-    static Outcome handle(FuseSession session, FuseRequestHandler handler, ByteBuf request, ByteBuf reply) {
-        int opcode = HOST_ORDER.getInt(request, InHeader.OPCODE_OFFSET);
-        long unique = HOST_ORDER.getLong(request, UNIQUE_OFFSET);
-        Outcome outcome;
+    static Served handle(FuseRequestHandler handler, ByteBuf request, ByteBuf reply) {
+        int start = request.readerIndex();
+        int replyStart = reply.writerIndex();
+        Served served;
         try {
-            outcome = handler.handle(request, reply);
+            served = handler.handle(request, reply, Completion.NONE);
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "the request handler failed on opcode " + opcode + ", unique " + unique, e);
-            outcome = expectsReply(opcode) ? errorReply(reply, unique, Errno.EIO) : Outcome.NO_REPLY;
+            LOG.log(Level.ERROR, "the request handler failed; answering EIO", e);
+            served = Served.noRoom();
         }
-        if (outcome == Outcome.REPLY_TOO_LARGE) {
-            LOG.log(Level.WARNING, "the reply to opcode " + opcode + ", unique " + unique
-                    + " does not fit " + reply.maxCapacity() + " bytes; answering EIO");
-            outcome = errorReply(reply, unique, Errno.EIO);
+        request.readerIndex(start);
+        if (served.kind() == Served.Kind.NO_ROOM) {
+            // The handler found no room, or failed: the buffers hold the largest request and reply
+            // FUSE_INIT allowed, so either is the handler's bug.
+            reply.writerIndex(replyStart);
+            served = handler.answerFailure(request, reply, Errno.EIO);
         }
-        session.observe(opcode, outcome, reply);
-        return outcome;
+        return served;
     }
 
     /**
-     * Writes the reply to {@code request} (the first {@code length} bytes of {@code replyMemory})
-     * on this worker's descriptor; false when the connection is gone.
+     * Writes the reply to {@code request} (the first {@code length} bytes of {@code replyMemory},
+     * viewed by {@code reply}) on this worker's descriptor; false when the connection is gone. A
+     * reply the kernel no longer wants (its request was interrupted and abandoned) is given back to
+     * the handler, which takes back what it handed out.
      */
-    private boolean send(MemorySegment replyMemory, int length, ByteBuf request) {
+    private boolean send(MemorySegment replyMemory, int length, ByteBuf request, ByteBuf reply) {
         while (true) {
             try {
                 long written = FileCalls.write(fd, replyMemory, length);
                 if (written != length) {
-                    LOG.log(Level.WARNING, "the kernel took " + written + " of " + length + " reply bytes for unique "
-                            + HOST_ORDER.getLong(request, UNIQUE_OFFSET));
+                    LOG.log(Level.WARNING, "the kernel took " + written + " of " + length + " reply bytes");
                 }
                 return true;
             } catch (NativeException e) {
@@ -279,6 +270,7 @@ final class FuseWorker implements Runnable {
                     continue;
                 }
                 if (errno == Errno.ENOENT) {
+                    notDelivered(request, reply);
                     return true; // the request was interrupted and is gone
                 }
                 if (errno == Errno.ENODEV) {
@@ -286,22 +278,17 @@ final class FuseWorker implements Runnable {
                     return false;
                 }
                 // The kernel refused the reply as malformed (EINVAL): a server bug, not fatal.
-                LOG.log(Level.WARNING, "the kernel refused the reply to opcode "
-                        + HOST_ORDER.getInt(request, InHeader.OPCODE_OFFSET) + ", unique "
-                        + HOST_ORDER.getLong(request, UNIQUE_OFFSET) + ": " + errno.name(), e);
+                LOG.log(Level.WARNING, "the kernel refused a reply of " + length + " bytes: " + errno.name(), e);
                 return true;
             }
         }
     }
 
-    private static boolean expectsReply(int opcode) {
-        return Opcode.of(opcode).map(Opcode::replies).orElse(true);
-    }
-
-    /** Writes an error reply for {@code unique} in place of whatever the handler wrote. */
-    static Outcome errorReply(ByteBuf reply, long unique, Errno errno) {
-        reply.clear();
-        OutHeader.encode(reply, HOST_ORDER, OutHeader.SIZE, -errno.code(), unique);
-        return Outcome.REPLIED;
+    private void notDelivered(ByteBuf request, ByteBuf reply) {
+        try {
+            handler.replyNotDelivered(request.duplicate(), reply.duplicate());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "the request handler failed to take back an undelivered reply", e);
+        }
     }
 }
