@@ -103,7 +103,7 @@ public class DeviceQueueBenchmark {
         ByteBuf init = FuseMessage.of(Opcode.INIT, 1, 0, new InitIn(7, 45, 1 << 20,
                 InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))).encode(format);
         ByteBuf initReply = Unpooled.buffer(4096, 4096);
-        if (!server.handle(init, initReply, Completion.NONE).isReplied()) {
+        if (!server.handle(init, initReply, Completion.SYNCHRONOUS).isReplied()) {
             throw new IllegalStateException("FUSE_INIT was not answered");
         }
         ByteBuf getattr = FuseMessage.of(Opcode.GETATTR, 2, 1, new GetattrIn(0, 0)).encode(format);
@@ -142,7 +142,7 @@ public class DeviceQueueBenchmark {
         for (int i = 0; i < available; i++) {
             DescriptorChain chain = device.popChain();
             ByteBuf reply = chain.writable();
-            if (!server.handle(chain.readable(), reply, Completion.NONE).isReplied()) {
+            if (!server.handle(chain.readable(), reply, Completion.SYNCHRONOUS).isReplied()) {
                 throw new IllegalStateException("GETATTR was not answered");
             }
             device.addUsed(chain, reply.writerIndex());

@@ -83,7 +83,7 @@ public class ListingBenchmark {
         request.clear().writeBytes(encoded);
         encoded.release();
         reply.clear();
-        if (!server.handle(request, reply, Completion.NONE).isReplied() || reply.getIntLE(4) != 0) {
+        if (!server.handle(request, reply, Completion.SYNCHRONOUS).isReplied() || reply.getIntLE(4) != 0) {
             throw new IllegalStateException(message + " failed: " + reply.getIntLE(4));
         }
     }

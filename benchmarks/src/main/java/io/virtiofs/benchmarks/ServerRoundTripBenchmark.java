@@ -116,7 +116,7 @@ public class ServerRoundTripBenchmark {
         reply = Unpooled.directBuffer(2 << 20, 2 << 20);
         ByteBuf init = FuseMessage.of(Opcode.INIT, 1, 0, new InitIn(7, 45, 1 << 20,
                 InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))).encode(format);
-        server.handle(init, reply, Completion.NONE);
+        server.handle(init, reply, Completion.SYNCHRONOUS);
         init.release();
         lookup = direct(FuseMessage.of(Opcode.LOOKUP, 2, 1, new NameIn(FileName.of("file"))).encode(format));
         getattr = direct(FuseMessage.of(Opcode.GETATTR, 4, 2, new GetattrIn(0, 0)).encode(format));
@@ -143,7 +143,7 @@ public class ServerRoundTripBenchmark {
     private int serve(ByteBuf request) {
         request.readerIndex(0);
         reply.clear();
-        Served served = server.handle(request, reply, Completion.NONE);
+        Served served = server.handle(request, reply, Completion.SYNCHRONOUS);
         if (!served.isReplied()) {
             throw new IllegalStateException("unexpected " + served);
         }

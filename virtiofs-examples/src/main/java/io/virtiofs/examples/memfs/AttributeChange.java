@@ -5,7 +5,6 @@ import io.virtiofs.api.AttrReply;
 import io.virtiofs.api.Context;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
-import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.FileType;
 import io.virtiofs.api.SetattrRequest;
 import java.time.DateTimeException;

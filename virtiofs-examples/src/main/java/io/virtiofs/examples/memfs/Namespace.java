@@ -6,7 +6,6 @@ import io.virtiofs.api.Entry;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.FileName;
-import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.FileType;
 import io.virtiofs.api.SecurityLabel;
 import io.virtiofs.api.SymlinkTarget;

@@ -5,7 +5,6 @@ import io.virtiofs.api.Context;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.FileName;
-import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.RenameFlags;
 import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;

@@ -4,7 +4,6 @@ import io.virtiofs.api.AccessMask;
 import io.virtiofs.api.Context;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
-import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.FileType;
 import io.virtiofs.api.XattrName;
 

@@ -4,7 +4,6 @@ import static io.virtiofs.examples.contract.Client.S_IFDIR;
 import static io.virtiofs.examples.contract.Client.S_IFREG;
 import static io.virtiofs.examples.contract.Client.assertErrno;
 import static io.virtiofs.examples.contract.ContractSupport.ctime;
-import static io.virtiofs.examples.contract.ContractSupport.strings;
 import static io.virtiofs.examples.contract.ContractSupport.utf8;
 import static io.virtiofs.examples.contract.ContractSupport.xattr;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

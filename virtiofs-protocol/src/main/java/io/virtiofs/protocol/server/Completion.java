@@ -17,8 +17,13 @@ public interface Completion {
      */
     void complete(Served served);
 
-    /** For handlers that never answer {@link Served#pending()}: calling it is a bug. */
-    Completion NONE = served -> {
-        throw new IllegalStateException("this transport was not told a request would complete later: " + served);
+    /**
+     * For a caller that cannot take a {@linkplain Served#pending() pending} result (a transport
+     * serving a file system that completes every request at once, a test, a benchmark): a request
+     * that would complete later is waited for on the calling thread instead, and {@code handle}
+     * returns its final result. Never called.
+     */
+    Completion SYNCHRONOUS = served -> {
+        throw new IllegalStateException("a request completed through Completion.SYNCHRONOUS: " + served);
     };
 }

@@ -1,6 +1,7 @@
 package io.virtiofs.protocol.server;
 
 import io.netty.buffer.ByteBuf;
+import io.virtiofs.api.DirectoryPlusSink;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.OpenReply;
@@ -57,24 +58,32 @@ final class DirectoryOperations {
         ReadIn in = ReadIn.decode(body, exchange.format());
         exchange.limits().checkData("directory listing size", in.size());
         ByteBuf data = exchange.beginListing(in.size());
-        WireFormat format = exchange.format();
         try {
-            fs.readdirplus(exchange, exchange.nodeid(), in.fh(), in.offset(), (name, nextOffset, entry) -> {
-                FileSystemMistake.checkEntry(exchange, entry, name.isDotOrDotDot());
-                if (!DirentWriter.writeDirentplus(data, format, entry, nextOffset, name)) {
-                    return false;
-                }
-                if (!name.isDotOrDotDot()) {
-                    operations.counted(entry);
-                }
-                return true;
-            });
+            fs.readdirplus(exchange, exchange.nodeid(), in.fh(), in.offset(), plusSink(exchange, data, operations));
         } catch (ErrnoException failure) {
             if (data.writerIndex() == 0) {
                 throw failure;
             }
         }
         exchange.finishListing(data);
+    }
+
+    /**
+     * Where readdirplus entries go: checked ({@link FileSystemMistake}), written into
+     * {@code data}, and counted as lookups once accepted (but "." and "..").
+     */
+    static DirectoryPlusSink plusSink(Exchange exchange, ByteBuf data, Operations operations) {
+        WireFormat format = exchange.format();
+        return (name, nextOffset, entry) -> {
+            FileSystemMistake.checkEntry(exchange, entry, name.isDotOrDotDot());
+            if (!DirentWriter.writeDirentplus(data, format, entry, nextOffset, name)) {
+                return false;
+            }
+            if (!name.isDotOrDotDot()) {
+                operations.counted(entry);
+            }
+            return true;
+        };
     }
 
     void releasedir(Exchange exchange, ByteBuf body) {

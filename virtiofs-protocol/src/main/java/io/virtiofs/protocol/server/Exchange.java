@@ -71,6 +71,14 @@ final class Exchange implements Context {
     /** The scratch of {@link #beginListing}; grows to the largest listing asked for. */
     private ByteBuf listing = Unpooled.buffer(0);
 
+    // Who serves the request: the thread whose exchange this is (null while it belongs to a
+    // pending request or waits for reuse), where a pending request completes, the session it
+    // belongs to, and when it began (for the observer).
+    private volatile @org.jspecify.annotations.Nullable Thread owner;
+    private Completion completion = Completion.SYNCHRONOUS;
+    private @org.jspecify.annotations.Nullable Session session;
+    private long startNanos;
+
     // Credentials: what the transport says about its callers
     private final boolean permissionsCheckedByDriver;
     private final @org.jspecify.annotations.Nullable CallerGroups callerGroups;
@@ -123,9 +131,44 @@ final class Exchange implements Context {
         this.running = true;
     }
 
-    /** Forgets the last request's header before a new one is served. */
-    void reset() {
-        known = false;
+    /**
+     * Prepares for a new request: forgets the last one's header, and keeps where it completes if
+     * it goes pending and when it began.
+     */
+    void reset(Completion completion, long startNanos) {
+        this.known = false;
+        this.completion = completion;
+        this.startNanos = startNanos;
+        this.session = null;
+    }
+
+    /** The thread that serves with this exchange, or null while it is not a thread's. */
+    @org.jspecify.annotations.Nullable Thread owner() {
+        return owner;
+    }
+
+    /** Makes this exchange {@code thread}'s (null: a pending request's, or an idle one's). */
+    void owner(@org.jspecify.annotations.Nullable Thread thread) {
+        this.owner = thread;
+    }
+
+    /** Where the request completes if it goes pending. */
+    Completion completion() {
+        return completion;
+    }
+
+    /** When the request began ({@link System#nanoTime()}), 0 without an observer. */
+    long startNanos() {
+        return startNanos;
+    }
+
+    /** The session the request was served in. */
+    @org.jspecify.annotations.Nullable Session session() {
+        return session;
+    }
+
+    void session(@org.jspecify.annotations.Nullable Session value) {
+        this.session = value;
     }
 
     /** Whether a header with a known opcode was read for the request being served. */

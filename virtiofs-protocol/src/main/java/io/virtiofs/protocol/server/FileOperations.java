@@ -25,8 +25,6 @@ import io.virtiofs.protocol.message.BmapOut;
 import io.virtiofs.protocol.message.CopyFileRangeIn;
 import io.virtiofs.protocol.message.CopyFileRangeOut;
 import io.virtiofs.protocol.message.CreateIn;
-import io.virtiofs.protocol.message.CreateOut;
-import io.virtiofs.protocol.message.EntryOut;
 import io.virtiofs.protocol.message.FallocateIn;
 import io.virtiofs.protocol.message.FlushIn;
 import io.virtiofs.protocol.message.FsyncIn;
@@ -91,10 +89,7 @@ final class FileOperations {
     }
 
     private void replyCreated(Exchange exchange, CreateReply reply) {
-        FileSystemMistake.checkEntry(exchange, reply.entry(), false);
-        OpenReply open = reply.open();
-        exchange.reply(new CreateOut(EntryOut.of(reply.entry()), new OpenOut(open.fh(), open.flags(), 0)));
-        operations.counted(reply.entry());
+        operations.replyCreated(exchange, reply);
     }
 
     void read(Exchange exchange, ByteBuf body) {

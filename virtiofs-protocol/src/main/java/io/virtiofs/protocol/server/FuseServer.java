@@ -43,6 +43,9 @@ public final class FuseServer implements FuseRequestHandler {
     private final Counters counters = new Counters();
     private final ServerNotifier notifier;
     private final ThreadLocal<Exchange> exchanges;
+    /** Exchanges of finished pending requests, for the next request that goes pending. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Exchange> idleExchanges =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Operations operations;
     private final Answers answers;
     private final Object sessionLock = new Object();
@@ -60,14 +63,57 @@ public final class FuseServer implements FuseRequestHandler {
         this.fs = Objects.requireNonNull(fs, "fs");
         this.config = Objects.requireNonNull(config, "config");
         this.notifier = new ServerNotifier(config.notifications(), this::currentFormat);
-        this.exchanges = ThreadLocal.withInitial(() -> {
-            Exchange exchange = new Exchange(Unpooled.EMPTY_BUFFER, config);
-            interrupts.register(exchange);
-            return exchange;
-        });
-        this.operations = new Operations(fs, config, lookups, counters);
+        this.exchanges = ThreadLocal.withInitial(this::newExchange);
         this.answers = new Answers(counters);
+        this.operations = new Operations(fs, config, lookups, counters,
+                new PendingRequests(new PendingHost(), answers, counters));
         this.observer = config.observer().orElse(null);
+    }
+
+    private Exchange newExchange() {
+        Exchange exchange = new Exchange(Unpooled.EMPTY_BUFFER, config);
+        interrupts.register(exchange);
+        return exchange;
+    }
+
+    /** How pending requests take their exchanges away from the threads that read them, and back. */
+    private final class PendingHost implements PendingRequests.Host {
+
+        @Override
+        public void detach(Exchange exchange) {
+            Exchange fresh = idleExchanges.poll();
+            if (fresh == null) {
+                fresh = newExchange();
+            } else {
+                fresh.owner(Thread.currentThread());
+            }
+            exchange.owner(null);
+            exchanges.set(fresh);
+        }
+
+        @Override
+        public void retire(Exchange exchange) {
+            exchange.end();
+            RequestObserver watching = observer;
+            if (watching != null) {
+                observe(watching, exchange, exchange.startNanos());
+            }
+            idleExchanges.add(exchange);
+        }
+
+        @Override
+        public boolean isCurrent(@Nullable Session served) {
+            return served != null && served == session;
+        }
+    }
+
+    /**
+     * Whether this server may answer {@link Served#pending()}: its file system is an
+     * {@link io.virtiofs.api.AsyncFileSystem}.
+     */
+    @Override
+    public boolean mayCompleteLater() {
+        return fs instanceof io.virtiofs.api.AsyncFileSystem;
     }
 
     /** The file system served. */
@@ -94,6 +140,11 @@ public final class FuseServer implements FuseRequestHandler {
     /** The server's counters now. */
     public ServerStatistics statistics() {
         return counters.snapshot(lookups.nodes());
+    }
+
+    /** How many exchanges (contexts of requests) the server keeps, for tests. */
+    int interruptRegistrySize() {
+        return interrupts.registered();
     }
 
     /** The lookups the driver holds of {@code nodeid} (for tests and diagnostics). */
@@ -159,24 +210,35 @@ public final class FuseServer implements FuseRequestHandler {
         return Served.replied();
     }
 
-    /** Serves one request; a {@link Completion} is never called: this server completes every request at once. */
+    /**
+     * Serves one request. A request that an asynchronous file system completes later is answered
+     * {@link Served#pending()} and finishes through {@code completion}; with
+     * {@link Completion#SYNCHRONOUS} it is waited for here instead.
+     */
     @Override
     public Served handle(ByteBuf request, ByteBuf reply, Completion completion) {
         Exchange exchange = exchanges.get();
         int replyStart = reply.writerIndex();
         RequestObserver watching = observer;
         long start = watching != null ? System.nanoTime() : 0;
-        exchange.reset();
+        exchange.reset(completion, start);
+        boolean detached = false;
         try {
-            return serve(exchange, request, reply);
+            Served served = serve(exchange, request, reply);
+            // A request that went pending took its exchange along (the thread has a fresh one):
+            // its completion ends it.
+            detached = exchanges.get() != exchange;
+            return served;
         } catch (ReplyTooLarge tooLarge) {
             reply.writerIndex(replyStart);
             counters.repliesTooLarge.increment();
             return Served.noRoom();
         } finally {
-            exchange.end();
-            if (watching != null) {
-                observe(watching, exchange, start);
+            if (!detached) {
+                exchange.end();
+                if (watching != null) {
+                    observe(watching, exchange, start);
+                }
             }
         }
     }
@@ -202,6 +264,7 @@ public final class FuseServer implements FuseRequestHandler {
         }
         WireFormat format = current != null ? current.format() : WireFormat.forInit(order);
         exchange.begin(request, format, current != null ? current.limits() : RequestLimits.BEFORE_INIT, reply);
+        exchange.session(current);
         Optional<Opcode> known = Opcode.of(exchange.rawOpcode());
         if (known.isEmpty()) {
             counters.unknownOpcodes.increment();

@@ -1,13 +1,19 @@
 package io.virtiofs.protocol.server;
 
 import io.netty.buffer.ByteBuf;
+import io.virtiofs.api.AsyncFileSystem;
+import io.virtiofs.api.CreateReply;
 import io.virtiofs.api.Entry;
 import io.virtiofs.api.FileSystem;
+import io.virtiofs.api.OpenReply;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.WireFormat;
+import io.virtiofs.protocol.message.CreateOut;
 import io.virtiofs.protocol.message.EntryOut;
+import io.virtiofs.protocol.message.OpenOut;
 import java.lang.System.Logger.Level;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The dispatcher: an exhaustive switch from opcode to one small handler. The handlers live in
@@ -25,8 +31,11 @@ final class Operations {
     private final DirectoryOperations directories;
     private final XattrOperations xattrs;
     private final DaxOperations dax;
+    /** The asynchronous variants, when the file system is an {@link AsyncFileSystem}; else null. */
+    private final @Nullable AsyncOperations async;
 
-    Operations(FileSystem fs, FuseServerConfig config, LookupCounts lookups, Counters counters) {
+    Operations(FileSystem fs, FuseServerConfig config, LookupCounts lookups, Counters counters,
+               PendingRequests pending) {
         this.fs = fs;
         this.lookups = lookups;
         this.counters = counters;
@@ -35,9 +44,17 @@ final class Operations {
         this.directories = new DirectoryOperations(fs, this);
         this.xattrs = new XattrOperations(fs);
         this.dax = new DaxOperations(fs, config);
+        this.async = fs instanceof AsyncFileSystem asyncFs ? new AsyncOperations(asyncFs, this, pending) : null;
     }
 
     Served dispatch(Exchange exchange, Opcode opcode, ByteBuf body) {
+        AsyncOperations asyncOperations = async;
+        if (asyncOperations != null) {
+            Served served = asyncOperations.dispatch(exchange, opcode, body);
+            if (served != null) {
+                return served;
+            }
+        }
         switch (opcode) {
             case LOOKUP -> nodes.lookup(exchange, body);
             case FORGET -> {
@@ -118,6 +135,14 @@ final class Operations {
         FileSystemMistake.checkEntry(exchange, entry, mayBeRoot);
         exchange.replyEntry(entry);
         counted(entry);
+    }
+
+    /** Replies to CREATE or TMPFILE (checked: {@link FileSystemMistake}) and counts the lookup. */
+    void replyCreated(Exchange exchange, CreateReply reply) {
+        FileSystemMistake.checkEntry(exchange, reply.entry(), false);
+        OpenReply open = reply.open();
+        exchange.reply(new CreateOut(EntryOut.of(reply.entry()), new OpenOut(open.fh(), open.flags(), 0)));
+        counted(reply.entry());
     }
 
     /** Counts the lookup an entry that reached the driver hands out. */

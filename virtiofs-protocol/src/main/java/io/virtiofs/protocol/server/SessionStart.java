@@ -1,7 +1,6 @@
 package io.virtiofs.protocol.server;
 
 import io.netty.buffer.ByteBuf;
-import io.virtiofs.api.Capability;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.Notifier;

@@ -11,7 +11,6 @@ import io.virtiofs.api.StatFs;
 import io.virtiofs.api.Statx;
 import io.virtiofs.api.SymlinkTarget;
 import io.virtiofs.protocol.InitFlag;
-import io.virtiofs.protocol.InitFlags;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.WireFormat;
 import java.nio.charset.StandardCharsets;

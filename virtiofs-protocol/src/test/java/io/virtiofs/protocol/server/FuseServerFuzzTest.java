@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.virtiofs.api.Capability;
 import io.virtiofs.api.Context;
 import io.virtiofs.api.FileName;
 import io.virtiofs.protocol.InitFlags;

@@ -77,7 +77,7 @@ final class ServerDriver {
     Reply sendRaw(ByteBuf request, int replySpace) {
         ByteBuf reply = Unpooled.buffer(Math.min(replySpace, 4096), replySpace);
         try {
-            Served served = server.handle(request, reply, Completion.NONE);
+            Served served = server.handle(request, reply, Completion.SYNCHRONOUS);
             return new Reply(served, ByteBufUtil.getBytes(reply), order);
         } finally {
             reply.release();

@@ -38,6 +38,8 @@ final class QueueWorker implements Runnable {
     private static final int REPLY_TOO_LARGE = -1;
     /** The request's guest memory faulted (see {@link QueueFault#MEMORY_FAULT}). */
     private static final int MEMORY_FAULT = -2;
+    /** The request completes later, through its chain's {@link Completion}. */
+    private static final int PENDING = -3;
 
     /**
      * A request finished on the executor: the chain and its used length (or
@@ -57,6 +59,10 @@ final class QueueWorker implements Runnable {
     private final AtomicBoolean warnedNormalOnHiprio;
     private final ConcurrentLinkedQueue<Finished> completions = new ConcurrentLinkedQueue<>();
     private final Thread thread;
+    /** Whether the handler may complete requests later ({@link FuseRequestHandler#mayCompleteLater}). */
+    private final boolean completesLater;
+    /** The completions of pending requests, by descriptor head; made on first use. */
+    private ChainCompletion @Nullable [] byHead;
 
     private volatile boolean stopping;
     private volatile long stopDeadline;
@@ -76,6 +82,7 @@ final class QueueWorker implements Runnable {
         this.onFailure = context.onFailure();
         this.warnedNormalOnHiprio = context.warnedNormalOnHiprio();
         this.thread = Thread.ofPlatform().daemon().name(context.threadNamePrefix() + slot.index).unstarted(this);
+        this.completesLater = handler.mayCompleteLater();
     }
 
     void start() {
@@ -253,28 +260,61 @@ final class QueueWorker implements Runnable {
             // not occupy the queue's thread, nor a slot of the bounded pool.
             pool = blockingExecutor;
         } else if (pool == null) {
-            complete(chain, handle(chain), true);
+            if (!completesLater) {
+                complete(chain, handle(chain, Completion.SYNCHRONOUS), true);
+                return;
+            }
+            handleHere(chain, retain(chain));
             return;
         }
+        GuestMemory memory = retain(chain);
+        Completion completion = completesLater ? completionOf(chain, memory) : Completion.SYNCHRONOUS;
+        try {
+            pool.execute(() -> runOnPool(chain, memory, completion));
+        } catch (RejectedExecutionException e) {
+            if (completesLater) {
+                handleHere(chain, memory);
+            } else {
+                memory.release();
+                complete(chain, handle(chain, Completion.SYNCHRONOUS), true);
+            }
+        }
+    }
+
+    /** Holds the chain's guest memory until its request is finished (it may finish elsewhere). */
+    private static GuestMemory retain(DescriptorChain chain) {
         GuestMemory memory = chain.memory();
         if (!memory.tryRetain()) {
             throw new IllegalStateException("the snapshot of a chain in flight has drained");
         }
-        try {
-            pool.execute(() -> runOnPool(chain, memory));
-        } catch (RejectedExecutionException e) {
+        return memory;
+    }
+
+    /**
+     * Serves a chain on this thread for a handler that may complete it later: a pending request
+     * keeps {@code memory} until its completion queues it; one answered now uses the chain now.
+     */
+    private void handleHere(DescriptorChain chain, GuestMemory memory) throws QueueFaultException {
+        int usedLength = handle(chain, completionOf(chain, memory));
+        if (usedLength != PENDING) {
             memory.release();
-            complete(chain, handle(chain), true);
+            complete(chain, usedLength, true);
         }
     }
 
-    private void runOnPool(DescriptorChain chain, GuestMemory memory) {
-        int usedLength;
-        try {
-            usedLength = handle(chain); // never throws: every failure is a used length
-        } finally {
-            memory.release();
+    private void runOnPool(DescriptorChain chain, GuestMemory memory, Completion completion) {
+        int usedLength = handle(chain, completion); // never throws: every failure is a used length
+        if (usedLength != PENDING) {
+            finishedElsewhere(chain, usedLength, memory);
         }
+    }
+
+    /**
+     * A request finished away from this thread (on the pool, or by an asynchronous file system):
+     * lets its memory go and hands the chain back to this thread, which alone writes the used ring.
+     */
+    private void finishedElsewhere(DescriptorChain chain, int usedLength, GuestMemory memory) {
+        memory.release();
         completions.add(new Finished(chain, usedLength));
         LockSupport.unpark(thread);
         if (sleepingInKick) {
@@ -286,13 +326,62 @@ final class QueueWorker implements Runnable {
     }
 
     /**
-     * Runs the handler; returns the used length, {@link #REPLY_TOO_LARGE} or
+     * The completion of the request in {@code chain}: one object per descriptor head, made once
+     * and reused (a head carries one request at a time), told which memory to let go.
+     */
+    private Completion completionOf(DescriptorChain chain, GuestMemory memory) {
+        ChainCompletion[] table = byHead;
+        if (table == null || chain.headIndex() >= table.length) {
+            table = java.util.Arrays.copyOf(table == null ? new ChainCompletion[0] : table,
+                    Math.max(chain.headIndex() + 1, table == null ? 64 : table.length * 2));
+            byHead = table;
+        }
+        ChainCompletion completion = table[chain.headIndex()];
+        if (completion == null || completion.chain != chain) {
+            completion = new ChainCompletion(chain);
+            table[chain.headIndex()] = completion;
+        }
+        completion.memory = memory;
+        return completion;
+    }
+
+    /** Where a pending request of one descriptor head finishes. */
+    private final class ChainCompletion implements Completion {
+        final DescriptorChain chain;
+        /** The memory to let go; set by the worker before the request is handled. */
+        volatile @Nullable GuestMemory memory;
+
+        ChainCompletion(DescriptorChain chain) {
+            this.chain = chain;
+        }
+
+        @Override
+        public void complete(Served served) {
+            int usedLength;
+            try {
+                usedLength = usedLength(served, chain.writable());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "a request on virtqueue " + slot.index
+                        + " completed with " + served + "; the chain is used without a reply", e);
+                usedLength = 0;
+            }
+            GuestMemory held = memory;
+            memory = null;
+            if (held != null) {
+                finishedElsewhere(chain, usedLength, held);
+            }
+        }
+    }
+
+    /**
+     * Runs the handler; returns the used length, {@link #PENDING}, {@link #REPLY_TOO_LARGE} or
      * {@link #MEMORY_FAULT}. Never throws.
      */
-    private int handle(DescriptorChain chain) {
+    private int handle(DescriptorChain chain, Completion completion) {
         ByteBuf reply = chain.writable();
         try {
-            return usedLength(handler.handle(chain.readable(), reply, Completion.NONE), reply);
+            Served served = handler.handle(chain.readable(), reply, completion);
+            return served.isPending() ? PENDING : usedLength(served, reply);
         } catch (InternalError e) {
             return MEMORY_FAULT;
         } catch (RuntimeException | Error e) {

@@ -9,8 +9,10 @@ import io.virtiofs.api.Errno;
 import io.virtiofs.protocol.InHeader;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.RingEntryHeader;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseRequestHandler;
 import io.virtiofs.protocol.server.RequestClass;
+import io.virtiofs.protocol.server.Served;
 import io.virtiofs.transport.internal.Threads;
 import io.virtiofs.transport.internal.nativeio.EventFdCalls;
 import io.virtiofs.transport.internal.nativeio.IoUring;
@@ -90,14 +92,21 @@ final class FuseRingQueue implements Runnable {
     private final int payloadSize;
     private final BlockingRequests.Lane blocking;
     private final int wakeFd;
+    /** Whether the handler may complete requests later ({@link FuseRequestHandler#mayCompleteLater}). */
+    private final boolean completesLater;
+    /** Requests of this queue that are pending. */
+    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
     private final Queue<Finished> finished = new ConcurrentLinkedQueue<>();
     private final Object wakeLock = new Object();
     private volatile boolean stopping;
     /** Whether {@link #wakeFd} is closed; guarded by {@link #wakeLock}. */
     private boolean wakeClosed;
 
-    /** A reply computed on another thread, waiting for this thread to commit it. */
-    private record Finished(int entry, ByteBuf reply) {
+    /**
+     * A reply computed on another thread, waiting for this thread to commit it; {@code release}
+     * when the buffer is the finisher's own (a lock wait's), not the entry's.
+     */
+    private record Finished(int entry, ByteBuf reply, boolean release) {
     }
 
     FuseRingQueue(FuseSession session, FuseRequestHandler handler, int deviceFd, int qid, int depth, int payloadSize,
@@ -110,6 +119,7 @@ final class FuseRingQueue implements Runnable {
         this.payloadSize = payloadSize;
         this.blocking = blocking;
         this.wakeFd = EventFdCalls.eventfd(0, EventFdCalls.EFD_CLOEXEC);
+        this.completesLater = handler.mayCompleteLater();
     }
 
     /** The switch of the kernel's fuse module that allows FUSE over io_uring. */
@@ -208,9 +218,12 @@ final class FuseRingQueue implements Runnable {
             try {
                 serve(ring, entries, counter);
             } finally {
-                // Lock waits handed off read their request in the entries' memory: they end
-                // before it goes.
+                // Lock waits handed off read their request in the entries' memory, as do pending
+                // requests: they end before it goes.
                 blocking.cancelAndAwaitAnswered();
+                if (!drainPending()) {
+                    entries.keepMapping();
+                }
             }
         } catch (NativeException | RuntimeException | Error e) {
             if (!session.stopping()) {
@@ -219,7 +232,9 @@ final class FuseRingQueue implements Runnable {
         } finally {
             Finished left;
             while ((left = finished.poll()) != null) {
-                left.reply().release();
+                if (left.release()) {
+                    left.reply().release();
+                }
             }
             synchronized (wakeLock) {
                 wakeClosed = true;
@@ -302,12 +317,28 @@ final class FuseRingQueue implements Runnable {
             boolean handedOff = blocking.handOff(() -> {
                 ByteBuf own = Unpooled.directBuffer(FuseWorker.HANDED_OFF_REPLY_CAPACITY, OutHeader.SIZE + payloadSize);
                 handle(request, own);
-                finished.add(new Finished(entry, own));
+                finished.add(new Finished(entry, own, true));
                 wake();
             });
             if (!handedOff) {
                 commitError(ring, entries, entry, request, Errno.ENOLCK); // as FuseWorker: no thread left to wait on
             }
+            return;
+        }
+        if (completesLater) {
+            // The reply goes into the entry's own buffer, which the request keeps if it goes
+            // pending; its completion hands it back to this thread to commit.
+            ByteBuf reply = entries.entryReply(entry).clear();
+            EntryCompletion completion = entries.completion(entry);
+            completion.request = request;
+            pending.incrementAndGet();
+            Served served = FuseWorker.handle(handler, request, reply, completion);
+            if (served.isPending()) {
+                return;
+            }
+            pending.decrementAndGet();
+            answerAnyway(served, request, reply);
+            commit(ring, entries, entry, entries.entryReplyMemory(entry), reply.readableBytes());
             return;
         }
         ByteBuf reply = entries.reply.clear();
@@ -320,12 +351,66 @@ final class FuseRingQueue implements Runnable {
      * only with a reply, so a request answered without one is answered EIO.
      */
     private void handle(ByteBuf request, ByteBuf reply) {
-        int replyStart = reply.writerIndex();
-        if (!FuseWorker.handle(handler, request, reply).isReplied()) {
-            reply.writerIndex(replyStart);
+        answerAnyway(FuseWorker.handle(handler, request, reply, Completion.SYNCHRONOUS), request, reply);
+    }
+
+    /** After {@code served}: a request answered without a reply gets EIO (see {@link #handle}). */
+    private void answerAnyway(Served served, ByteBuf request, ByteBuf reply) {
+        if (!served.isReplied()) {
+            reply.clear();
             handler.answerFailure(request, reply, Errno.EIO, true);
         }
         session.answeredOverRing();
+    }
+
+    /** Where the pending request of one ring entry finishes. */
+    private final class EntryCompletion implements Completion {
+        private final int entry;
+        private final ByteBuf reply;
+        /** The entry's request, for an EIO reply when the request completes without one. */
+        volatile @Nullable ByteBuf request;
+
+        EntryCompletion(int entry, ByteBuf reply) {
+            this.entry = entry;
+            this.reply = reply;
+        }
+
+        @Override
+        public void complete(Served served) {
+            try {
+                ByteBuf held = request;
+                if (held != null) {
+                    answerAnyway(served, held, reply);
+                }
+                finished.add(new Finished(entry, reply, false));
+                wake();
+            } finally {
+                pending.decrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * Cancels the requests still pending on this queue and waits for them (up to
+     * {@link PendingReplies#DRAIN_NANOS}); false when some are still pending, whose buffers must
+     * then stay mapped.
+     */
+    private boolean drainPending() {
+        long deadline = System.nanoTime() + PendingReplies.DRAIN_NANOS;
+        while (pending.get() > 0) {
+            if (System.nanoTime() - deadline > 0) {
+                LOG.log(Level.WARNING, pending.get() + " request(s) still pending when ring queue " + qid
+                        + " ended; their replies will be dropped");
+                return false;
+            }
+            try {
+                handler.cancelRunning();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "the request handler failed to cancel its pending requests", e);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        return true;
     }
 
     private void commitFinished(IoUring ring, Entries entries) {
@@ -334,7 +419,9 @@ final class FuseRingQueue implements Runnable {
             try {
                 commit(ring, entries, done.entry(), segmentOf(done.reply()), done.reply().readableBytes());
             } finally {
-                done.reply().release();
+                if (done.release()) {
+                    done.reply().release();
+                }
             }
         }
     }
@@ -401,13 +488,26 @@ final class FuseRingQueue implements Runnable {
         /** Where replies are written; then copied into the entry. */
         final MemorySegment replyMemory;
         final ByteBuf reply;
+        /** Each entry's own reply buffer, when requests may complete later; else empty. */
+        private final MemorySegment[] entryReplyMemory;
+        private final EntryCompletion[] completions;
+        /** Set when requests are still pending at the end: the mapping then stays. */
+        private boolean keepMapping;
 
         Entries(Arena arena) throws NativeException {
             long stride = PAGE + roundUp(payloadSize);
-            mapping = MemoryCalls.mmap(0, stride * (depth + 1), MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE,
+            int replies = completesLater ? depth : 0;
+            mapping = MemoryCalls.mmap(0, stride * (depth + 1 + replies), MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE,
                     MemoryCalls.MAP_PRIVATE | MemoryCalls.MAP_ANONYMOUS, -1, 0);
             replyMemory = mapping.asSlice(stride * depth + PAGE - OutHeader.SIZE, OutHeader.SIZE + payloadSize);
             reply = Unpooled.wrappedBuffer(replyMemory.asByteBuffer()).clear();
+            entryReplyMemory = new MemorySegment[replies];
+            completions = new EntryCompletion[replies];
+            for (int i = 0; i < replies; i++) {
+                entryReplyMemory[i] = mapping.asSlice(stride * (depth + 1 + i) + PAGE - OutHeader.SIZE,
+                        OutHeader.SIZE + payloadSize);
+                completions[i] = new EntryCompletion(i, Unpooled.wrappedBuffer(entryReplyMemory[i].asByteBuffer()));
+            }
             for (int i = 0; i < depth; i++) {
                 headers[i] = arena.allocate(HEADER_SIZE, 64);
                 // The payload starts on a page, so WRITE data and READ replies are page aligned.
@@ -424,6 +524,24 @@ final class FuseRingQueue implements Runnable {
 
         MemorySegment header(int entry) {
             return headers[entry];
+        }
+
+        /** The entry's own reply buffer (requests may complete later). */
+        ByteBuf entryReply(int entry) {
+            return completions[entry].reply;
+        }
+
+        MemorySegment entryReplyMemory(int entry) {
+            return entryReplyMemory[entry];
+        }
+
+        EntryCompletion completion(int entry) {
+            return completions[entry];
+        }
+
+        /** Leaves the buffers mapped when closed: pending requests may still write into them. */
+        void keepMapping() {
+            keepMapping = true;
         }
 
         MemorySegment payload(int entry) {
@@ -464,6 +582,9 @@ final class FuseRingQueue implements Runnable {
 
         @Override
         public void close() {
+            if (keepMapping) {
+                return;
+            }
             try {
                 MemoryCalls.munmap(mapping.address(), mapping.byteSize());
             } catch (NativeException e) {

@@ -16,6 +16,7 @@ import io.virtiofs.transport.internal.nativeio.PollSet;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One worker thread of a /dev/fuse session: reads a request from its own cloned descriptor into
@@ -79,6 +80,8 @@ final class FuseWorker implements Runnable {
     private final WaitMode waitMode;
     private final BlockingRequests.Lane blocking;
     private boolean warnedRefusal;
+    /** The slot the worker reads into, when requests may complete later. */
+    private PendingReplies.@Nullable Slot currentSlot;
 
     /**
      * A worker serving {@code session} with {@code handler} on its cloned descriptor {@code fd},
@@ -95,18 +98,38 @@ final class FuseWorker implements Runnable {
         this.blocking = blocking;
     }
 
+    /**
+     * The buffers one request is read into and answered from, and where it completes if it goes
+     * pending.
+     */
+    record Buffers(MemorySegment requestMemory, ByteBuf request, MemorySegment replyMemory, ByteBuf reply,
+                   Completion completion) {
+    }
+
+    /** What became of one request read. */
+    private enum Answered {
+        /** Answered (or handed off): read the next into the same buffers. */
+        DONE,
+        /** Pending: its buffers are its own until it completes. */
+        PENDING,
+        /** The connection is gone. */
+        GONE
+    }
+
     @Override
     public void run() {
+        if (handler.mayCompleteLater()) {
+            runWithPendingReplies();
+            return;
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment requestMemory = arena.allocate(bufferSize + PAGE_SIZE, PAGE_SIZE).asSlice(REQUEST_OFFSET, bufferSize);
             MemorySegment replyMemory = arena.allocate(bufferSize + PAGE_SIZE, PAGE_SIZE).asSlice(REPLY_OFFSET, bufferSize);
             ByteBuf request = Unpooled.wrappedBuffer(requestMemory.asByteBuffer());
             ByteBuf reply = Unpooled.wrappedBuffer(replyMemory.asByteBuffer());
-            PollSet waitSet = new PollSet(arena, 2);
-            waitSet.set(0, fd, PollSet.POLLIN);
-            waitSet.set(1, stopFd, PollSet.POLLIN);
             try {
-                serve(requestMemory, request, replyMemory, reply, waitSet);
+                serve(new Buffers(requestMemory, request, replyMemory, reply, Completion.SYNCHRONOUS),
+                        waitSet(arena), null);
             } finally {
                 request.release();
                 reply.release();
@@ -121,14 +144,46 @@ final class FuseWorker implements Runnable {
         }
     }
 
-    private void serve(MemorySegment requestMemory, ByteBuf request, MemorySegment replyMemory, ByteBuf reply,
-                       PollSet waitSet) throws NativeException {
+    /**
+     * {@link #run()} for a handler that may complete requests later: each pending request keeps a
+     * slot of {@link PendingReplies}, and its reply is written by the thread that completes it.
+     */
+    private void runWithPendingReplies() {
+        PendingReplies replies = new PendingReplies(bufferSize, (slot, served) -> {
+            Buffers buffers = slot.buffers();
+            send(buffers.replyMemory(), buffers.reply().readableBytes(), buffers.request(), buffers.reply());
+        });
+        try (Arena arena = Arena.ofConfined()) {
+            PendingReplies.Slot first = replies.take(() -> true);
+            currentSlot = first;
+            if (first != null) {
+                serve(first.buffers(), waitSet(arena), replies);
+            }
+        } catch (NativeException | RuntimeException | Error e) {
+            session.workerFailed(e);
+        } finally {
+            blocking.cancelAndAwaitAnswered();
+            // Pending requests are cancelled and waited for; then no reply can be written any more.
+            replies.drainAndClose(currentSlot, handler, () -> FuseDevice.closeQuietly(fd));
+            session.workerExited();
+        }
+    }
+
+    private PollSet waitSet(Arena arena) {
+        PollSet waitSet = new PollSet(arena, 2);
+        waitSet.set(0, fd, PollSet.POLLIN);
+        waitSet.set(1, stopFd, PollSet.POLLIN);
+        return waitSet;
+    }
+
+    private void serve(Buffers first, PollSet waitSet, @Nullable PendingReplies replies) throws NativeException {
+        Buffers buffers = first;
         while (!session.stopping()) {
             long length;
             try {
                 length = waitMode == WaitMode.BLOCKING_READ
-                        ? FileCalls.read(fd, requestMemory, bufferSize)
-                        : FileCalls.readNonBlocking(fd, requestMemory, bufferSize);
+                        ? FileCalls.read(fd, buffers.requestMemory(), bufferSize)
+                        : FileCalls.readNonBlocking(fd, buffers.requestMemory(), bufferSize);
             } catch (NativeException e) {
                 if (e.errno() == Errno.ENOENT || e.errno() == Errno.EINTR) {
                     continue; // the request was interrupted while being read, or a signal came
@@ -144,29 +199,47 @@ final class FuseWorker implements Runnable {
                 FileCalls.poll(waitSet, -1);
                 continue;
             }
-            if (!answer(request, (int) length, replyMemory, reply)) {
-                return;
+            switch (answer(buffers, (int) length)) {
+                case DONE -> {
+                }
+                case GONE -> {
+                    return;
+                }
+                case PENDING -> {
+                    // Only a worker with pending replies gives a completion that can be called.
+                    PendingReplies pendingReplies = java.util.Objects.requireNonNull(replies);
+                    pendingReplies.pendingStarted();
+                    currentSlot = null;
+                    PendingReplies.Slot next = pendingReplies.take(session::stopping);
+                    if (next == null) {
+                        return;
+                    }
+                    currentSlot = next;
+                    buffers = next.buffers();
+                }
             }
         }
     }
 
-    /**
-     * Handles one request and writes its reply, or hands it off when it may block; false when the
-     * connection is gone.
-     */
-    private boolean answer(ByteBuf request, int length, MemorySegment replyMemory, ByteBuf reply) {
+    /** Handles one request and writes its reply, or hands it off when it may block. */
+    private Answered answer(Buffers buffers, int length) {
+        ByteBuf request = buffers.request();
+        ByteBuf reply = buffers.reply();
         request.setIndex(0, length);
         reply.clear();
         Served served;
         if (handler.classify(request) == RequestClass.MAY_BLOCK) {
             if (handOff(request)) {
-                return true;
+                return Answered.DONE;
             }
             served = refuseWaiting(request, reply);
         } else {
-            served = handle(handler, request, reply);
+            served = handle(handler, request, reply, buffers.completion());
+            if (served.isPending()) {
+                return Answered.PENDING;
+            }
         }
-        return finish(served, request, replyMemory, reply);
+        return finish(served, request, buffers.replyMemory(), reply) ? Answered.DONE : Answered.GONE;
     }
 
     /**
@@ -213,7 +286,7 @@ final class FuseWorker implements Runnable {
     private void answerHandedOff(ByteBuf request) {
         ByteBuf reply = Unpooled.directBuffer(HANDED_OFF_REPLY_CAPACITY, bufferSize);
         try {
-            Served served = handle(handler, request, reply);
+            Served served = handle(handler, request, reply, Completion.SYNCHRONOUS);
             if (served.isReplied()) {
                 MemorySegment replyMemory = MemorySegment.ofBuffer(reply.nioBuffer(0, reply.writerIndex()));
                 send(replyMemory, reply.writerIndex(), request, reply);
@@ -228,17 +301,21 @@ final class FuseWorker implements Runnable {
      * Runs the handler on {@code request} into {@code reply}, for any thread serving a /dev/fuse
      * session: the workers, the pool for requests that may block, and the io_uring queues
      * ({@link FuseRingQueue}). An exception from the handler, and a reply that does not fit the
-     * buffer, are answered EIO. {@code request}'s reader index is where it was when this returns.
+     * buffer, are answered EIO. Unless the request went pending, {@code request}'s reader index
+     * is where it was when this returns.
      */
-    static Served handle(FuseRequestHandler handler, ByteBuf request, ByteBuf reply) {
+    static Served handle(FuseRequestHandler handler, ByteBuf request, ByteBuf reply, Completion completion) {
         int start = request.readerIndex();
         int replyStart = reply.writerIndex();
         Served served;
         try {
-            served = handler.handle(request, reply, Completion.NONE);
+            served = handler.handle(request, reply, completion);
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "the request handler failed; answering EIO", e);
             served = Served.noRoom();
+        }
+        if (served.isPending()) {
+            return served; // the buffers belong to the request until it completes
         }
         request.readerIndex(start);
         if (served.kind() == Served.Kind.NO_ROOM) {
