@@ -126,7 +126,9 @@ final class Exchange implements Context {
         this.replied = false;
         this.cancelledRunning = false;
         this.cancelledByStop = false;
-        this.cancelAction = null;
+        if (cancelAction != null) {
+            cancelAction = null;
+        }
         this.runningUnique = unique;
         this.running = true;
     }
@@ -212,7 +214,9 @@ final class Exchange implements Context {
     void end() {
         running = false;
         cancelledRunning = false;
-        cancelAction = null;
+        if (cancelAction != null) {
+            cancelAction = null;
+        }
     }
 
     /**

@@ -42,7 +42,8 @@ public final class FuseServer implements FuseRequestHandler {
     private final InterruptRegistry interrupts = new InterruptRegistry();
     private final Counters counters = new Counters();
     private final ServerNotifier notifier;
-    private final ThreadLocal<Exchange> exchanges;
+    /** Each serving thread's exchange, and whether its request took it away (went pending). */
+    private final ThreadLocal<Serving> serving;
     /** Exchanges of finished pending requests, for the next request that goes pending. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Exchange> idleExchanges =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -63,11 +64,22 @@ public final class FuseServer implements FuseRequestHandler {
         this.fs = Objects.requireNonNull(fs, "fs");
         this.config = Objects.requireNonNull(config, "config");
         this.notifier = new ServerNotifier(config.notifications(), this::currentFormat);
-        this.exchanges = ThreadLocal.withInitial(this::newExchange);
+        this.serving = ThreadLocal.withInitial(() -> new Serving(newExchange()));
         this.answers = new Answers(counters);
         this.operations = new Operations(fs, config, lookups, counters,
                 new PendingRequests(new PendingHost(), answers, counters));
         this.observer = config.observer().orElse(null);
+    }
+
+    /** What one thread serving requests keeps; only that thread touches it. */
+    private static final class Serving {
+        Exchange exchange;
+        /** Set when the request being served went pending and took {@link #exchange}'s predecessor. */
+        boolean detached;
+
+        Serving(Exchange exchange) {
+            this.exchange = exchange;
+        }
     }
 
     private Exchange newExchange() {
@@ -88,7 +100,9 @@ public final class FuseServer implements FuseRequestHandler {
                 fresh.owner(Thread.currentThread());
             }
             exchange.owner(null);
-            exchanges.set(fresh);
+            Serving here = serving.get();
+            here.exchange = fresh;
+            here.detached = true;
         }
 
         @Override
@@ -217,7 +231,9 @@ public final class FuseServer implements FuseRequestHandler {
      */
     @Override
     public Served handle(ByteBuf request, ByteBuf reply, Completion completion) {
-        Exchange exchange = exchanges.get();
+        Serving here = serving.get();
+        Exchange exchange = here.exchange;
+        here.detached = false;
         int replyStart = reply.writerIndex();
         RequestObserver watching = observer;
         long start = watching != null ? System.nanoTime() : 0;
@@ -227,7 +243,7 @@ public final class FuseServer implements FuseRequestHandler {
             Served served = serve(exchange, request, reply);
             // A request that went pending took its exchange along (the thread has a fresh one):
             // its completion ends it.
-            detached = exchanges.get() != exchange;
+            detached = here.detached;
             return served;
         } catch (ReplyTooLarge tooLarge) {
             reply.writerIndex(replyStart);
