@@ -27,6 +27,10 @@ import org.jspecify.annotations.Nullable;
  * through the used ring. Only this thread touches the {@link SplitQueue}; requests run elsewhere
  * send their completions back through a concurrent queue.
  *
+ * <p>A request an asynchronous file system completes later ({@link Served#pending()}) keeps its
+ * chain and the chain's guest memory until its {@link Completion} is called, from any thread; the
+ * completion hands the chain back through the same concurrent queue.
+ *
  * <p>No exception ends the thread early: a broken ring, a guest memory fault (the JVM's
  * {@link InternalError} for a SIGBUS on a mapping the front-end cut short) and a failing kick each
  * break this queue ({@link QueueFault}, DEVICE_NEEDS_RESET); a bug in the handler answers EIO, or

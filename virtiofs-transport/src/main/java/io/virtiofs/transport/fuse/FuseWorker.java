@@ -46,6 +46,11 @@ import org.jspecify.annotations.Nullable;
  * answer to an INTERRUPT read by another worker than its request's is refused with ENOENT and
  * dropped: the interrupted request simply runs to its end.
  *
+ * <p>A handler that may complete requests later ({@link FuseRequestHandler#mayCompleteLater()}, an
+ * asynchronous file system) gets buffers from {@link PendingReplies} instead: a pending request
+ * keeps its slot, the worker reads on into another, and the thread that completes the request
+ * writes its reply on this worker's descriptor.
+ *
  * <p>A request that may wait for other requests ({@link RequestClass#MAY_BLOCK}, a lock
  * wait) is copied and handed to the session's {@link BlockingRequests} instead, which answers it
  * on this worker's descriptor from a thread of its own; the worker reads on at once. Before it
