@@ -6,8 +6,12 @@
 #   lifecycle  one daemon serves two guests in turn (QEMU quits, a new QEMU reconnects); the
 #              second guest finds what the first wrote; every guest unmounts cleanly; the
 #              daemon survives both and exits 0 on SIGTERM, removing its socket
+#   s3         `serve --s3-bucket` against a real Ceph cluster (harness/ceph/ceph.sh): a guest
+#              writes a tree (200 files and one of 1 GiB), lists it and reads it back, checksums
+#              equal to the S3 API's; a second guest sees an object the host put through the API
+#              and deletes the tree
 # Without QEMU (harness/setup.sh installs it) the tests are skipped, or fail when CI=true.
-# usage: guest-tests.sh [smoke|stress|lifecycle ...]   (default: all)
+# usage: guest-tests.sh [smoke|stress|lifecycle|s3 ...]   (default: all)
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -88,11 +92,50 @@ run_lifecycle() {
     return $rc
 }
 
+run_s3() {
+    local dir="$OUT/s3" rc=0 bucket serve
+    mkdir -p "$dir"
+    if [ -z "${VFJ_S3_ENDPOINT:-}" ] || [ -z "${VFJ_CEPH_DIR:-}" ]; then
+        local root=${VFJ_TRIXIE_ROOT:-/var/cache/virtiofs-java/trixie}
+        if [ ! -x "$root/usr/bin/radosgw" ] || [ "$(id -u)" != 0 ]; then
+            if [ "${CI:-}" = true ]; then
+                echo "guest-tests: Ceph is not installed in $root (harness/ceph/ceph.sh install) or not root" >&2
+                return 1
+            fi
+            echo "guest-tests: SKIP s3: Ceph is not installed in $root (harness/ceph/ceph.sh install as root)"
+            return 0
+        fi
+        # A cluster for this test alone, stopped when it ends.
+        GUEST_TESTS_OUT="$dir/inner" "$HERE/ceph/ceph.sh" with "$dir/ceph" "$HERE/guest-tests.sh" s3
+        return $?
+    fi
+    bucket=vfj-guest-$$
+    "$ROOT/bin/virtiofs" s3 mb "$bucket" || return 1
+    serve="exec $ROOT/bin/virtiofs serve --log-level info --socket-path \"\$SOCK\" --s3-endpoint $VFJ_S3_ENDPOINT --s3-bucket $bucket --s3-spill-dir $dir/spill"
+    "$HERE/vm-run.sh" -o "$dir/write" -t 1500 --no-fio -w "$HERE/workloads/s3-tree.sh" -e S3TREE=write -e "S3TREE_BIG_MIB=${S3TREE_BIG_MIB:-1024}" \
+        -c "S3TREE_BUCKET=$bucket $HERE/workloads/s3-tree-check.sh" -b "$serve" > "$dir/write.out" 2> "$dir/write.err" || rc=1
+    [ $rc -eq 0 ] && { check_umount "$dir/write" || rc=1; }
+    grep -E '^(PASS|FAIL|RESULT)' "$dir/write/result.txt" "$dir/write/check.log" 2>/dev/null | sed 's/^[^:]*://'
+    if [ $rc -eq 0 ]; then
+        printf 'put through the S3 API' > "$dir/from-host"
+        "$ROOT/bin/virtiofs" s3 put "$bucket" api-put/from-host "$dir/from-host" || rc=1
+        "$HERE/vm-run.sh" -o "$dir/delete" -t 600 --no-fio -w "$HERE/workloads/s3-tree.sh" -e S3TREE=delete \
+            -b "$serve" > "$dir/delete.out" 2> "$dir/delete.err" || rc=1
+        [ $rc -eq 0 ] && { check_umount "$dir/delete" || rc=1; }
+        grep -E '^(PASS|FAIL)' "$dir/delete/result.txt" 2>/dev/null
+        local left
+        left=$("$ROOT/bin/virtiofs" s3 md5 "$bucket" tree/ | wc -l)
+        [ "$left" = 0 ] || { echo "guest-tests: $left tree/ objects left in the bucket after the guest deleted them" >&2; rc=1; }
+    fi
+    "$ROOT/bin/virtiofs" s3 rb "$bucket" > /dev/null 2>&1 || true
+    return $rc
+}
+
 tests=("$@")
-[ ${#tests[@]} -gt 0 ] || tests=(smoke stress lifecycle)
+[ ${#tests[@]} -gt 0 ] || tests=(smoke stress lifecycle s3)
 for t in "${tests[@]}"; do
     case "$t" in
-        smoke|stress|lifecycle) start=$(date +%s); "run_$t"; rc=$?; result "$t" $rc; echo "guest-tests: $t took $(( $(date +%s) - start ))s" ;;
+        smoke|stress|lifecycle|s3) start=$(date +%s); "run_$t"; rc=$?; result "$t" $rc; echo "guest-tests: $t took $(( $(date +%s) - start ))s" ;;
         *) echo "guest-tests: unknown test $t" >&2; exit 2 ;;
     esac
 done

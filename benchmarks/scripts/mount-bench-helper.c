@@ -9,7 +9,9 @@
  *   mount-bench-helper create-unlink DIR SECONDS  open(O_CREAT|O_EXCL) + close + unlink
  *
  * Single-threaded on purpose: each loop is one client waiting on one request at a time, so the
- * number is the file system's round-trip rate, not the client's parallelism.
+ * number is the file system's round-trip rate, not the client's parallelism. With the environment
+ * variable MOUNT_BENCH_COUNTS set to a file name, the timed loops also write "COUNT SECONDS" there
+ * (what was done and how long it took), for counting costs per operation.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -27,6 +29,19 @@ static double now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Prints the rate of count operations in elapsed seconds; and both to $MOUNT_BENCH_COUNTS, if set. */
+static void report(double count, double elapsed) {
+    const char *file = getenv("MOUNT_BENCH_COUNTS");
+    if (file) {
+        FILE *out = fopen(file, "w");
+        if (out) {
+            fprintf(out, "%.0f %.6f\n", count, elapsed);
+            fclose(out);
+        }
+    }
+    printf("%.0f\n", count / elapsed);
 }
 
 static void die(const char *what, const char *path) {
@@ -50,7 +65,7 @@ static int bench_fstat(const char *dir, double seconds) {
     } while ((t = now()) < end);
     close(fd);
     unlink(path);
-    printf("%.0f\n", n / (t - start));
+    report(n, t - start);
     return 0;
 }
 
@@ -95,7 +110,7 @@ static int bench_readdir(const char *dir, double seconds, long bufsize) {
     } while ((t = now()) < end);
     free(buf);
     fprintf(stderr, "readdir %s: %ld listings of %ld entries\n", dir, listings, per_listing);
-    printf("%.0f\n", entries / (t - start));
+    report(entries, t - start);
     return 0;
 }
 
@@ -113,7 +128,7 @@ static int bench_create_unlink(const char *dir, double seconds) {
         }
         n += 16;
     } while ((t = now()) < end);
-    printf("%.0f\n", n / (t - start));
+    report(n, t - start);
     return 0;
 }
 

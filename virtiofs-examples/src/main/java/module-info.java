@@ -4,10 +4,11 @@
  */
 module io.virtiofs.examples {
     requires transitive io.virtiofs.transport;
+    requires io.virtiofs.testkit; // the in-process guest of selftest and serve's warm-up
+    requires io.virtiofs.s3;
     requires static transitive org.jspecify;
     requires java.logging;
 
     exports io.virtiofs.examples.memfs;
-    exports io.virtiofs.examples.cli;
     exports io.virtiofs.examples.hello;
 }

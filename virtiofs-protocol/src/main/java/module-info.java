@@ -6,6 +6,7 @@ module io.virtiofs.protocol {
     requires static transitive org.jspecify;
 
     exports io.virtiofs.protocol;
-    exports io.virtiofs.protocol.message;
+    // The wire records: the transports frame with them, the testkit is the driver's side of them.
+    exports io.virtiofs.protocol.message to io.virtiofs.transport, io.virtiofs.testkit;
     exports io.virtiofs.protocol.server;
 }

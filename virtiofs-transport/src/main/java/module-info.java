@@ -14,7 +14,10 @@ module io.virtiofs.transport {
     exports io.virtiofs.transport.memory;
     exports io.virtiofs.transport.virtqueue;
     exports io.virtiofs.transport.device;
-    exports io.virtiofs.transport.mock;
     exports io.virtiofs.transport.vhostuser;
     exports io.virtiofs.transport.fuse;
+
+    // For the testkit's in-process driver only (eventfds, joining its relay threads).
+    exports io.virtiofs.transport.internal to io.virtiofs.testkit;
+    exports io.virtiofs.transport.internal.nativeio to io.virtiofs.testkit;
 }

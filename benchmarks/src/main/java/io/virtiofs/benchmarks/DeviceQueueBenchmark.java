@@ -14,9 +14,10 @@ import io.virtiofs.protocol.message.InitIn;
 import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
+import io.virtiofs.testkit.mock.DriverMemory;
+import io.virtiofs.testkit.mock.DriverQueue;
+import io.virtiofs.testkit.wire.Requests;
 import io.virtiofs.transport.memory.GuestMemory;
-import io.virtiofs.transport.mock.DriverMemory;
-import io.virtiofs.transport.mock.DriverQueue;
 import io.virtiofs.transport.virtqueue.DescriptorChain;
 import io.virtiofs.transport.virtqueue.QueueFaultException;
 import io.virtiofs.transport.virtqueue.RingFeatures;
@@ -100,13 +101,13 @@ public class DeviceQueueBenchmark {
         device.bind(snapshot);
         server = new FuseServer(new MemFs(), FuseServerConfig.defaults());
         WireFormat format = WireFormat.current(order);
-        ByteBuf init = FuseMessage.of(Opcode.INIT, 1, 0, new InitIn(7, 45, 1 << 20,
-                InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))).encode(format);
+        ByteBuf init = Requests.encode(FuseMessage.of(Opcode.INIT, 1, 0, new InitIn(7, 45, 1 << 20,
+                InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))), format);
         ByteBuf initReply = Unpooled.buffer(4096, 4096);
         if (!server.handle(init, initReply, Completion.SYNCHRONOUS).isReplied()) {
             throw new IllegalStateException("FUSE_INIT was not answered");
         }
-        ByteBuf getattr = FuseMessage.of(Opcode.GETATTR, 2, 1, new GetattrIn(0, 0)).encode(format);
+        ByteBuf getattr = Requests.encode(FuseMessage.of(Opcode.GETATTR, 2, 1, new GetattrIn(0, 0)), format);
         requestLength = getattr.readableBytes();
         byte[] request = new byte[requestLength];
         getattr.getBytes(0, request);

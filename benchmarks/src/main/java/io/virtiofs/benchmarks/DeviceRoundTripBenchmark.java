@@ -12,9 +12,10 @@ import io.virtiofs.protocol.message.GetattrIn;
 import io.virtiofs.protocol.message.InitIn;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
+import io.virtiofs.testkit.mock.MockDriver;
+import io.virtiofs.testkit.wire.Requests;
 import io.virtiofs.transport.device.VirtioFeature;
 import io.virtiofs.transport.device.VirtioFsDevice;
-import io.virtiofs.transport.mock.MockDriver;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
@@ -103,8 +104,8 @@ public class DeviceRoundTripBenchmark {
             driver = MockDriver.connect(device, new MockDriver.Options(
                     VirtioFeature.VERSION_1.mask() | VirtioFeature.RING_EVENT_IDX.mask(), 256, inFlight,
                     SLOT_BYTES, SLOT_BYTES, false, false, 0, 0, spin, Duration.ofSeconds(30)));
-            ByteBuf init = FuseMessage.of(Opcode.INIT, 1, 0, new InitIn(7, 45, 1 << 20,
-                    InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))).encode(WireFormat.current(order));
+            ByteBuf init = Requests.encode(FuseMessage.of(Opcode.INIT, 1, 0, new InitIn(7, 45, 1 << 20,
+                    InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))), WireFormat.current(order));
             ByteBuf reply = driver.exchange(1, init, SLOT_BYTES);
             if (reply.getInt(4) != 0 && reply.getIntLE(4) != 0) {
                 throw new IllegalStateException("FUSE_INIT failed");
@@ -162,7 +163,8 @@ public class DeviceRoundTripBenchmark {
                     throw new IllegalStateException("thread for queue " + queue + " of " + rig.queues);
                 }
                 // A heap request: the driver copies it into guest memory straight from its array.
-                getattr = FuseMessage.of(Opcode.GETATTR, 2, 1, new GetattrIn(0, 0)).encode(WireFormat.current(order));
+                getattr = Requests.encode(FuseMessage.of(Opcode.GETATTR, 2, 1, new GetattrIn(0, 0)),
+                        WireFormat.current(order));
                 String name = "virtiofs-bench-q" + queue;
                 workerThreadId = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name))
                         .findFirst().orElseThrow(() -> new IllegalStateException("no thread " + name)).threadId();

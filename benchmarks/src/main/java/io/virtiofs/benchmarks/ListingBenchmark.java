@@ -9,17 +9,17 @@ import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
-import io.virtiofs.protocol.message.EntryOut;
 import io.virtiofs.protocol.message.FuseMessage;
 import io.virtiofs.protocol.message.InitIn;
 import io.virtiofs.protocol.message.MkdirIn;
 import io.virtiofs.protocol.message.MknodIn;
 import io.virtiofs.protocol.message.OpenIn;
-import io.virtiofs.protocol.message.OpenOut;
 import io.virtiofs.protocol.message.ReadIn;
 import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
+import io.virtiofs.testkit.wire.Replies;
+import io.virtiofs.testkit.wire.Requests;
 import java.util.EnumSet;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -70,16 +70,16 @@ public class ListingBenchmark {
         send(FuseMessage.of(Opcode.INIT, 1, 0, new InitIn(7, 45, 1 << 20,
                 InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))));
         send(FuseMessage.of(Opcode.MKDIR, 2, 1, new MkdirIn(0755, 022, FileName.of("d"))));
-        dir = EntryOut.decode(body(), format).nodeid();
+        dir = Replies.entryOut(body(), format).nodeid();
         for (int i = 0; i < FILES; i++) {
             send(FuseMessage.of(Opcode.MKNOD, 4, dir, new MknodIn(0100644, 0, 022, FileName.of("f" + i))));
         }
         send(FuseMessage.of(Opcode.OPENDIR, 6, dir, new OpenIn(0, 0)));
-        fh = OpenOut.decode(body(), format).fh();
+        fh = Replies.openOut(body(), format).fh();
     }
 
     private void send(FuseMessage message) {
-        ByteBuf encoded = message.encode(format);
+        ByteBuf encoded = Requests.encode(message, format);
         request.clear().writeBytes(encoded);
         encoded.release();
         reply.clear();

@@ -26,6 +26,7 @@ import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
 import io.virtiofs.protocol.server.Served;
+import io.virtiofs.testkit.wire.Requests;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.concurrent.TimeUnit;
@@ -114,16 +115,16 @@ public class ServerRoundTripBenchmark {
         server = new FuseServer(new ConstantFileSystem(), FuseServerConfig.defaults());
         WireFormat format = WireFormat.current(order);
         reply = Unpooled.directBuffer(2 << 20, 2 << 20);
-        ByteBuf init = FuseMessage.of(Opcode.INIT, 1, 0, new InitIn(7, 45, 1 << 20,
-                InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))).encode(format);
+        ByteBuf init = Requests.encode(FuseMessage.of(Opcode.INIT, 1, 0, new InitIn(7, 45, 1 << 20,
+                InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))), format);
         server.handle(init, reply, Completion.SYNCHRONOUS);
         init.release();
-        lookup = direct(FuseMessage.of(Opcode.LOOKUP, 2, 1, new NameIn(FileName.of("file"))).encode(format));
-        getattr = direct(FuseMessage.of(Opcode.GETATTR, 4, 2, new GetattrIn(0, 0)).encode(format));
-        read4k = direct(FuseMessage.of(Opcode.READ, 6, 2, new ReadIn(1, 8192, 4096, 0, 0, 0)).encode(format));
+        lookup = direct(Requests.encode(FuseMessage.of(Opcode.LOOKUP, 2, 1, new NameIn(FileName.of("file"))), format));
+        getattr = direct(Requests.encode(FuseMessage.of(Opcode.GETATTR, 4, 2, new GetattrIn(0, 0)), format));
+        read4k = direct(Requests.encode(FuseMessage.of(Opcode.READ, 6, 2, new ReadIn(1, 8192, 4096, 0, 0, 0)), format));
         byte[] payload = new byte[128 * 1024];
-        write128k = direct(FuseMessage.of(Opcode.WRITE, 8, 2,
-                new WriteIn(1, 0, payload.length, 0, 0, 0, Unpooled.wrappedBuffer(payload))).encode(format));
+        write128k = direct(Requests.encode(FuseMessage.of(Opcode.WRITE, 8, 2, new WriteIn(1, 0, payload.length, 0, 0,
+                0, Unpooled.wrappedBuffer(payload))), format));
     }
 
     private static ByteBuf direct(ByteBuf heap) {

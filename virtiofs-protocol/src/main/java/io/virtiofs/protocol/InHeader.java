@@ -59,16 +59,4 @@ public record InHeader(int len, int opcode, long unique, long nodeid, int uid, i
         return new InHeader(len, opcode, unique, nodeid, uid, gid, pid, totalExtlen);
     }
 
-    /** Writes the header. */
-    public void encode(ByteBuf out, WireOrder order) {
-        order.writeInt(out, len);
-        order.writeInt(out, opcode);
-        order.writeLong(out, unique);
-        order.writeLong(out, nodeid);
-        order.writeInt(out, uid);
-        order.writeInt(out, gid);
-        order.writeInt(out, pid);
-        order.writeShort(out, totalExtlen);
-        order.writeShort(out, 0);
-    }
 }

@@ -39,6 +39,7 @@ public final class Main {
                 case "mount" -> MountCommand.run(rest, out, err);
                 case "serve" -> ServeCommand.run(rest, out, err);
                 case "selftest" -> SelfTestCommand.run(rest, out, err);
+                case "s3" -> io.virtiofs.s3.tool.S3Tool.run(rest, out, err);
                 default -> throw new UsageException("unknown command '" + command + "'");
             };
         } catch (UsageException e) {
@@ -62,6 +63,8 @@ public final class Main {
                         [OPTIONS]              vhost-user-fs device (QEMU -device vhost-user-fs-pci)
                   selftest [--seconds N]       run memfs through the virtio-fs device and real
                                                virtqueues in this process, checking every reply
+                  s3 COMMAND ...               the S3 API alone (buckets, objects, checksums, the
+                                               benchmark ceiling); 'virtiofs s3' lists its commands
                   --help                       this text ('virtiofs COMMAND --help' for a command's options)
                   --version                    the version
 

@@ -3,14 +3,21 @@ package io.virtiofs.examples.cli;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.examples.memfs.MemFs;
 import io.virtiofs.examples.memfs.MemFsConfig;
+import io.virtiofs.protocol.server.FuseServer;
+import io.virtiofs.protocol.server.Negotiation;
 import io.virtiofs.transport.fuse.FuseMount;
 import io.virtiofs.transport.fuse.FuseMountException;
 import io.virtiofs.transport.fuse.FuseMountOptions;
+import io.virtiofs.transport.fuse.RingFlag;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code virtiofs mount}: serves a file system through the host kernel's FUSE client until
@@ -18,10 +25,16 @@ import java.util.Set;
  */
 final class MountCommand {
 
-    static final Set<String> WITH_VALUE = Set.of("fs", "threads", "attr-timeout", "entry-timeout",
-            "capacity", "o", "log-level", "fsname");
-    static final Set<String> FLAGS = Set.of("help", "verbose", "io-uring", "no-default-permissions",
-            "no-allow-other");
+    static final Set<String> WITH_VALUE = union(Set.of("fs", "threads", "attr-timeout", "entry-timeout",
+            "capacity", "o", "log-level", "fsname", "ring-depth", "ring-flags"), S3Options.WITH_VALUE);
+    static final Set<String> FLAGS = union(Set.of("help", "verbose", "io-uring", "no-default-permissions",
+            "no-allow-other"), S3Options.FLAGS);
+
+    static Set<String> union(Set<String> a, Set<String> b) {
+        java.util.Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
 
     private MountCommand() {
     }
@@ -36,9 +49,15 @@ final class MountCommand {
 
                 Options:
                   --fs memfs              the file system to serve (memfs: in memory; the default)
-                  --threads N             request worker threads (default 8, 1..256)
+                  --threads N             request worker threads over /dev/fuse (default: one
+                                          per CPU; 1..256)
                   --io-uring              serve requests over io_uring, one ring per CPU (Linux
                                           6.14+, with fuse.enable_uring=Y in the kernel)
+                  --ring-depth N          with --io-uring: requests each CPU's ring carries at
+                                          once (default 16, 1..1024)
+                  --ring-flags F[,F...]   with --io-uring: how each ring is set up, from
+                                          single_issuer, defer_taskrun, coop_taskrun; or none
+                                          (default single_issuer,defer_taskrun)
                   --attr-timeout SECONDS  how long the kernel caches attributes (default 1)
                   --entry-timeout SECONDS how long the kernel caches names (default 1)
                   --capacity BYTES        memfs capacity, e.g. 512M or 4G (default 1G)
@@ -56,7 +75,32 @@ final class MountCommand {
                   --log-level LEVEL       off, error, warn, info (default), debug, trace
                   --verbose               print the FUSE INIT negotiation once mounted
                   --help                  this text
-                """;
+                """ + S3Options.USAGE;
+    }
+
+    /**
+     * Prints the FUSE INIT negotiation once the kernel has sent INIT and the server answered it,
+     * which happens after mount(2) returns: a daemon thread waits for it (10 s at the most).
+     */
+    private static void printNegotiation(FuseServer server, FuseMount mount, PrintStream err) {
+        Thread.ofPlatform().name("virtiofs-verbose").daemon(true).start(() -> {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (mount.isActive() && System.nanoTime() < deadline) {
+                Optional<Negotiation> negotiation = server.negotiation();
+                if (negotiation.isPresent()) {
+                    err.println("virtiofs: " + negotiation.get().describe().strip().replace("\n", "\nvirtiofs: "));
+                    return;
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            if (mount.isActive()) {
+                err.println("virtiofs: no FUSE INIT was answered within 10 s");
+            }
+        });
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, CommandFailure {
@@ -74,22 +118,26 @@ final class MountCommand {
         FileSystem fs = fileSystem(parsed);
         FuseMountOptions options = options(parsed, mountpoint);
         FuseMount mount;
+        AtomicReference<FuseServer> server = new AtomicReference<>();
         try {
-            mount = FuseMount.mount(fs, options);
+            mount = FuseMount.mount(config -> {
+                FuseServer made = new FuseServer(fs, config);
+                server.set(made);
+                return made;
+            }, options);
         } catch (FuseMountException e) {
             throw new CommandFailure(e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
         // SIGINT and SIGTERM unmount and end the command with status 0 (the mount's own handling).
-        String served = parsed.value("fs").orElse("memfs");
+        String startLine = "virtiofs: serving " + describe(parsed) + " on " + mountpoint + " (Ctrl-C or umount to stop)";
         boolean verbose = parsed.flag("verbose");
         try {
             mount.runUntilStopped(() -> {
-                err.println("virtiofs: serving " + served + " on " + mountpoint + " (Ctrl-C or umount to stop)");
+                err.println(startLine);
                 if (verbose) {
-                    mount.negotiated().ifPresent(init -> err.println("virtiofs: FUSE " + init.version()
-                            + " negotiated, max_write " + init.maxWrite() + ", max_pages " + init.maxPages()));
+                    printNegotiation(server.get(), mount, err);
                 }
             });
         } catch (FuseMountException e) {
@@ -98,6 +146,7 @@ final class MountCommand {
         if (mount.wasUnmountedExternally()) {
             err.println("virtiofs: " + mountpoint + " was unmounted; exiting");
         }
+        closeFileSystem(fs);
         return mount.failure().isPresent() ? 1 : 0;
     }
 
@@ -108,11 +157,20 @@ final class MountCommand {
      */
     static FuseMountOptions options(Arguments parsed, Path mountpoint) throws UsageException {
         FuseMountOptions.Builder options = FuseMountOptions.builder(mountpoint)
-                .workers(parsed.intValue("threads", FuseMountOptions.DEFAULT_WORKERS, 1, FuseMountOptions.MAX_WORKERS))
+                // A gateway's requests wait on the network: more workers, so that small requests are
+                // not queued behind 1 MiB reads.
+                .workers(parsed.intValue("threads", S3Options.selected(parsed) ? 16 : defaultWorkers(), 1,
+                        FuseMountOptions.MAX_WORKERS))
                 .defaultPermissions(!parsed.flag("no-default-permissions"))
                 .allowOther(!parsed.flag("no-allow-other"));
         parsed.value("fsname").ifPresent(options::fsname);
         options.ioUring(parsed.flag("io-uring"));
+        options.ringDepth(parsed.intValue("ring-depth", FuseMountOptions.DEFAULT_RING_DEPTH, 1,
+                FuseMountOptions.MAX_RING_DEPTH));
+        Optional<String> ringFlags = parsed.value("ring-flags");
+        if (ringFlags.isPresent()) {
+            options.ringFlags(ringFlags(ringFlags.get()));
+        }
         try {
             for (String list : parsed.all("o")) {
                 options.options(list);
@@ -123,7 +181,64 @@ final class MountCommand {
         }
     }
 
+    /**
+     * One worker per CPU: memfs answers from memory and never waits inside a worker (lock waits go
+     * to their own threads), so more workers only spread the requests over more sleeping threads.
+     * The kernel wakes the longest-idle worker for each request: with 8 on a 2-CPU machine an
+     * uncached fstat loop cost 1.6 context switches of the server per request and 10.4-13.5 us of
+     * its CPU, with 2 workers 1.26-1.28 and 8.1-10.1 us, and ran faster in 3 of 4 alternating
+     * rounds (BENCHMARKS.md).
+     */
+    static int defaultWorkers() {
+        return Math.clamp(Runtime.getRuntime().availableProcessors(), 1, FuseMountOptions.MAX_WORKERS);
+    }
+
+    /** A --ring-flags list: names of {@link RingFlag}, any case, comma-separated; or none. */
+    static Set<RingFlag> ringFlags(String list) throws UsageException {
+        if (list.equalsIgnoreCase("none")) {
+            return Set.of();
+        }
+        Set<RingFlag> flags = EnumSet.noneOf(RingFlag.class);
+        for (String name : list.split(",", -1)) {
+            try {
+                flags.add(RingFlag.valueOf(name.trim().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--ring-flags: unknown flag '" + name + "' (known: single_issuer, "
+                        + "defer_taskrun, coop_taskrun, or none)");
+            }
+        }
+        return flags;
+    }
+
+    static String describe(Arguments parsed) throws UsageException {
+        if (S3Options.selected(parsed)) {
+            return "s3://" + parsed.value("s3-bucket").get() + "/" + parsed.value("s3-prefix").orElse("")
+                    + " at " + parsed.value("s3-endpoint").orElse("?");
+        }
+        return parsed.value("fs").orElse("memfs");
+    }
+
+    static void closeFileSystem(FileSystem fs) {
+        if (fs instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                System.getLogger(MountCommand.class.getName()).log(System.Logger.Level.DEBUG, "closing the file system failed", e);
+            }
+        }
+    }
+
     static FileSystem fileSystem(Arguments parsed) throws UsageException {
+        if (S3Options.selected(parsed)) {
+            if (parsed.value("fs").isPresent() || parsed.value("capacity").isPresent()) {
+                throw new UsageException("--fs and --capacity are memfs options; --s3-bucket serves the S3 gateway");
+            }
+            return S3Options.fileSystem(parsed,
+                    parsed.value("attr-timeout").isPresent() || parsed.value("entry-timeout").isPresent());
+        }
+        if (parsed.value("cache").isPresent()) {
+            throw new UsageException("--cache is an option of the S3 gateway (--s3-bucket)");
+        }
         String name = parsed.value("fs").orElse("memfs");
         if (!name.equals("memfs")) {
             throw new UsageException("--fs " + name + " is not known (memfs is the one file system built in)");

@@ -2,15 +2,15 @@ package io.virtiofs.examples.cli;
 
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.ReadOnlyFileSystem;
+import io.virtiofs.examples.memfs.MemFs;
+import io.virtiofs.testkit.warmup.GuestWarmUp;
 import io.virtiofs.transport.vhostuser.VhostUserBackend;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@code virtiofs serve}: serves a file system to a virtual machine as a vhost-user-fs device.
@@ -18,10 +18,11 @@ import java.util.concurrent.TimeoutException;
  */
 final class ServeCommand {
 
-    private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
-    private static final Set<String> WITH_VALUE = Set.of("socket-path", "fd", "fs", "tag", "thread-pool-size", "queues",
-            "queue-size", "log-level", "attr-timeout", "entry-timeout", "capacity", "warm-up");
-    private static final Set<String> FLAGS = Set.of("help", "readonly", "exit-on-disconnect", "accept-unsealed-memory");
+    private static final Set<String> WITH_VALUE = MountCommand.union(Set.of("socket-path", "fd", "fs", "tag",
+            "thread-pool-size", "queues", "queue-size", "log-level", "attr-timeout", "entry-timeout", "capacity",
+            "warm-up"), S3Options.WITH_VALUE);
+    private static final Set<String> FLAGS = MountCommand.union(Set.of("help", "readonly", "exit-on-disconnect",
+            "accept-unsealed-memory"), S3Options.FLAGS);
 
     private ServeCommand() {
     }
@@ -59,32 +60,10 @@ final class ServeCommand {
                                           requests (default 2; 0 skips it)
                   --log-level LEVEL       off, error, warn, info (default), debug, trace
                   --help                  this text
+                """ + S3Options.USAGE + """
+                With --s3-bucket the default --thread-pool-size is 16: requests that wait on the
+                store run on the pool, so small ones are answered while 1 MiB reads are in flight.
                 """;
-    }
-
-    /**
-     * Exercises a throwaway memfs through the device model for {@code budget} on a background
-     * thread (the selftest's sessions, with requests shaped as a Linux guest shapes them), so that
-     * the codecs, the server and memfs are compiled by the time the guest, still booting, sends
-     * its first requests. Interpreted, a cold READDIR of a few thousand entries took twice as long
-     * as the C virtiofsd's; compiled for other shapes (one descriptor per body, one request in
-     * flight), the code was thrown away and compiled again during a guest's first 1 GiB of writes,
-     * which then ran at half the speed of later ones.
-     */
-    private static void warmUp(Duration budget) {
-        if (budget.isZero()) {
-            return;
-        }
-        Thread.ofPlatform().name("virtiofs-warm-up").daemon(true).start(() -> {
-            long started = System.nanoTime();
-            try {
-                long requests = SelfTestCommand.exercise(budget);
-                LOG.log(Level.DEBUG, () -> "warm-up: " + requests + " requests in "
-                        + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
-            } catch (TimeoutException | RuntimeException e) {
-                LOG.log(Level.WARNING, "the warm-up session failed (serving goes on)", e);
-            }
-        });
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, CommandFailure {
@@ -110,7 +89,7 @@ final class ServeCommand {
             builder.tag(parsed.value("tag").orElse("myfs"))
                     .requestQueues(parsed.intValue("queues", 1, 1, 1024))
                     .queueSize(parsed.intValue("queue-size", 1024, 1, 32768))
-                    .threadPoolSize(parsed.intValue("thread-pool-size", 0, 0, 1024))
+                    .threadPoolSize(parsed.intValue("thread-pool-size", S3Options.selected(parsed) ? 16 : 0, 0, 1024))
                     .reconnect(!parsed.flag("exit-on-disconnect"))
                     .acceptUnsealedMemory(parsed.flag("accept-unsealed-memory"))
                     .fileSystem(served);
@@ -132,19 +111,27 @@ final class ServeCommand {
             throw new UsageException(e.getMessage());
         }
         // SIGINT and SIGTERM close the back-end (the socket file removed) and end the command with
-        // status 0; the start line comes once they do.
-        String startLine = "virtiofs: serving " + parsed.value("fs").orElse("memfs")
+        // status 0; the start line and the warm-up come once they are handled.
+        String startLine = "virtiofs: serving " + MountCommand.describe(parsed)
                 + (parsed.flag("readonly") ? " (read-only)" : "") + " as vhost-user-fs tag "
                 + parsed.value("tag").orElse("myfs") + " on "
                 + backend.socketPath().map(Path::toString).orElse("fd " + parsed.value("fd").orElse("?"));
         try {
             backend.runUntilStopped(() -> {
+                // A throwaway memfs through the device model on a background thread, so that the
+                // codecs, the server and memfs are compiled by the time the guest, still booting,
+                // sends its first requests. Interpreted, a cold READDIR of a few thousand entries
+                // took twice as long as the C virtiofsd's; compiled for other shapes (one descriptor
+                // per body, one request in flight), the code was thrown away and compiled again
+                // during a guest's first 1 GiB of writes, which then ran at half the speed of later
+                // ones.
+                GuestWarmUp.startInBackground(MemFs::new, warmUp);
                 err.println(startLine);
-                warmUp(warmUp);
             });
         } catch (IOException e) {
             throw new CommandFailure("the vhost-user back-end stopped: " + e.getMessage(), e);
         }
+        MountCommand.closeFileSystem(served);
         return 0;
     }
 }

@@ -76,6 +76,8 @@ public final class MemFs implements FileSystem {
     private final AttributeChange attributes;
     private final FileIo io;
     private final DirectoryListing listing;
+    /** Whether O_DIRECT opens get FOPEN_DIRECT_IO: the driver accepted DIRECT_IO_ALLOW_MMAP. */
+    private volatile boolean directOpensBypassCache;
 
     /** A memfs with {@link MemFsConfig#defaults()}. */
     public MemFs() {
@@ -104,8 +106,9 @@ public final class MemFs implements FileSystem {
     /**
      * Asks for what memfs implements: record and flock locks, readdirplus (the driver chooses when)
      * unless names are not cached, O_TRUNC in open, umask applied here, lookups of "." and "..",
-     * the kill-suidgid flags, immutable symlinks, security labels, supplementary groups;
-     * nanosecond times. Declines writeback caching (memfs wants to see every write: O_APPEND,
+     * the kill-suidgid flags, immutable symlinks, security labels, supplementary groups, shared
+     * mappings of files opened for direct I/O (O_DIRECT opens are, see {@link #open}); nanosecond
+     * times. Declines writeback caching (memfs wants to see every write: O_APPEND,
      * capacity), POSIX ACLs and the first HANDLE_KILLPRIV.
      *
      * <p>Readdirplus hands the driver a node and attributes with each name, which it keeps for
@@ -117,7 +120,7 @@ public final class MemFs implements FileSystem {
     public void init(InitConfig init) {
         for (Capability wanted : List.of(Capability.POSIX_LOCKS, Capability.FLOCK_LOCKS, Capability.ATOMIC_O_TRUNC,
                 Capability.DONT_MASK, Capability.EXPORT_SUPPORT, Capability.HANDLE_KILLPRIV_V2, Capability.CACHE_SYMLINKS,
-                Capability.SECURITY_CTX, Capability.CREATE_SUPP_GROUP)) {
+                Capability.SECURITY_CTX, Capability.CREATE_SUPP_GROUP, Capability.DIRECT_IO_ALLOW_MMAP)) {
             init.want(wanted);
         }
         List<Capability> readdirplus = List.of(Capability.DO_READDIRPLUS, Capability.READDIRPLUS_AUTO);
@@ -131,6 +134,7 @@ public final class MemFs implements FileSystem {
             init.decline(declined);
         }
         init.timeGranularity(1);
+        directOpensBypassCache = init.accepted(Capability.DIRECT_IO_ALLOW_MMAP);
     }
 
     /**
@@ -228,7 +232,22 @@ public final class MemFs implements FileSystem {
 
     @Override
     public OpenReply open(Context ctx, long nodeid, OpenFlags flags) {
-        return OpenReply.of(io.open(ctx, inodes.get(nodeid), flags).fh());
+        return fileOpened(io.open(ctx, inodes.get(nodeid), flags).fh(), flags);
+    }
+
+    /**
+     * The reply to an open of a regular file. An O_DIRECT open asks for no caching, and gets
+     * FOPEN_DIRECT_IO (with parallel direct writes), as libfuse's passthrough_hp answers it: the
+     * driver then sends reads and writes straight to memfs. Without it, the driver's O_DIRECT path
+     * goes through its page-cache code, which with AUTO_INVAL_DATA and an attribute timeout of 0
+     * sends a GETATTR before every READ (two requests per 4 KiB read, BENCHMARKS.md). Only when
+     * the driver maps such files shared (DIRECT_IO_ALLOW_MMAP, Linux 6.6+); an older one would
+     * refuse mmap(MAP_SHARED) of them with ENODEV.
+     */
+    private OpenReply fileOpened(long fh, OpenFlags flags) {
+        return directOpensBypassCache && flags.has(OpenFlags.O_DIRECT)
+                ? new OpenReply(fh, OpenReply.DIRECT_IO | OpenReply.PARALLEL_DIRECT_WRITES)
+                : OpenReply.of(fh);
     }
 
     /**
@@ -251,14 +270,14 @@ public final class MemFs implements FileSystem {
                     throw new ErrnoException(Errno.EISDIR, name + " is a directory (O_CREAT)");
                 }
                 OpenFile open = io.open(ctx, inode, flags);
-                return new CreateReply(existing, OpenReply.of(open.fh()));
+                return new CreateReply(existing, fileOpened(open.fh(), flags));
             } catch (RuntimeException openFailed) {
                 forget(existing.nodeid(), 1);
                 throw openFailed;
             }
         }
         OpenFile open = files.open(created, flags);
-        return new CreateReply(created.entry(), OpenReply.of(open.fh()));
+        return new CreateReply(created.entry(), fileOpened(open.fh(), flags));
     }
 
     @Override
@@ -443,7 +462,7 @@ public final class MemFs implements FileSystem {
         }
         FileInode file = namespace.tmpfile(ctx, parent, mode, !flags.has(OpenFlags.O_EXCL));
         OpenFile open = files.open(file, flags);
-        return new CreateReply(file.entry(), OpenReply.of(open.fh()));
+        return new CreateReply(file.entry(), fileOpened(open.fh(), flags));
     }
 
     @Override

@@ -66,8 +66,8 @@ class CommandLineTest {
     void mountHelpShowsEveryFlag() {
         Run help = run("mount", "--help");
         assertEquals(0, help.status());
-        for (String flag : List.of("--fs", "--threads", "--attr-timeout", "--entry-timeout", "--capacity", "-o ",
-                "--fsname", "--log-level", "--verbose", "--help")) {
+        for (String flag : List.of("--fs", "--threads", "--io-uring", "--ring-depth", "--ring-flags", "--attr-timeout",
+                "--entry-timeout", "--capacity", "-o ", "--fsname", "--log-level", "--verbose", "--help")) {
             assertTrue(help.out().contains(flag), flag + " in " + help.out());
         }
     }
@@ -113,6 +113,16 @@ class CommandLineTest {
         Run threads = run("mount", "--threads", "0", dir.toString());
         assertEquals(2, threads.status());
         assertEquals("virtiofs: --threads 0 is outside 1..256", threads.errorLine());
+        Run depth = run("mount", "--io-uring", "--ring-depth", "2000", dir.toString());
+        assertEquals(2, depth.status());
+        assertEquals("virtiofs: --ring-depth 2000 is outside 1..1024", depth.errorLine());
+        Run flags = run("mount", "--io-uring", "--ring-flags", "single_issuer,sqpoll", dir.toString());
+        assertEquals(2, flags.status());
+        assertEquals("virtiofs: --ring-flags: unknown flag 'sqpoll' (known: single_issuer, defer_taskrun, coop_taskrun,"
+                + " or none)", flags.errorLine());
+        Run alone = run("mount", "--io-uring", "--ring-flags", "defer_taskrun", dir.toString());
+        assertEquals(2, alone.status());
+        assertEquals("virtiofs: ring flag DEFER_TASKRUN needs SINGLE_ISSUER", alone.errorLine());
         Path socket = dir.resolve("s.sock");
         Run warmUp = run("serve", "--socket-path", socket.toString(), "--warm-up", "abc");
         assertEquals(2, warmUp.status());

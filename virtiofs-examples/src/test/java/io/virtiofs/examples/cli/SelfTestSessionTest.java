@@ -3,7 +3,9 @@ package io.virtiofs.examples.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.virtiofs.examples.memfs.MemFs;
 import io.virtiofs.protocol.server.FuseServer;
+import io.virtiofs.testkit.warmup.GuestWarmUp;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,7 +44,7 @@ class SelfTestSessionTest {
         logger.setLevel(Level.FINE);
         logger.addHandler(capture);
         try {
-            long requests = SelfTestCommand.exercise(Duration.ofMillis(200));
+            long requests = GuestWarmUp.run(MemFs::new, Duration.ofMillis(200));
             assertTrue(requests > 0);
         } finally {
             logger.removeHandler(capture);

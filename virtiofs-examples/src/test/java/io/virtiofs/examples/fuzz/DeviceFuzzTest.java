@@ -20,9 +20,12 @@ import io.virtiofs.protocol.WireOrder;
 import io.virtiofs.protocol.message.*;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
+import io.virtiofs.testkit.mock.MockDriver;
+import io.virtiofs.testkit.support.ErrorLogWatch;
+import io.virtiofs.testkit.support.FuzzBudget;
+import io.virtiofs.testkit.wire.Requests;
 import io.virtiofs.transport.device.DeviceStatus;
 import io.virtiofs.transport.device.VirtioFsDevice;
-import io.virtiofs.transport.mock.MockDriver;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -176,7 +179,7 @@ class DeviceFuzzTest {
         }
 
         private byte[] encode(FuseMessage message) {
-            ByteBuf encoded = message.encode(format);
+            ByteBuf encoded = Requests.encode(message, format);
             try {
                 return ByteBufUtil.getBytes(encoded);
             } finally {

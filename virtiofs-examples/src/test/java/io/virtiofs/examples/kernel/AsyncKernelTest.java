@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.virtiofs.examples.async.LaterFileSystem;
-import io.virtiofs.examples.fuzz.ErrorLogWatch;
+import io.virtiofs.testkit.support.ErrorLogWatch;
 import io.virtiofs.examples.memfs.MemFs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

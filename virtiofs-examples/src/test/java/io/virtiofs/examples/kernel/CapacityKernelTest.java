@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.examples.memfs.MemFsConfig;
+import io.virtiofs.testkit.support.Seeds;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class CapacityKernelTest {
 
-    private static final long SEED = Long.getLong("virtiofs.seed", 28L);
+    private static final long SEED = Seeds.orElse(28L);
     private static final int CAPACITY = 4 << 20;
     private static final int MAX_INODES = 32;
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.examples.memfs.MemFs;
 import io.virtiofs.protocol.server.FuseServer;
+import io.virtiofs.testkit.support.Seeds;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ConcurrencyKernelTest {
 
-    private static final long SEED = Long.getLong("virtiofs.seed", 4242L);
+    private static final long SEED = Seeds.orElse(4242L);
     private static final int WRITERS = 4;
 
     private MemFsMount mount;

@@ -68,6 +68,15 @@ final class Descriptor implements AutoCloseable {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle GETDENTS64 = LibC.function("getdents64",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    /** mmap with its pointer as a number: MAP_FAILED is -1, which {@link LibC#call} reports. */
+    private static final MethodHandle MMAP = LibC.function("mmap",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MSYNC = LibC.function("msync",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle MUNMAP = LibC.function("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final int PROT_READ_WRITE = 0x1 | 0x2;
+    private static final int MAP_SHARED = 0x01;
+    private static final int MS_SYNC = 4;
 
     private final int fd;
     private final String name;
@@ -171,6 +180,21 @@ final class Descriptor implements AutoCloseable {
             LibC.call(LINKAT, "linkat " + name + " -> " + target, fd, arena.allocateFrom(""), LibC.AT_FDCWD,
                     LibC.cString(arena, target), LibC.AT_EMPTY_PATH);
         }
+    }
+
+    /**
+     * {@code mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)}: the mapping, which
+     * {@link #unmapSynced} ends.
+     */
+    MemorySegment mapShared(long length) {
+        long address = LibC.call(MMAP, "mmap " + name, 0L, length, PROT_READ_WRITE, MAP_SHARED, fd, 0L);
+        return MemorySegment.ofAddress(address).reinterpret(length);
+    }
+
+    /** {@code msync(MS_SYNC)} (the file system gets the written pages), then {@code munmap}. */
+    static void unmapSynced(MemorySegment mapping) {
+        LibC.call(MSYNC, "msync", mapping.address(), mapping.byteSize(), MS_SYNC);
+        LibC.call(MUNMAP, "munmap", mapping.address(), mapping.byteSize());
     }
 
     /** {@code statx} of this descriptor ({@code AT_EMPTY_PATH}). */

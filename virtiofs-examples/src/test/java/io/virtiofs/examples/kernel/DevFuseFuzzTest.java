@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
-import io.virtiofs.examples.fuzz.ErrorLogWatch;
-import io.virtiofs.examples.fuzz.FuzzBudget;
 import io.virtiofs.examples.memfs.MemFs;
+import io.virtiofs.testkit.support.ErrorLogWatch;
+import io.virtiofs.testkit.support.FuzzBudget;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -7,6 +7,7 @@ import io.virtiofs.examples.kernel.Descriptor.Dirent;
 import io.virtiofs.examples.memfs.MemFs;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.server.ServerStatistics;
+import io.virtiofs.testkit.support.Seeds;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DirectoryKernelTest {
 
-    private static final long SEED = Long.getLong("virtiofs.seed", 10_000L);
+    private static final long SEED = Seeds.orElse(10_000L);
 
     private MemFsMount mount;
 
@@ -130,7 +131,7 @@ class DirectoryKernelTest {
     @Test
     void offsetsStayValidWhileTheDirectoryChanges() throws Exception {
         mount = MemFsMount.mount();
-        Long fixed = Long.getLong("virtiofs.seed");
+        Long fixed = Seeds.replay().isPresent() ? Seeds.replay().getAsLong() : null;
         for (long seed : fixed != null ? List.of(fixed) : List.of(SEED, SEED + 1, SEED + 2)) {
             listWhileChanging(seed);
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.virtiofs.api.Errno;
 import io.virtiofs.examples.memfs.MemFs;
+import io.virtiofs.testkit.support.Seeds;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class FileTypesKernelTest {
 
-    private static final long SEED = Long.getLong("virtiofs.seed", 20261128L);
+    private static final long SEED = Seeds.orElse(20261128L);
 
     private MemFsMount mount;
 

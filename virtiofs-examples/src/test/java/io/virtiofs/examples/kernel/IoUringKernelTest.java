@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.virtiofs.examples.memfs.MemFs;
 import io.virtiofs.protocol.Opcode;
+import io.virtiofs.testkit.support.Seeds;
 import io.virtiofs.transport.fuse.FuseMount;
 import io.virtiofs.transport.fuse.FuseMountException;
 import io.virtiofs.transport.fuse.FuseMountOptions;
+import io.virtiofs.transport.fuse.RingFlag;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -19,6 +23,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -39,7 +44,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class IoUringKernelTest {
 
-    private static final long SEED = Long.getLong("virtiofs.seed", 2611L);
+    private static final long SEED = Seeds.orElse(2611L);
 
     private MemFsMount mount;
 
@@ -91,7 +96,55 @@ class IoUringKernelTest {
 
     @Test
     void readersOnSeveralThreadsAllGetTheirBytes() throws Exception {
-        SplittableRandom random = new SplittableRandom(SEED + 1);
+        readConcurrently(SEED + 1);
+    }
+
+    /**
+     * One entry per queue, rings set up with COOP_TASKRUN instead of DEFER_TASKRUN: eight threads
+     * reading with O_DIRECT queue up behind the one entry of their CPU and all get their bytes.
+     */
+    @Test
+    void aOneEntryRingOfOtherFlagsServesEightDirectReaders() throws Exception {
+        mount.close();
+        mount = MemFsMount.mount(new MemFs(MemFsMount.config().build()),
+                options -> options.ioUring(true).ringDepth(1).ringFlags(Set.of(RingFlag.COOP_TASKRUN)));
+        SplittableRandom random = new SplittableRandom(SEED + 2);
+        byte[] content = new byte[1 << 20];
+        random.nextBytes(content);
+        Path file = mount.path("direct");
+        Files.write(file, content);
+        long before = mount.fuse().requestsOverIoUring();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                long seed = random.nextLong();
+                results.add(pool.submit(() -> {
+                    SplittableRandom own = new SplittableRandom(seed);
+                    try (Arena arena = Arena.ofConfined();
+                         Descriptor fd = Descriptor.open(file, Descriptor.O_RDONLY | Descriptor.O_DIRECT)) {
+                        MemorySegment block = arena.allocate(4096, 4096);
+                        for (int i = 0; i < 200; i++) {
+                            int offset = own.nextInt(content.length / 4096) * 4096;
+                            assertEquals(4096, fd.pread(block, offset));
+                            assertEquals(ByteBuffer.wrap(content, offset, 4096), block.asByteBuffer(), "at " + offset);
+                        }
+                    }
+                    return 200;
+                }));
+            }
+            for (Future<Integer> result : results) {
+                assertEquals(200, result.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long overRings = mount.fuse().requestsOverIoUring() - before;
+        assertTrue(overRings >= 8 * 200, overRings + " requests over the rings for 1,600 direct reads");
+    }
+
+    private void readConcurrently(long firstSeed) throws Exception {
+        SplittableRandom random = new SplittableRandom(firstSeed);
         byte[] content = new byte[1 << 20];
         random.nextBytes(content);
         Path file = mount.path("shared");

@@ -2,20 +2,17 @@ package io.virtiofs.examples.kernel;
 
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
+import io.virtiofs.transport.internal.nativeio.NativeLinker;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 
 /**
- * The C library as the tests link it: downcall handles that capture {@code errno}, and one way to
- * call them that turns a failure into an {@link ErrnoException} carrying the errno.
+ * The C library as the tests call it: the library's own downcall handles and errno capture
+ * ({@code NativeLinker}), and one way to call them that turns a failure into an
+ * {@link ErrnoException} carrying the errno.
  *
  * <p>Every handle made here takes an errno capture segment as its first argument;
  * {@link #call} supplies it. The constants are the x86-64 and arm64 Linux values (both share the
@@ -28,34 +25,20 @@ final class LibC {
     static final int AT_REMOVEDIR = 0x200;
     static final int AT_EMPTY_PATH = 0x1000;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
-    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final ThreadLocal<MemorySegment> CALL_STATE =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
-
     private LibC() {
     }
 
-    /** A handle to the C function {@code name}, capturing errno. */
-    @SuppressWarnings("restricted")
+    /** A handle to the C function {@code name}, capturing errno (the library's own linker). */
     static MethodHandle function(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(symbol(name), descriptor, Linker.Option.captureCallState("errno"));
+        return NativeLinker.downcall(name, descriptor);
     }
 
     /**
      * A handle to the variadic C function {@code name}; {@code descriptor} lists the arguments as
      * passed, the variadic ones from index {@code firstVariadic}.
      */
-    @SuppressWarnings("restricted")
     static MethodHandle variadic(String name, FunctionDescriptor descriptor, int firstVariadic) {
-        return LINKER.downcallHandle(symbol(name), descriptor, Linker.Option.captureCallState("errno"),
-                Linker.Option.firstVariadicArg(firstVariadic));
-    }
-
-    private static MemorySegment symbol(String name) {
-        return LOOKUP.find(name).orElseThrow(() -> new IllegalStateException("the C library has no " + name));
+        return NativeLinker.downcallVariadic(name, descriptor, firstVariadic);
     }
 
     /**
@@ -65,7 +48,7 @@ final class LibC {
      * @throws ErrnoException with the captured errno when the call returned -1
      */
     static long call(MethodHandle handle, String what, Object... arguments) {
-        MemorySegment state = CALL_STATE.get();
+        MemorySegment state = NativeLinker.callState();
         Object[] all = new Object[arguments.length + 1];
         all[0] = state;
         System.arraycopy(arguments, 0, all, 1, arguments.length);
@@ -79,7 +62,7 @@ final class LibC {
         }
         long value = ((Number) result).longValue();
         if (value == -1) {
-            Errno errno = Errno.of((int) ERRNO.get(state, 0L));
+            Errno errno = NativeLinker.errno(state);
             throw new ErrnoException(errno, what + ": " + errno.name() + " (" + errno.description() + ")");
         }
         return value;

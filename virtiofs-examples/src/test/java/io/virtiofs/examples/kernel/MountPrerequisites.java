@@ -1,8 +1,6 @@
 package io.virtiofs.examples.kernel;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import io.virtiofs.testkit.support.Prerequisites;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,13 +29,13 @@ final class MountPrerequisites {
     }
 
     /**
-     * Skips unless this kernel serves FUSE over io_uring (Linux 6.14+ built with it; not a CI
-     * failure, since older kernels lack it); turns the fuse module's {@code enable_uring} switch
-     * on when it is off (the tests run as root), and back off when the JVM exits.
+     * Skips (or, under CI, fails) unless this kernel serves FUSE over io_uring (Linux 6.14+ built
+     * with it); turns the fuse module's {@code enable_uring} switch on when it is off (the tests
+     * run as root), and back off when the JVM exits.
      */
     static synchronized void requireIoUring() {
-        assumeTrue(Files.exists(ENABLE_URING), "this kernel has no FUSE over io_uring (" + ENABLE_URING
-                + " is missing): skipped");
+        Prerequisites.require(Files.exists(ENABLE_URING), "this kernel has no FUSE over io_uring (" + ENABLE_URING
+                + " is missing)");
         try {
             String before = Files.readString(ENABLE_URING).trim();
             if (!before.equals("Y")) {
@@ -61,13 +59,7 @@ final class MountPrerequisites {
     }
 
     private static void require(Optional<String> missing) {
-        if (missing.isEmpty()) {
-            return;
-        }
-        if ("true".equals(System.getenv("CI"))) {
-            fail("kernel tests cannot run: " + missing.get() + " (CI=true, so this fails instead of skipping)");
-        }
-        assumeTrue(false, missing.get() + ": skipped");
+        Prerequisites.require(missing.isEmpty(), "kernel tests cannot run: " + missing.orElse(""));
     }
 
     private static Optional<String> missingForMounting() {

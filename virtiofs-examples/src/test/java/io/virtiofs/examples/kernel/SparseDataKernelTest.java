@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.protocol.Opcode;
+import io.virtiofs.testkit.support.Seeds;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -192,9 +193,34 @@ class SparseDataKernelTest {
         assertArrayEquals(expected, Files.readAllBytes(file));
     }
 
+    /**
+     * memfs answers an O_DIRECT open with FOPEN_DIRECT_IO and asks for DIRECT_IO_ALLOW_MMAP, so
+     * such a file still maps shared (without that capability the driver refuses with ENODEV).
+     */
+    @Test
+    void aFileOpenForDirectIoMapsShared() {
+        Path file = mount.path("direct-mapped");
+        byte[] data = new byte[2 * BLOCK];
+        new SplittableRandom(5).nextBytes(data);
+        try (Arena arena = Arena.ofConfined();
+             Descriptor fd = Descriptor.open(file, Descriptor.O_RDWR | Descriptor.O_CREAT | Descriptor.O_DIRECT, 0644)) {
+            MemorySegment aligned = arena.allocate(data.length, BLOCK);
+            MemorySegment.copy(data, 0, aligned, ValueLayout.JAVA_BYTE, 0, data.length);
+            assertEquals(data.length, fd.pwrite(aligned, 0));
+            MemorySegment mapping = fd.mapShared(data.length);
+            assertArrayEquals(data, mapping.toArray(ValueLayout.JAVA_BYTE));
+            mapping.set(ValueLayout.JAVA_BYTE, BLOCK + 7, (byte) (data[BLOCK + 7] + 1));
+            Descriptor.unmapSynced(mapping);
+            MemorySegment back = arena.allocate(data.length, BLOCK);
+            assertEquals(data.length, fd.pread(back, 0));
+            data[BLOCK + 7]++;
+            assertArrayEquals(data, back.toArray(ValueLayout.JAVA_BYTE), "the mapped write reached memfs");
+        }
+    }
+
     @Test
     void randomOperationsMatchAByteModel() {
-        Long fixed = Long.getLong("virtiofs.seed");
+        Long fixed = Seeds.replay().isPresent() ? Seeds.replay().getAsLong() : null;
         List<Long> seeds = fixed != null ? List.of(fixed) : List.of(1L, 2L, 3L, 4L);
         for (long seed : seeds) {
             runModel(seed);

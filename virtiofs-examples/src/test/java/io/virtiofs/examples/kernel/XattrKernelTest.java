@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.virtiofs.api.Errno;
+import io.virtiofs.testkit.support.Seeds;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class XattrKernelTest {
 
-    private static final long SEED = Long.getLong("virtiofs.seed", 7_345L);
+    private static final long SEED = Seeds.orElse(7_345L);
 
     private MemFsMount mount;
     private Path file;

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.virtiofs.testkit.support.Seeds;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -263,7 +264,7 @@ class ChunkStoreTest {
      */
     @Test
     void threadsAllocatingAndFreeingNeverShareAChunk() throws Exception {
-        long seed = Long.getLong("virtiofs.seed", 42);
+        long seed = Seeds.orElse(42);
         int threads = 4;
         ChunkStore store = new ChunkStore(CHUNK, SLAB, Long.MAX_VALUE);
         CountDownLatch start = new CountDownLatch(1);

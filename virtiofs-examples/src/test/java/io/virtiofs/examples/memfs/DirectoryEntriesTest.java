@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.virtiofs.api.FileName;
 import io.virtiofs.api.FileType;
+import io.virtiofs.testkit.support.Seeds;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,7 +60,7 @@ class DirectoryEntriesTest {
      */
     @Test
     void matchesASortedMapUnderRandomChanges() {
-        long seed = Long.getLong("virtiofs.seed", System.nanoTime());
+        long seed = Seeds.orElse(System.nanoTime());
         String replay = "seed " + seed + " (replay with -Dvirtiofs.seed=" + seed + ")";
         SplittableRandom random = new SplittableRandom(seed);
         for (int round = 0; round < 20; round++) {

@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
+import io.virtiofs.testkit.support.Seeds;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -194,8 +195,7 @@ class FileDataTest {
 
     @TestFactory
     Stream<DynamicTest> randomOperationsMatchTheModel() {
-        String replay = System.getProperty("virtiofs.seed");
-        LongStream seeds = replay != null ? LongStream.of(Long.parseLong(replay)) : LongStream.rangeClosed(1, 6);
+        LongStream seeds = Seeds.of(LongStream.rangeClosed(1, 6).toArray());
         return seeds.mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> new Run(seed).run(1500)));
     }
 

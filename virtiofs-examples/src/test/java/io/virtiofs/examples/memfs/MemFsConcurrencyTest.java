@@ -8,10 +8,11 @@ import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.FileType;
 import io.virtiofs.api.OpenFlags;
 import io.virtiofs.api.RenameFlags;
-import io.virtiofs.examples.contract.Client;
-import io.virtiofs.examples.contract.Handle;
-import io.virtiofs.examples.contract.SetattrBuilder;
-import io.virtiofs.examples.contract.TestContext;
+import io.virtiofs.testkit.contract.Client;
+import io.virtiofs.testkit.contract.Handle;
+import io.virtiofs.testkit.contract.SetattrBuilder;
+import io.virtiofs.testkit.contract.TestContext;
+import io.virtiofs.testkit.support.Seeds;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -47,7 +48,7 @@ class MemFsConcurrencyTest {
 
     @Test
     void concurrentOperationsNeitherDeadlockNorCorruptTheTree() throws Exception {
-        long seed = Long.getLong("virtiofs.seed", 42);
+        long seed = Seeds.orElse(42);
         directories.add(FileSystem.ROOT_ID);
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {

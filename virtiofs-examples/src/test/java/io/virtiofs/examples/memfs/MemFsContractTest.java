@@ -1,8 +1,8 @@
 package io.virtiofs.examples.memfs;
 
 import io.virtiofs.api.FileSystem;
-import io.virtiofs.examples.contract.ContractSetup;
-import io.virtiofs.examples.contract.FileSystemContract;
+import io.virtiofs.testkit.contract.ContractSetup;
+import io.virtiofs.testkit.contract.FileSystemContract;
 
 /** memfs against the {@link FileSystemContract}. */
 class MemFsContractTest extends FileSystemContract {

@@ -1,7 +1,7 @@
 package io.virtiofs.examples.memfs;
 
-import static io.virtiofs.examples.contract.Client.assertErrno;
-import static io.virtiofs.examples.contract.ContractSupport.utf8;
+import static io.virtiofs.testkit.contract.Client.assertErrno;
+import static io.virtiofs.testkit.contract.ContractSupport.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -11,21 +11,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.virtiofs.api.AccessMask;
 import io.virtiofs.api.AttrReply;
 import io.virtiofs.api.Capability;
+import io.virtiofs.api.CreateReply;
 import io.virtiofs.api.DaxWindow;
 import io.virtiofs.api.Entry;
 import io.virtiofs.api.Errno;
+import io.virtiofs.api.FileName;
 import io.virtiofs.api.FileLock;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.InitConfig;
 import io.virtiofs.api.LockRequest;
 import io.virtiofs.api.Notifier;
 import io.virtiofs.api.OpenFlags;
-import io.virtiofs.examples.contract.Client;
-import io.virtiofs.examples.contract.ContractSupport;
-import io.virtiofs.examples.contract.Handle;
-import io.virtiofs.examples.contract.SetattrBuilder;
-import io.virtiofs.examples.contract.TestClock;
-import io.virtiofs.examples.contract.TestContext;
+import io.virtiofs.api.OpenReply;
+import io.virtiofs.testkit.contract.Client;
+import io.virtiofs.testkit.contract.ContractSupport;
+import io.virtiofs.testkit.contract.Handle;
+import io.virtiofs.testkit.contract.SetattrBuilder;
+import io.virtiofs.testkit.contract.TestClock;
+import io.virtiofs.testkit.contract.TestContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -42,9 +45,10 @@ class MemFsTest {
         return new Client(new MemFs(config.clock(clock).build()), TestContext.root());
     }
 
-    /** An INIT where the driver offers everything. */
+    /** An INIT where the driver offers everything (but what {@link #notOffered} holds). */
     private static final class OfferingEverything implements InitConfig {
         final Set<Capability> accepted = EnumSet.noneOf(Capability.class);
+        final Set<Capability> notOffered = EnumSet.noneOf(Capability.class);
         int granularity = 1_000_000_000;
 
         @Override
@@ -64,12 +68,14 @@ class MemFsTest {
 
         @Override
         public boolean offered(Capability capability) {
-            return true;
+            return !notOffered.contains(capability);
         }
 
         @Override
         public Set<Capability> offeredCapabilities() {
-            return EnumSet.allOf(Capability.class);
+            Set<Capability> offered = EnumSet.allOf(Capability.class);
+            offered.removeAll(notOffered);
+            return offered;
         }
 
         @Override
@@ -79,7 +85,9 @@ class MemFsTest {
 
         @Override
         public InitConfig want(Capability capability) {
-            accepted.add(capability);
+            if (offered(capability)) {
+                accepted.add(capability);
+            }
             return this;
         }
 
@@ -150,7 +158,7 @@ class MemFsTest {
         assertEquals(EnumSet.of(Capability.ASYNC_READ, Capability.POSIX_LOCKS, Capability.FLOCK_LOCKS,
                 Capability.DO_READDIRPLUS, Capability.READDIRPLUS_AUTO, Capability.ATOMIC_O_TRUNC, Capability.DONT_MASK,
                 Capability.EXPORT_SUPPORT, Capability.HANDLE_KILLPRIV_V2, Capability.CACHE_SYMLINKS,
-                Capability.SECURITY_CTX, Capability.CREATE_SUPP_GROUP), init.accepted);
+                Capability.SECURITY_CTX, Capability.CREATE_SUPP_GROUP, Capability.DIRECT_IO_ALLOW_MMAP), init.accepted);
         assertEquals(1, init.granularity);
     }
 
@@ -160,11 +168,38 @@ class MemFsTest {
         new MemFs(MemFsConfig.builder().entryTimeout(Duration.ZERO).attrTimeout(Duration.ofSeconds(1)).build()).init(init);
         assertEquals(EnumSet.of(Capability.POSIX_LOCKS, Capability.FLOCK_LOCKS, Capability.ATOMIC_O_TRUNC,
                 Capability.DONT_MASK, Capability.EXPORT_SUPPORT, Capability.HANDLE_KILLPRIV_V2, Capability.CACHE_SYMLINKS,
-                Capability.SECURITY_CTX, Capability.CREATE_SUPP_GROUP), init.accepted);
+                Capability.SECURITY_CTX, Capability.CREATE_SUPP_GROUP, Capability.DIRECT_IO_ALLOW_MMAP), init.accepted);
         OfferingEverything cached = new OfferingEverything();
         new MemFs(MemFsConfig.builder().entryTimeout(Duration.ofMillis(1)).attrTimeout(Duration.ZERO).build()).init(cached);
         assertTrue(cached.accepted.containsAll(EnumSet.of(Capability.DO_READDIRPLUS, Capability.READDIRPLUS_AUTO)),
                 cached.accepted.toString());
+    }
+
+    @Test
+    void directOpensBypassThePageCacheWhenTheDriverMapsThemShared() {
+        MemFs old = new MemFs(MemFsConfig.builder().clock(clock).build());
+        OfferingEverything before66 = new OfferingEverything();
+        before66.notOffered.add(Capability.DIRECT_IO_ALLOW_MMAP);
+        old.init(before66);
+        Client oldDriver = new Client(old, TestContext.root());
+        long before = oldDriver.writeFile(FileSystem.ROOT_ID, "f", utf8("x"));
+        assertEquals(0, old.open(oldDriver.ctx(), before, OpenFlags.of(OpenFlags.O_RDONLY | OpenFlags.O_DIRECT)).flags(),
+                "without DIRECT_IO_ALLOW_MMAP");
+        MemFs memfs = new MemFs(MemFsConfig.builder().clock(clock).build());
+        memfs.init(new OfferingEverything());
+        Client client = new Client(memfs, TestContext.root());
+        long file = client.writeFile(FileSystem.ROOT_ID, "f", utf8("x"));
+        int direct = OpenReply.DIRECT_IO | OpenReply.PARALLEL_DIRECT_WRITES;
+        OpenReply plain = client.fs().open(client.ctx(), file, OpenFlags.of(OpenFlags.O_RDWR));
+        OpenReply uncached = client.fs().open(client.ctx(), file, OpenFlags.of(OpenFlags.O_RDONLY | OpenFlags.O_DIRECT));
+        assertEquals(0, plain.flags());
+        assertEquals(direct, uncached.flags());
+        CreateReply created = client.fs().create(client.ctx(), FileSystem.ROOT_ID, FileName.of("g"), 0644,
+                OpenFlags.of(OpenFlags.O_RDWR | OpenFlags.O_CREAT | OpenFlags.O_EXCL | OpenFlags.O_DIRECT));
+        assertEquals(direct, created.open().flags());
+        CreateReply existing = client.fs().create(client.ctx(), FileSystem.ROOT_ID, FileName.of("g"), 0644,
+                OpenFlags.of(OpenFlags.O_RDWR | OpenFlags.O_CREAT));
+        assertEquals(0, existing.open().flags());
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.virtiofs.api.FileLock;
+import io.virtiofs.testkit.support.Seeds;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
@@ -52,8 +53,7 @@ class RecordLocksTest {
 
     @TestFactory
     Stream<DynamicTest> randomOperationsMatchTheByteModel() {
-        String replay = System.getProperty("virtiofs.seed");
-        LongStream seeds = replay != null ? LongStream.of(Long.parseLong(replay)) : LongStream.rangeClosed(1, 8);
+        LongStream seeds = Seeds.of(LongStream.rangeClosed(1, 8).toArray());
         return seeds.mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> run(seed, 1500)));
     }
 

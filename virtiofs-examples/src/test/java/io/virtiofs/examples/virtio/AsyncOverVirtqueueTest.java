@@ -25,8 +25,10 @@ import io.virtiofs.protocol.message.ReadIn;
 import io.virtiofs.protocol.message.WriteIn;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
+import io.virtiofs.testkit.mock.MockDriver;
+import io.virtiofs.testkit.wire.Replies;
+import io.virtiofs.testkit.wire.Requests;
 import io.virtiofs.transport.device.VirtioFsDevice;
-import io.virtiofs.transport.mock.MockDriver;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -51,7 +53,7 @@ class AsyncOverVirtqueueTest {
     private final AtomicLong uniques = new AtomicLong(100);
 
     private static ByteBuf encode(WireFormat format, Opcode opcode, long unique, long nodeid, FuseRequest body) {
-        return FuseMessage.of(opcode, unique, nodeid, body).encode(format);
+        return Requests.encode(FuseMessage.of(opcode, unique, nodeid, body), format);
     }
 
     private static int error(ByteBuf reply, WireFormat format) {
@@ -64,7 +66,7 @@ class AsyncOverVirtqueueTest {
                 new CreateIn(02, 0100644, 0, 0, FileName.of(name)));
         ByteBuf reply = driver.exchange(1, create, REPLY);
         assertEquals(0, error(reply, format));
-        CreateOut created = CreateOut.decode(reply.skipBytes(OutHeader.SIZE), format);
+        CreateOut created = Replies.createOut(reply.skipBytes(OutHeader.SIZE), format);
         ByteBuf write = encode(format, Opcode.WRITE, uniques.addAndGet(2), created.entry().nodeid(),
                 new WriteIn(created.open().fh(), 0, content.length, 0, 0, 0, io.netty.buffer.Unpooled.wrappedBuffer(content)));
         assertEquals(0, error(driver.exchange(1, write, REPLY), format));
@@ -115,7 +117,7 @@ class AsyncOverVirtqueueTest {
                 assertEquals(0, error(reply, format), () -> ByteBufUtil.hexDump(reply));
                 ByteBuf body = reply.duplicate().skipBytes(OutHeader.SIZE);
                 if (want.startsWith("getattr ")) {
-                    assertEquals(Long.parseLong(want.substring(8)), AttrOut.decode(body, format).attr().size());
+                    assertEquals(Long.parseLong(want.substring(8)), Replies.attrOut(body, format).attr().size());
                 } else {
                     assertEquals(want, body.toString(StandardCharsets.UTF_8));
                 }

@@ -32,7 +32,6 @@ import io.virtiofs.protocol.message.InterruptIn;
 import io.virtiofs.protocol.message.MkdirIn;
 import io.virtiofs.protocol.message.NameIn;
 import io.virtiofs.protocol.message.OpenIn;
-import io.virtiofs.protocol.message.OpenOut;
 import io.virtiofs.protocol.message.ReadIn;
 import io.virtiofs.protocol.message.ReleaseIn;
 import io.virtiofs.protocol.message.RenameIn;
@@ -40,8 +39,10 @@ import io.virtiofs.protocol.message.WriteIn;
 import io.virtiofs.protocol.message.WriteOut;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
+import io.virtiofs.testkit.mock.MockDriver;
+import io.virtiofs.testkit.wire.Replies;
+import io.virtiofs.testkit.wire.Requests;
 import io.virtiofs.transport.device.VirtioFsDevice;
-import io.virtiofs.transport.mock.MockDriver;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -83,7 +84,7 @@ class MemFsOverVirtqueueTest {
         }
 
         ByteBuf send(int queue, FuseMessage message) throws Exception {
-            ByteBuf request = message.encode(format);
+            ByteBuf request = Requests.encode(message, format);
             try {
                 ByteBuf reply = driver.exchange(queue, request, REPLY);
                 return Unpooled.copiedBuffer(reply);
@@ -115,33 +116,34 @@ class MemFsOverVirtqueueTest {
              MockDriver driver = MockDriver.connect(device, MockDriver.Options.defaults().withIndirect(indirect)
                      .withScatter(scattered))) {
             Session s = new Session(driver, order);
-            InitOut init = InitOut.decode(s.ok(s.send(1, Opcode.INIT, 0, new InitIn(7, 45, 1 << 20,
+            InitOut init = Replies.initOut(s.ok(s.send(1, Opcode.INIT, 0, new InitIn(7, 45, 1 << 20,
                     InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class))))), s.format);
             assertEquals(45, init.minor());
             assertTrue(server.negotiation().orElseThrow().accepts(io.virtiofs.api.Capability.DO_READDIRPLUS));
 
             assertEquals(-Errno.ENOENT.code(), s.error(s.send(1, Opcode.LOOKUP, 1, new NameIn(FileName.of("a")))));
-            CreateOut created = CreateOut.decode(s.ok(s.send(1, Opcode.CREATE, 1,
+            CreateOut created = Replies.createOut(s.ok(s.send(1, Opcode.CREATE, 1,
                     new CreateIn(02 /* O_RDWR */, 0100644, 022, 0, FileName.of("a")))), s.format);
             long file = created.entry().nodeid();
             long fh = created.open().fh();
             byte[] data = "through the virtqueue".getBytes(StandardCharsets.UTF_8);
-            WriteOut written = WriteOut.decode(s.ok(s.send(1, Opcode.WRITE, file,
+            WriteOut written = Replies.writeOut(s.ok(s.send(1, Opcode.WRITE, file,
                     new WriteIn(fh, 0, data.length, 0, 0, 0, Unpooled.wrappedBuffer(data)))), s.format);
             assertEquals(data.length, written.size());
             ByteBuf read = s.ok(s.send(1, Opcode.READ, file, new ReadIn(fh, 8, 100, 0, 0, 0)));
             assertEquals("the virtqueue", read.toString(StandardCharsets.UTF_8));
             s.ok(s.send(1, Opcode.MKDIR, 1, new MkdirIn(0755, 0, FileName.of("d"))));
 
-            long dirFh = OpenOut.decode(s.ok(s.send(1, Opcode.OPENDIR, 1, new OpenIn(0, 0))), s.format).fh();
-            DirentplusOut listing = DirentplusOut.decode(s.ok(s.send(1, Opcode.READDIRPLUS, 1,
+            long dirFh = Replies.openOut(s.ok(s.send(1, Opcode.OPENDIR, 1, new OpenIn(0, 0))), s.format).fh();
+            DirentplusOut listing = Replies.direntplusOut(s.ok(s.send(1, Opcode.READDIRPLUS, 1,
                     new ReadIn(dirFh, 0, 8192, 0, 0, 0))), s.format);
             List<String> names = listing.entries().stream().map(e -> e.dirent().name().toString()).sorted().toList();
             assertEquals(List.of(".", "..", "a", "d"), names);
             s.ok(s.send(1, Opcode.RELEASEDIR, 1, new ReleaseIn(dirFh, 0, 0, 0)));
 
             s.ok(s.send(1, Opcode.RENAME, 1, new RenameIn(1, FileName.of("a"), FileName.of("b"))));
-            EntryOut moved = EntryOut.decode(s.ok(s.send(1, Opcode.LOOKUP, 1, new NameIn(FileName.of("b")))), s.format);
+            EntryOut moved = Replies.entryOut(s.ok(s.send(1, Opcode.LOOKUP, 1, new NameIn(FileName.of("b")))),
+                    s.format);
             assertEquals(file, moved.nodeid());
             assertEquals(data.length, moved.attr().size());
             // create + readdirplus + lookup: three lookups of the file are held
@@ -150,7 +152,8 @@ class MemFsOverVirtqueueTest {
             s.ok(s.send(1, Opcode.RELEASE, file, new ReleaseIn(fh, 02, 0, 0)));
 
             // FORGET travels on hiprio and takes no reply: the used length is 0.
-            ByteBuf request = FuseMessage.of(Opcode.FORGET, s.uniques.addAndGet(2), file, new ForgetIn(3)).encode(s.format);
+            ByteBuf request = Requests.encode(FuseMessage.of(Opcode.FORGET, s.uniques.addAndGet(2), file,
+                    new ForgetIn(3)), s.format);
             ByteBuf forgetReply = driver.exchange(0, request, 0);
             request.release();
             assertEquals(0, forgetReply.readableBytes());
@@ -180,7 +183,7 @@ class MemFsOverVirtqueueTest {
                         start.await();
                         for (int i = 0; i < 50; i++) {
                             String name = "q" + queue + "-" + i;
-                            CreateOut c = CreateOut.decode(s.ok(s.send(queue, Opcode.CREATE, 1,
+                            CreateOut c = Replies.createOut(s.ok(s.send(queue, Opcode.CREATE, 1,
                                     new CreateIn(02, 0100644, 0, 0, FileName.of(name)))), s.format);
                             byte[] content = (name + " content").getBytes(StandardCharsets.UTF_8);
                             s.ok(s.send(queue, Opcode.WRITE, c.entry().nodeid(),
@@ -202,7 +205,7 @@ class MemFsOverVirtqueueTest {
             }
             for (int q = 1; q <= queues; q++) {
                 assertTrue(server.statistics().requests(Opcode.CREATE) >= 200);
-                EntryOut last = EntryOut.decode(s.ok(s.send(q, Opcode.LOOKUP, 1,
+                EntryOut last = Replies.entryOut(s.ok(s.send(q, Opcode.LOOKUP, 1,
                         new NameIn(FileName.of("q" + q + "-49")))), s.format);
                 assertEquals(("q" + q + "-49 content").length(), last.attr().size());
             }
@@ -217,7 +220,7 @@ class MemFsOverVirtqueueTest {
             Session s = new Session(driver, WireOrder.LITTLE_ENDIAN);
             s.ok(s.send(1, Opcode.INIT, 0, new InitIn(7, 45, 1 << 20,
                     InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))));
-            CreateOut c = CreateOut.decode(s.ok(s.send(1, Opcode.CREATE, 1,
+            CreateOut c = Replies.createOut(s.ok(s.send(1, Opcode.CREATE, 1,
                     new CreateIn(02, 0100644, 0, 0, FileName.of("locked")))), s.format);
             long node = c.entry().nodeid();
             long fh = c.open().fh();
@@ -225,15 +228,15 @@ class MemFsOverVirtqueueTest {
                     io.virtiofs.api.FileLock.F_WRLCK, 10);
             s.ok(s.send(1, Opcode.SETLK, node, new io.virtiofs.protocol.message.LkIn(fh, 1, whole, 0)));
             // Owner 2 waits for the lock, on the only request queue, which has no request pool.
-            ByteBuf wait = FuseMessage.of(Opcode.SETLKW, 5000, node, new io.virtiofs.protocol.message.LkIn(fh, 2,
-                    new io.virtiofs.api.FileLock(0, Long.MAX_VALUE, io.virtiofs.api.FileLock.F_WRLCK, 20), 0))
-                    .encode(s.format);
+            ByteBuf wait = Requests.encode(FuseMessage.of(Opcode.SETLKW, 5000, node,
+                    new io.virtiofs.protocol.message.LkIn(fh, 2, new io.virtiofs.api.FileLock(0, Long.MAX_VALUE,
+                    io.virtiofs.api.FileLock.F_WRLCK, 20), 0)), s.format);
             int waiting = driver.submit(1, wait, REPLY);
             wait.release();
             // The queue still serves: owner 1 unlocks through it, and the waiter then gets the lock.
-            ByteBuf unlock = FuseMessage.of(Opcode.SETLK, 5002, node, new io.virtiofs.protocol.message.LkIn(fh, 1,
-                    new io.virtiofs.api.FileLock(0, Long.MAX_VALUE, io.virtiofs.api.FileLock.F_UNLCK, 10), 0))
-                    .encode(s.format);
+            ByteBuf unlock = Requests.encode(FuseMessage.of(Opcode.SETLK, 5002, node,
+                    new io.virtiofs.protocol.message.LkIn(fh, 1, new io.virtiofs.api.FileLock(0, Long.MAX_VALUE,
+                    io.virtiofs.api.FileLock.F_UNLCK, 10), 0)), s.format);
             int unlocking = driver.submit(1, unlock, REPLY);
             unlock.release();
             List<Integer> order = new ArrayList<>();
@@ -267,15 +270,16 @@ class MemFsOverVirtqueueTest {
              MockDriver driver = MockDriver.connect(device, MockDriver.Options.defaults())) {
             Session s = new Session(driver, WireOrder.BIG_ENDIAN);
             s.ok(s.send(1, Opcode.INIT, 0, new InitIn(7, 45, 1 << 20, 0)));
-            CreateOut c = CreateOut.decode(s.ok(s.send(1, Opcode.CREATE, 1,
+            CreateOut c = Replies.createOut(s.ok(s.send(1, Opcode.CREATE, 1,
                     new CreateIn(02, 0100644, 0, 0, FileName.of("f")))), s.format);
             long unique = 9000;
-            ByteBuf read = FuseMessage.of(Opcode.READ, unique, c.entry().nodeid(),
-                    new ReadIn(c.open().fh(), 0, 10, 0, 0, 0)).encode(s.format);
+            ByteBuf read = Requests.encode(FuseMessage.of(Opcode.READ, unique, c.entry().nodeid(),
+                    new ReadIn(c.open().fh(), 0, 10, 0, 0, 0)), s.format);
             int token = driver.submit(1, read, REPLY);
             read.release();
             assertTrue(reading.await(20, TimeUnit.SECONDS));
-            ByteBuf interrupt = FuseMessage.of(Opcode.INTERRUPT, 9002, 0, new InterruptIn(unique)).encode(s.format);
+            ByteBuf interrupt = Requests.encode(FuseMessage.of(Opcode.INTERRUPT, 9002, 0, new InterruptIn(unique)),
+                    s.format);
             assertEquals(0, driver.exchange(0, interrupt, 0).readableBytes());
             interrupt.release();
             MockDriver.Completion completion = driver.awaitCompletion(1);

@@ -3,7 +3,6 @@ package io.virtiofs.protocol.message;
 import io.netty.buffer.ByteBuf;
 import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.WireFormat;
-import io.virtiofs.protocol.WireOrder;
 
 /**
  * FUSE_ACCESS's request ({@code struct fuse_access_in}).
@@ -22,10 +21,4 @@ public record AccessIn(int mask) implements FuseRequest {
         return new AccessIn(mask);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeInt(out, mask);
-        order.writeInt(out, 0);
-    }
 }

@@ -62,12 +62,4 @@ public record AttrOut(long attrValid, int attrValidNsec, Attr attr) implements F
         FuseAttrCodec.encode(out, format, attr);
     }
 
-    public static AttrOut decode(ByteBuf in, WireFormat format) {
-        WireOrder order = format.order();
-        long attrValid = order.readLong(in);
-        int attrValidNsec = order.readInt(in);
-        in.skipBytes(4);
-        Attr attr = FuseAttrCodec.decode(in, format);
-        return new AttrOut(attrValid, attrValidNsec, attr);
-    }
 }

@@ -39,13 +39,4 @@ public record BatchForgetIn(List<ForgetOne> forgets) implements FuseRequest {
         return new BatchForgetIn(forgets);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeInt(out, forgets.size());
-        order.writeInt(out, 0);
-        for (ForgetOne forget : forgets) {
-            forget.encode(out, order);
-        }
-    }
 }

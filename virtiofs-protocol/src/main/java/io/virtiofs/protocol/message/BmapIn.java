@@ -25,11 +25,4 @@ public record BmapIn(long block, int blocksize) implements FuseRequest {
         return new BmapIn(block, blocksize);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeLong(out, block);
-        order.writeInt(out, blocksize);
-        order.writeInt(out, 0);
-    }
 }

@@ -23,7 +23,4 @@ public record BmapOut(long block) implements FuseReply {
         format.order().writeLong(out, block);
     }
 
-    public static BmapOut decode(ByteBuf in, WireFormat format) {
-        return new BmapOut(format.order().readLong(in));
-    }
 }

@@ -36,15 +36,4 @@ public record CopyFileRangeIn(long fhIn, long offIn, long nodeidOut, long fhOut,
         return new CopyFileRangeIn(fhIn, offIn, nodeidOut, fhOut, offOut, len, flags);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeLong(out, fhIn);
-        order.writeLong(out, offIn);
-        order.writeLong(out, nodeidOut);
-        order.writeLong(out, fhOut);
-        order.writeLong(out, offOut);
-        order.writeLong(out, len);
-        order.writeLong(out, flags);
-    }
 }

@@ -23,7 +23,4 @@ public record CopyFileRangeOut(long bytesCopied) implements FuseReply {
         format.order().writeLong(out, bytesCopied);
     }
 
-    public static CopyFileRangeOut decode(ByteBuf in, WireFormat format) {
-        return new CopyFileRangeOut(format.order().readLong(in));
-    }
 }

@@ -48,15 +48,4 @@ public record CreateIn(int flags, int mode, int umask, int openFlags, FileName n
         return new CreateIn(flags, mode, umask, openFlags, NulTerminated.readLastFileName(body, "create name"));
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeInt(out, flags);
-        order.writeInt(out, mode);
-        if (size(format) == SIZE) {
-            order.writeInt(out, umask);
-            order.writeInt(out, openFlags);
-        }
-        NulTerminated.writeFileName(out, name);
-    }
 }

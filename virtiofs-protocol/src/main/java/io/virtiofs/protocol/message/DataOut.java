@@ -35,8 +35,4 @@ public record DataOut(ByteBuf data) implements FuseReply {
         out.writeBytes(data, data.readerIndex(), data.readableBytes());
     }
 
-    /** Takes every readable byte of {@code in}, as a slice of it. */
-    public static DataOut decode(ByteBuf in, WireFormat format) {
-        return new DataOut(in.readSlice(in.readableBytes()));
-    }
 }

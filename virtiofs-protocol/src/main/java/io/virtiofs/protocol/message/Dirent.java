@@ -32,7 +32,7 @@ public record Dirent(long ino, long off, int type, FileName name) {
     }
 
     /**
-     * Reads one entry of a reply (the driver's side: trusted input).
+     * Reads one entry of a reply (trusted input: the server reads back a reply it wrote when the reply could not be delivered).
      *
      * @throws IllegalArgumentException when the name's length does not fit
      */

@@ -29,7 +29,7 @@ public record Direntplus(EntryOut entry, Dirent dirent) {
         dirent.encode(out, format);
     }
 
-    /** Reads one entry of a reply (the driver's side: trusted input). */
+    /** Reads one entry of a reply (trusted input: the server reads back a reply it wrote when the reply could not be delivered). */
     public static Direntplus decode(ByteBuf in, WireFormat format) {
         EntryOut entry = EntryOut.decode(in, format);
         return new Direntplus(entry, Dirent.decode(in, format));

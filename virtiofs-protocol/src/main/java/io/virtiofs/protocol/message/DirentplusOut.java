@@ -34,7 +34,7 @@ public record DirentplusOut(List<Direntplus> entries) implements FuseReply {
         }
     }
 
-    /** Reads entries until {@code in} is used up (the driver's side: trusted input). */
+    /** Reads entries until {@code in} is used up (trusted input: the server reads back a reply it wrote when the reply could not be delivered). */
     public static DirentplusOut decode(ByteBuf in, WireFormat format) {
         List<Direntplus> entries = new ArrayList<>();
         while (in.isReadable()) {

@@ -2,7 +2,6 @@ package io.virtiofs.protocol.message;
 
 import io.netty.buffer.ByteBuf;
 import io.virtiofs.protocol.WireFormat;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -34,12 +33,4 @@ public record DirentsOut(List<Dirent> dirents) implements FuseReply {
         }
     }
 
-    /** Reads entries until {@code in} is used up (the driver's side: trusted input). */
-    public static DirentsOut decode(ByteBuf in, WireFormat format) {
-        List<Dirent> dirents = new ArrayList<>();
-        while (in.isReadable()) {
-            dirents.add(Dirent.decode(in, format));
-        }
-        return new DirentsOut(dirents);
-    }
 }

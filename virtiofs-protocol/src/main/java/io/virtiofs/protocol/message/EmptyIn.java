@@ -16,7 +16,4 @@ public record EmptyIn() implements FuseRequest {
         return INSTANCE;
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-    }
 }

@@ -29,13 +29,4 @@ public record FallocateIn(long fh, long offset, long length, int mode) implement
         return new FallocateIn(fh, offset, length, mode);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeLong(out, fh);
-        order.writeLong(out, offset);
-        order.writeLong(out, length);
-        order.writeInt(out, mode);
-        order.writeInt(out, 0);
-    }
 }

@@ -6,10 +6,10 @@ import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.WireOrder;
 
 /** {@code struct fuse_file_lock}: {@value #SIZE} bytes. */
-final class FileLockCodec {
+public final class FileLockCodec {
 
     /** {@code sizeof(struct fuse_file_lock)}. */
-    static final int SIZE = 24;
+    public static final int SIZE = 24;
 
     private FileLockCodec() {
     }
@@ -30,16 +30,9 @@ final class FileLockCodec {
         return new FileLock(start, end, type, pid);
     }
 
-    /** Reads a lock from a reply (trusted input). */
-    static FileLock decodeReply(ByteBuf in, WireOrder order) {
-        long start = order.readLong(in);
-        long end = order.readLong(in);
-        int type = order.readInt(in);
-        int pid = order.readInt(in);
-        return new FileLock(start, end, type, pid);
-    }
 
-    static void encode(ByteBuf out, WireOrder order, FileLock lock) {
+    /** Writes a lock. */
+    public static void encode(ByteBuf out, WireOrder order, FileLock lock) {
         order.writeLong(out, lock.start());
         order.writeLong(out, lock.end());
         order.writeInt(out, lock.type());

@@ -25,11 +25,4 @@ public record FlushIn(long fh, long lockOwner) implements FuseRequest {
         return new FlushIn(fh, lockOwner);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeLong(out, fh);
-        order.writeLong(out, 0);
-        order.writeLong(out, lockOwner);
-    }
 }

@@ -20,8 +20,4 @@ public record ForgetIn(long nlookup) implements FuseRequest {
         return new ForgetIn(format.order().readLong(body));
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        format.order().writeLong(out, nlookup);
-    }
 }

@@ -20,8 +20,4 @@ public record ForgetOne(long nodeid, long nlookup) {
         return new ForgetOne(nodeid, nlookup);
     }
 
-    void encode(ByteBuf out, WireOrder order) {
-        order.writeLong(out, nodeid);
-        order.writeLong(out, nlookup);
-    }
 }

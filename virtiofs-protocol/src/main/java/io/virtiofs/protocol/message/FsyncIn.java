@@ -33,11 +33,4 @@ public record FsyncIn(long fh, int fsyncFlags) implements FuseRequest {
         return new FsyncIn(fh, fsyncFlags);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeLong(out, fh);
-        order.writeInt(out, fsyncFlags);
-        order.writeInt(out, 0);
-    }
 }

@@ -8,10 +8,10 @@ import io.virtiofs.protocol.WireOrder;
 /**
  * {@code struct fuse_attr}: 88 bytes from 7.9, 80 before (no {@code blksize} and {@code flags}).
  */
-final class FuseAttrCodec {
+public final class FuseAttrCodec {
 
     /** {@code sizeof(struct fuse_attr)}. */
-    static final int SIZE = 88;
+    public static final int SIZE = 88;
     /** The size before 7.9. */
     static final int SIZE_BEFORE_9 = 80;
 
@@ -53,7 +53,7 @@ final class FuseAttrCodec {
         }
     }
 
-    static Attr decode(ByteBuf in, WireFormat format) {
+    public static Attr decode(ByteBuf in, WireFormat format) {
         WireOrder order = format.order();
         long ino = order.readLong(in);
         long size = order.readLong(in);

@@ -1,13 +1,11 @@
 package io.virtiofs.protocol.message;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.virtiofs.api.Errno;
 import io.virtiofs.protocol.InHeader;
 import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.WireFormat;
-import io.virtiofs.protocol.WireOrder;
 import java.util.Objects;
 
 /**
@@ -15,10 +13,10 @@ import java.util.Objects;
  *
  * <p>{@link #decode} checks the framing (the header's {@code len} against the bytes, the
  * extensions against {@code len}, the opcode) before the body's record reads its part.
- * {@link #encode(ByteBuf, WireFormat)} computes {@code len} and {@code total_extlen} itself: drivers
- * in tests and the MockDriver build requests with it.
+ * Writing one is the driver's side: virtiofs-testkit's {@code Requests}, which computes {@code len}
+ * and {@code total_extlen} itself.
  *
- * @param header the header; {@code len} and {@code total_extlen} are ignored when encoding
+ * @param header the header
  * @param body the body, of the record the opcode implies
  * @param extensions the extensions after the body
  */
@@ -81,24 +79,5 @@ public record FuseMessage(InHeader header, FuseRequest body, RequestExtensions e
         return new FuseMessage(header, body, extensions);
     }
 
-    /**
-     * Writes the request, with {@code len} and {@code total_extlen} computed from what is written.
-     */
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        int extensionsLength = extensions.encodedSize();
-        int start = out.writerIndex();
-        new InHeader(0, header.opcode(), header.unique(), header.nodeid(), header.uid(), header.gid(), header.pid(),
-                extensionsLength / 8).encode(out, order);
-        body.encode(out, format);
-        extensions.encode(out, format);
-        order.setInt(out, start, out.writerIndex() - start);
-    }
 
-    /** The request in a new heap buffer, which the caller releases. */
-    public ByteBuf encode(WireFormat format) {
-        ByteBuf out = Unpooled.buffer();
-        encode(out, format);
-        return out;
-    }
 }

@@ -7,9 +7,9 @@ import io.virtiofs.protocol.WireFormat;
 /**
  * The body of a FUSE reply: what follows {@code fuse_out_header} in a successful answer.
  *
- * <p>Each record writes itself at the size the session's negotiated minor implies and has a static
- * {@code decode(ByteBuf in, WireFormat format)} for the driver's side (the MockDriver and tests),
- * which trusts its input.
+ * <p>Each record writes itself at the size the session's negotiated minor implies. Reading a reply
+ * is the driver's side: virtiofs-testkit's {@code Replies} (the few replies the server itself reads
+ * back, when a reply could not be delivered, keep a {@code decode} here).
  */
 public sealed interface FuseReply permits AttrOut, BmapOut, CopyFileRangeOut, CreateOut, DataOut, DirentplusOut,
         DirentsOut, EntryOut, GetxattrOut, InitOut, IoctlOut, LkOut, LseekOut, OpenOut, PollOut, StatfsOut,

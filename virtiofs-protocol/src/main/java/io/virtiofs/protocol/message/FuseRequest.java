@@ -1,16 +1,14 @@
 package io.virtiofs.protocol.message;
 
-import io.netty.buffer.ByteBuf;
-import io.virtiofs.protocol.WireFormat;
 
 /**
  * The body of a FUSE request: what follows {@code fuse_in_header} (and precedes the
  * extensions), one record per kind of body.
  *
  * <p>Each record has a static {@code decode(ByteBuf body, WireFormat format)} reading exactly the
- * body (the caller slices it to the length the header gives) and {@link #encode} writing it back,
- * so drivers in tests and benchmarks speak through the same code. {@link RequestDecoder} picks the
- * record for an opcode.
+ * body (the caller slices it to the length the header gives); {@link RequestDecoder} picks the
+ * record for an opcode. Writing a request is the driver's side: virtiofs-testkit's
+ * {@code Requests}.
  *
  * <p>Decoding treats the body as untrusted: a body too short for its struct, a name without its
  * NUL, a length that disagrees with the body, an absurd count all end in a
@@ -23,6 +21,4 @@ public sealed interface FuseRequest permits AccessIn, BatchForgetIn, BmapIn, Cop
         RemovemappingIn, RemovexattrIn, Rename2In, RenameIn, SetattrIn, SetupmappingIn, SetxattrIn, StatxIn,
         SymlinkIn, SyncfsIn, TmpfileIn, WriteIn {
 
-    /** Writes the body in {@code format}. */
-    void encode(ByteBuf out, WireFormat format);
 }

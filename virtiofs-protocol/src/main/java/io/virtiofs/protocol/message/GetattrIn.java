@@ -36,14 +36,4 @@ public record GetattrIn(int getattrFlags, long fh) implements FuseRequest {
         return new GetattrIn(flags, fh);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        if (!format.atLeast(9)) {
-            return;
-        }
-        WireOrder order = format.order();
-        order.writeInt(out, getattrFlags);
-        order.writeInt(out, 0);
-        order.writeLong(out, fh);
-    }
 }

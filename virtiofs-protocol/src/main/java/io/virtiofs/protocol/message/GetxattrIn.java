@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.virtiofs.api.XattrName;
 import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.WireFormat;
-import io.virtiofs.protocol.WireOrder;
 
 /**
  * FUSE_GETXATTR's request ({@code struct fuse_getxattr_in}, then the name and NUL).
@@ -33,11 +32,4 @@ public record GetxattrIn(int size, XattrName name) implements FuseRequest {
         return new GetxattrIn(size, NulTerminated.readLastXattrName(body, "xattr name"));
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeInt(out, size);
-        order.writeInt(out, 0);
-        NulTerminated.writeXattrName(out, name);
-    }
 }

@@ -27,9 +27,4 @@ public record GetxattrOut(int size) implements FuseReply {
         order.writeInt(out, 0);
     }
 
-    public static GetxattrOut decode(ByteBuf in, WireFormat format) {
-        int size = format.order().readInt(in);
-        in.skipBytes(4); // padding
-        return new GetxattrOut(size);
-    }
 }

@@ -76,20 +76,4 @@ public record InitIn(int major, int minor, int maxReadahead, long flags) impleme
         return new InitIn(major, minor, maxReadahead, flags);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        int size = size(major, minor);
-        order.writeInt(out, major);
-        order.writeInt(out, minor);
-        if (size == SIZE_BEFORE_6) {
-            return;
-        }
-        order.writeInt(out, maxReadahead);
-        order.writeInt(out, (int) flags);
-        if (size == SIZE) {
-            order.writeInt(out, (int) (flags >>> 32));
-            out.writeZero(SIZE - 20);
-        }
-    }
 }

@@ -89,7 +89,7 @@ public record InitOut(int major, int minor, int maxReadahead, long flags, int ma
         out.writeZero(SIZE - 42); // unused[11]
     }
 
-    /** Decodes a reply written for a session of {@code 7.minor} (the driver's side, and tests). */
+    /** Decodes a reply written for a session of {@code 7.minor} (the transport reads the reply it delivers; the driver's side). */
     public static InitOut decode(ByteBuf in, WireFormat format) {
         WireOrder order = format.order();
         int major = order.readInt(in);

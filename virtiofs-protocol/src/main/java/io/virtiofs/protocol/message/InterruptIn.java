@@ -19,8 +19,4 @@ public record InterruptIn(long unique) implements FuseRequest {
         return new InterruptIn(format.order().readLong(body));
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        format.order().writeLong(out, unique);
-    }
 }

@@ -49,15 +49,4 @@ public record IoctlIn(long fh, int flags, int cmd, long arg, int inSize, int out
         return new IoctlIn(fh, flags, cmd, arg, inSize, outSize, body.readSlice(inSize));
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeLong(out, fh);
-        order.writeInt(out, flags);
-        order.writeInt(out, cmd);
-        order.writeLong(out, arg);
-        order.writeInt(out, inSize);
-        order.writeInt(out, outSize);
-        out.writeBytes(data, data.readerIndex(), data.readableBytes());
-    }
 }

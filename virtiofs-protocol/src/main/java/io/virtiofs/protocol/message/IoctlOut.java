@@ -52,17 +52,6 @@ public record IoctlOut(int result, int flags, int inIovs, int outIovs, byte[] da
         out.writeBytes(data);
     }
 
-    /** Decodes the reply; the output is every byte after the struct. */
-    public static IoctlOut decode(ByteBuf in, WireFormat format) {
-        WireOrder order = format.order();
-        int result = order.readInt(in);
-        int flags = order.readInt(in);
-        int inIovs = order.readInt(in);
-        int outIovs = order.readInt(in);
-        byte[] data = new byte[in.readableBytes()];
-        in.readBytes(data);
-        return new IoctlOut(result, flags, inIovs, outIovs, data);
-    }
 
     @Override
     public boolean equals(Object other) {

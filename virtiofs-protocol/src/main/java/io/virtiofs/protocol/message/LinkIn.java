@@ -27,9 +27,4 @@ public record LinkIn(long oldNodeid, FileName newName) implements FuseRequest {
         return new LinkIn(oldNodeid, NulTerminated.readLastFileName(body, "link name"));
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        format.order().writeLong(out, oldNodeid);
-        NulTerminated.writeFileName(out, newName);
-    }
 }

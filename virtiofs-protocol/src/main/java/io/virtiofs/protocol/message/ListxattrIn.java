@@ -3,7 +3,6 @@ package io.virtiofs.protocol.message;
 import io.netty.buffer.ByteBuf;
 import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.WireFormat;
-import io.virtiofs.protocol.WireOrder;
 
 /**
  * FUSE_LISTXATTR's request ({@code struct fuse_getxattr_in}, no name).
@@ -22,10 +21,4 @@ public record ListxattrIn(int size) implements FuseRequest {
         return new ListxattrIn(size);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeInt(out, size);
-        order.writeInt(out, 0);
-    }
 }

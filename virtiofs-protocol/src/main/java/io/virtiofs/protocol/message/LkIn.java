@@ -40,13 +40,4 @@ public record LkIn(long fh, long owner, FileLock lock, int lkFlags) implements F
         return new LkIn(fh, owner, lock, lkFlags);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeLong(out, fh);
-        order.writeLong(out, owner);
-        FileLockCodec.encode(out, order, lock);
-        order.writeInt(out, lkFlags);
-        order.writeInt(out, 0);
-    }
 }

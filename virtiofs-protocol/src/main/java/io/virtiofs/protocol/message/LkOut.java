@@ -29,7 +29,4 @@ public record LkOut(FileLock lock) implements FuseReply {
         FileLockCodec.encode(out, format.order(), lock);
     }
 
-    public static LkOut decode(ByteBuf in, WireFormat format) {
-        return new LkOut(FileLockCodec.decodeReply(in, format.order()));
-    }
 }

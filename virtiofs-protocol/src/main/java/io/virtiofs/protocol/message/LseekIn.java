@@ -27,12 +27,4 @@ public record LseekIn(long fh, long offset, int whence) implements FuseRequest {
         return new LseekIn(fh, offset, whence);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeLong(out, fh);
-        order.writeLong(out, offset);
-        order.writeInt(out, whence);
-        order.writeInt(out, 0);
-    }
 }

@@ -23,7 +23,4 @@ public record LseekOut(long offset) implements FuseReply {
         format.order().writeLong(out, offset);
     }
 
-    public static LseekOut decode(ByteBuf in, WireFormat format) {
-        return new LseekOut(format.order().readLong(in));
-    }
 }

@@ -31,11 +31,4 @@ public record MkdirIn(int mode, int umask, FileName name) implements FuseRequest
         return new MkdirIn(mode, umask, NulTerminated.readLastFileName(body, "mkdir name"));
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeInt(out, mode);
-        order.writeInt(out, umask);
-        NulTerminated.writeFileName(out, name);
-    }
 }

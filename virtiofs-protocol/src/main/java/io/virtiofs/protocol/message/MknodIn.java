@@ -46,15 +46,4 @@ public record MknodIn(int mode, int rdev, int umask, FileName name) implements F
         return new MknodIn(mode, rdev, umask, NulTerminated.readLastFileName(body, "mknod name"));
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeInt(out, mode);
-        order.writeInt(out, rdev);
-        if (size(format) == SIZE) {
-            order.writeInt(out, umask);
-            order.writeInt(out, 0);
-        }
-        NulTerminated.writeFileName(out, name);
-    }
 }

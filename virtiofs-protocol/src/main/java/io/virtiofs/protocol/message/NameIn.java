@@ -20,8 +20,4 @@ public record NameIn(FileName name) implements FuseRequest {
         return new NameIn(NulTerminated.readLastFileName(body, "name"));
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        NulTerminated.writeFileName(out, name);
-    }
 }

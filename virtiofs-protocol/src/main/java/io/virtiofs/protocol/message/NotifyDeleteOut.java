@@ -2,7 +2,6 @@ package io.virtiofs.protocol.message;
 
 import io.netty.buffer.ByteBuf;
 import io.virtiofs.api.FileName;
-import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.NotifyCode;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
@@ -45,13 +44,4 @@ public record NotifyDeleteOut(long parent, long child, FileName name) implements
         NulTerminated.writeFileName(out, name);
     }
 
-    public static NotifyDeleteOut decode(ByteBuf body, WireFormat format) {
-        MalformedRequestException.requireReadable(body, SIZE, "fuse_notify_delete_out");
-        WireOrder order = format.order();
-        long parent = order.readLong(body);
-        long child = order.readLong(body);
-        long namelen = order.readUnsignedInt(body);
-        body.skipBytes(4); // padding
-        return new NotifyDeleteOut(parent, child, NulTerminated.readCountedFileName(body, namelen, "name"));
-    }
 }

@@ -24,8 +24,4 @@ public record NotifyIncEpochOut() implements FuseNotification {
     public void encode(ByteBuf out, WireFormat format) {
     }
 
-    /** Decodes the (empty) body; stray bytes are ignored. */
-    public static NotifyIncEpochOut decode(ByteBuf body, WireFormat format) {
-        return INSTANCE;
-    }
 }

@@ -2,7 +2,6 @@ package io.virtiofs.protocol.message;
 
 import io.netty.buffer.ByteBuf;
 import io.virtiofs.api.FileName;
-import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.NotifyCode;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
@@ -47,12 +46,4 @@ public record NotifyInvalEntryOut(long parent, int flags, FileName name) impleme
         NulTerminated.writeFileName(out, name);
     }
 
-    public static NotifyInvalEntryOut decode(ByteBuf body, WireFormat format) {
-        MalformedRequestException.requireReadable(body, SIZE, "fuse_notify_inval_entry_out");
-        WireOrder order = format.order();
-        long parent = order.readLong(body);
-        long namelen = order.readUnsignedInt(body);
-        int flags = order.readInt(body);
-        return new NotifyInvalEntryOut(parent, flags, NulTerminated.readCountedFileName(body, namelen, "name"));
-    }
 }

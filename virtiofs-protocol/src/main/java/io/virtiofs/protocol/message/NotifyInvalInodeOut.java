@@ -1,7 +1,6 @@
 package io.virtiofs.protocol.message;
 
 import io.netty.buffer.ByteBuf;
-import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.NotifyCode;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
@@ -37,12 +36,4 @@ public record NotifyInvalInodeOut(long ino, long off, long len) implements FuseN
         order.writeLong(out, len);
     }
 
-    public static NotifyInvalInodeOut decode(ByteBuf body, WireFormat format) {
-        MalformedRequestException.requireReadable(body, SIZE, "fuse_notify_inval_inode_out");
-        WireOrder order = format.order();
-        long ino = order.readLong(body);
-        long off = order.readLong(body);
-        long len = order.readLong(body);
-        return new NotifyInvalInodeOut(ino, off, len);
-    }
 }

@@ -1,7 +1,6 @@
 package io.virtiofs.protocol.message;
 
 import io.netty.buffer.ByteBuf;
-import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.NotifyCode;
 import io.virtiofs.protocol.WireFormat;
 
@@ -31,8 +30,4 @@ public record NotifyPollOut(long kh) implements FuseNotification {
         format.order().writeLong(out, kh);
     }
 
-    public static NotifyPollOut decode(ByteBuf body, WireFormat format) {
-        MalformedRequestException.requireReadable(body, SIZE, "fuse_notify_poll_wakeup_out");
-        return new NotifyPollOut(format.order().readLong(body));
-    }
 }

@@ -1,7 +1,6 @@
 package io.virtiofs.protocol.message;
 
 import io.netty.buffer.ByteBuf;
-import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.NotifyCode;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
@@ -49,22 +48,6 @@ public record NotifyPruneOut(long[] nodeids) implements FuseNotification {
         }
     }
 
-    /** Decodes the body: the count must match the bytes after the struct exactly. */
-    public static NotifyPruneOut decode(ByteBuf body, WireFormat format) {
-        MalformedRequestException.requireReadable(body, SIZE, "fuse_notify_prune_out");
-        WireOrder order = format.order();
-        long count = order.readUnsignedInt(body);
-        body.skipBytes(4 + 8); // padding, spare
-        if (count * 8 != body.readableBytes()) {
-            throw MalformedRequestException.invalid("prune of " + count + " nodes carries " + body.readableBytes()
-                    + " bytes");
-        }
-        long[] nodeids = new long[(int) count];
-        for (int i = 0; i < nodeids.length; i++) {
-            nodeids[i] = order.readLong(body);
-        }
-        return new NotifyPruneOut(nodeids);
-    }
 
     @Override
     public boolean equals(Object other) {

@@ -44,15 +44,4 @@ public record NotifyReplyIn(long offset, int size, ByteBuf data) implements Fuse
         return new NotifyReplyIn(offset, size, body.readSlice(size));
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeLong(out, 0);
-        order.writeLong(out, offset);
-        order.writeInt(out, size);
-        order.writeInt(out, 0);
-        order.writeLong(out, 0);
-        order.writeLong(out, 0);
-        out.writeBytes(data, data.readerIndex(), data.readableBytes());
-    }
 }

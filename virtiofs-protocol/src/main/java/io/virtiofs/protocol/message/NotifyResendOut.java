@@ -24,8 +24,4 @@ public record NotifyResendOut() implements FuseNotification {
     public void encode(ByteBuf out, WireFormat format) {
     }
 
-    /** Decodes the (empty) body; stray bytes are ignored. */
-    public static NotifyResendOut decode(ByteBuf body, WireFormat format) {
-        return INSTANCE;
-    }
 }

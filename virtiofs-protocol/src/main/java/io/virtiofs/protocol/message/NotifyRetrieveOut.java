@@ -1,7 +1,6 @@
 package io.virtiofs.protocol.message;
 
 import io.netty.buffer.ByteBuf;
-import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.NotifyCode;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
@@ -41,14 +40,4 @@ public record NotifyRetrieveOut(long notifyUnique, long nodeid, long offset, int
         order.writeInt(out, 0);
     }
 
-    public static NotifyRetrieveOut decode(ByteBuf body, WireFormat format) {
-        MalformedRequestException.requireReadable(body, SIZE, "fuse_notify_retrieve_out");
-        WireOrder order = format.order();
-        long notifyUnique = order.readLong(body);
-        long nodeid = order.readLong(body);
-        long offset = order.readLong(body);
-        int size = order.readInt(body);
-        body.skipBytes(4); // padding
-        return new NotifyRetrieveOut(notifyUnique, nodeid, offset, size);
-    }
 }

@@ -1,7 +1,6 @@
 package io.virtiofs.protocol.message;
 
 import io.netty.buffer.ByteBuf;
-import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.NotifyCode;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
@@ -47,16 +46,4 @@ public record NotifyStoreOut(long nodeid, long offset, ByteBuf data) implements 
         out.writeBytes(data, data.readerIndex(), data.readableBytes());
     }
 
-    public static NotifyStoreOut decode(ByteBuf body, WireFormat format) {
-        MalformedRequestException.requireReadable(body, SIZE, "fuse_notify_store_out");
-        WireOrder order = format.order();
-        long nodeid = order.readLong(body);
-        long offset = order.readLong(body);
-        long size = order.readUnsignedInt(body);
-        body.skipBytes(4); // padding
-        if (size != body.readableBytes()) {
-            throw MalformedRequestException.invalid("store of " + size + " bytes carries " + body.readableBytes());
-        }
-        return new NotifyStoreOut(nodeid, offset, body.readSlice((int) size));
-    }
 }

@@ -125,10 +125,4 @@ final class NulTerminated {
     static void writeBytes(ByteBuf out, FileName name) {
         name.writeTo(out);
     }
-
-    /** Writes an xattr name and its NUL. */
-    static void writeXattrName(ByteBuf out, XattrName name) {
-        name.writeTo(out);
-        out.writeByte(0);
-    }
 }

@@ -25,10 +25,4 @@ public record OpenIn(int flags, int openFlags) implements FuseRequest {
         return new OpenIn(order.readInt(body), order.readInt(body));
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeInt(out, flags);
-        order.writeInt(out, openFlags);
-    }
 }

@@ -31,12 +31,4 @@ public record PollIn(long fh, long kh, int flags, int events) implements FuseReq
         return new PollIn(fh, kh, flags, events);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeLong(out, fh);
-        order.writeLong(out, kh);
-        order.writeInt(out, flags);
-        order.writeInt(out, events);
-    }
 }

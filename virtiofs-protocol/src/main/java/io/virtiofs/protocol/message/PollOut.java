@@ -26,9 +26,4 @@ public record PollOut(int revents) implements FuseReply {
         order.writeInt(out, 0);
     }
 
-    public static PollOut decode(ByteBuf in, WireFormat format) {
-        int revents = format.order().readInt(in);
-        in.skipBytes(4); // padding
-        return new PollOut(revents);
-    }
 }

@@ -50,17 +50,4 @@ public record ReadIn(long fh, long offset, int size, int readFlags, long lockOwn
         return new ReadIn(fh, offset, size, readFlags, lockOwner, flags);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeLong(out, fh);
-        order.writeLong(out, offset);
-        order.writeInt(out, size);
-        order.writeInt(out, readFlags);
-        if (size(format) == SIZE) {
-            order.writeLong(out, lockOwner);
-            order.writeInt(out, flags);
-            order.writeInt(out, 0);
-        }
-    }
 }

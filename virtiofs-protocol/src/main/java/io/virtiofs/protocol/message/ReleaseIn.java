@@ -33,12 +33,4 @@ public record ReleaseIn(long fh, int flags, int releaseFlags, long lockOwner) im
         return new ReleaseIn(fh, flags, releaseFlags, lockOwner);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeLong(out, fh);
-        order.writeInt(out, flags);
-        order.writeInt(out, releaseFlags);
-        order.writeLong(out, lockOwner);
-    }
 }

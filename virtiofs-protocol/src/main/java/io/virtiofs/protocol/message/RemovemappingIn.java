@@ -50,12 +50,4 @@ public record RemovemappingIn(List<RemovemappingOne> ranges) implements FuseRequ
         return new RemovemappingIn(ranges);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeInt(out, ranges.size());
-        for (RemovemappingOne range : ranges) {
-            range.encode(out, order);
-        }
-    }
 }

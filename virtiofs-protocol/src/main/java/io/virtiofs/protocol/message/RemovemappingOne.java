@@ -20,8 +20,4 @@ public record RemovemappingOne(long moffset, long len) {
         return new RemovemappingOne(moffset, len);
     }
 
-    void encode(ByteBuf out, WireOrder order) {
-        order.writeLong(out, moffset);
-        order.writeLong(out, len);
-    }
 }

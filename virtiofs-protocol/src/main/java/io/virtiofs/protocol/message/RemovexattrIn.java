@@ -24,8 +24,4 @@ public record RemovexattrIn(XattrName name) implements FuseRequest {
         return new RemovexattrIn(NulTerminated.readLastXattrName(body, "xattr name"));
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        NulTerminated.writeXattrName(out, name);
-    }
 }

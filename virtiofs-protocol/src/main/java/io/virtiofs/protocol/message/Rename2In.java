@@ -37,13 +37,4 @@ public record Rename2In(long newdir, int flags, FileName oldName, FileName newNa
         return new Rename2In(newdir, flags, oldName, newName);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeLong(out, newdir);
-        order.writeInt(out, flags);
-        order.writeInt(out, 0);
-        NulTerminated.writeFileName(out, oldName);
-        NulTerminated.writeFileName(out, newName);
-    }
 }

@@ -32,10 +32,4 @@ public record RenameIn(long newdir, FileName oldName, FileName newName) implemen
         return new RenameIn(newdir, oldName, newName);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        format.order().writeLong(out, newdir);
-        NulTerminated.writeFileName(out, oldName);
-        NulTerminated.writeFileName(out, newName);
-    }
 }

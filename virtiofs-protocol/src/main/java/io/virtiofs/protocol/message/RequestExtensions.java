@@ -78,65 +78,6 @@ public record RequestExtensions(List<SecurityLabel> securityLabels, int[] supple
         return securityLabels.isEmpty() && supplementaryGroups.length == 0;
     }
 
-    /** The number of bytes {@link #encode} writes: a multiple of 8. */
-    public int encodedSize() {
-        int size = 0;
-        if (!securityLabels.isEmpty()) {
-            size += HEADER_SIZE;
-            for (SecurityLabel label : securityLabels) {
-                size += secctxSize(label);
-            }
-        }
-        if (supplementaryGroups.length > 0) {
-            size += groupsSize(supplementaryGroups.length);
-        }
-        return size;
-    }
-
-    private static int secctxSize(SecurityLabel label) {
-        return align8(SECCTX_SIZE + label.name().length() + 1 + label.value().length);
-    }
-
-    private static int groupsSize(int count) {
-        return align8(HEADER_SIZE + 4 + 4 * count);
-    }
-
-    private static int align8(int size) {
-        return (size + 7) & ~7;
-    }
-
-    /** Writes the extensions: the security context first, then the groups, as Linux does. */
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        if (!securityLabels.isEmpty()) {
-            int size = HEADER_SIZE;
-            for (SecurityLabel label : securityLabels) {
-                size += secctxSize(label);
-            }
-            order.writeInt(out, size);
-            order.writeInt(out, securityLabels.size());
-            for (SecurityLabel label : securityLabels) {
-                byte[] value = label.value();
-                order.writeInt(out, value.length);
-                order.writeInt(out, 0);
-                label.name().writeTo(out);
-                out.writeByte(0);
-                out.writeBytes(value);
-                out.writeZero(secctxSize(label) - (SECCTX_SIZE + label.name().length() + 1 + value.length));
-            }
-        }
-        if (supplementaryGroups.length > 0) {
-            int size = groupsSize(supplementaryGroups.length);
-            order.writeInt(out, size);
-            order.writeInt(out, EXT_GROUPS);
-            order.writeInt(out, supplementaryGroups.length);
-            for (int group : supplementaryGroups) {
-                order.writeInt(out, group);
-            }
-            out.writeZero(size - (HEADER_SIZE + 4 + 4 * supplementaryGroups.length));
-        }
-    }
-
     /**
      * Decodes the extensions: {@code extensions}' readable bytes are exactly the
      * {@code total_extlen * 8} bytes after the body.
@@ -213,6 +154,10 @@ public record RequestExtensions(List<SecurityLabel> securityLabels, int[] supple
             groups[i] = order.readInt(body);
         }
         return groups;
+    }
+
+    private static int align8(int size) {
+        return (size + 7) & ~7;
     }
 
     @Override

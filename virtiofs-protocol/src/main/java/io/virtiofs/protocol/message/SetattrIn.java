@@ -44,24 +44,4 @@ public record SetattrIn(SetattrRequest request) implements FuseRequest {
                 ctime, ctimeNsec, mode, uid, gid));
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeInt(out, request.valid());
-        order.writeInt(out, 0);
-        order.writeLong(out, request.fh());
-        order.writeLong(out, request.size());
-        order.writeLong(out, request.lockOwner());
-        order.writeLong(out, request.atime());
-        order.writeLong(out, request.mtime());
-        order.writeLong(out, request.ctime());
-        order.writeInt(out, request.atimeNsec());
-        order.writeInt(out, request.mtimeNsec());
-        order.writeInt(out, request.ctimeNsec());
-        order.writeInt(out, request.mode());
-        order.writeInt(out, 0);
-        order.writeInt(out, request.uid());
-        order.writeInt(out, request.gid());
-        order.writeInt(out, 0);
-    }
 }

@@ -36,13 +36,4 @@ public record SetupmappingIn(long fh, long foffset, long len, long flags, long m
         return new SetupmappingIn(fh, foffset, len, flags, moffset);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeLong(out, fh);
-        order.writeLong(out, foffset);
-        order.writeLong(out, len);
-        order.writeLong(out, flags);
-        order.writeLong(out, moffset);
-    }
 }

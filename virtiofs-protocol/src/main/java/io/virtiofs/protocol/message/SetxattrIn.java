@@ -84,18 +84,6 @@ public record SetxattrIn(int size, int flags, int setxattrFlags, XattrName name,
         return new SetxattrIn(size, flags, setxattrFlags, name, value);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeInt(out, size);
-        order.writeInt(out, flags);
-        if (size(format) == SIZE) {
-            order.writeInt(out, setxattrFlags);
-            order.writeInt(out, 0);
-        }
-        NulTerminated.writeXattrName(out, name);
-        out.writeBytes(value);
-    }
 
     @Override
     public boolean equals(Object other) {

@@ -50,20 +50,4 @@ public record StatfsOut(StatFs statfs) implements FuseReply {
         }
     }
 
-    public static StatfsOut decode(ByteBuf in, WireFormat format) {
-        WireOrder order = format.order();
-        long blocks = order.readLong(in);
-        long bfree = order.readLong(in);
-        long bavail = order.readLong(in);
-        long files = order.readLong(in);
-        long ffree = order.readLong(in);
-        int bsize = order.readInt(in);
-        int namelen = order.readInt(in);
-        int frsize = 0;
-        if (size(format) == SIZE) {
-            frsize = order.readInt(in);
-            in.skipBytes(SIZE - 52);
-        }
-        return new StatfsOut(new StatFs(blocks, bfree, bavail, files, ffree, bsize, namelen, frsize));
-    }
 }

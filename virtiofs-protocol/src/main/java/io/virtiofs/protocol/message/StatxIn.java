@@ -29,13 +29,4 @@ public record StatxIn(int getattrFlags, long fh, int sxFlags, int sxMask) implem
         return new StatxIn(getattrFlags, fh, sxFlags, sxMask);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeInt(out, getattrFlags);
-        order.writeInt(out, 0);
-        order.writeLong(out, fh);
-        order.writeInt(out, sxFlags);
-        order.writeInt(out, sxMask);
-    }
 }

@@ -75,43 +75,4 @@ public record StatxOut(long attrValid, int attrValidNsec, int flags, Statx statx
         order.writeInt(out, 0); // __reserved
     }
 
-    public static StatxOut decode(ByteBuf in, WireFormat format) {
-        WireOrder order = format.order();
-        long attrValid = order.readLong(in);
-        int attrValidNsec = order.readInt(in);
-        int flags = order.readInt(in);
-        in.skipBytes(16);
-        int mask = order.readInt(in);
-        int blksize = order.readInt(in);
-        long attributes = order.readLong(in);
-        int nlink = order.readInt(in);
-        int uid = order.readInt(in);
-        int gid = order.readInt(in);
-        int mode = order.readUnsignedShort(in);
-        in.skipBytes(2);
-        long ino = order.readLong(in);
-        long size = order.readLong(in);
-        long blocks = order.readLong(in);
-        long attributesMask = order.readLong(in);
-        long atime = order.readLong(in);
-        int atimeNsec = order.readInt(in);
-        in.skipBytes(4);
-        long btime = order.readLong(in);
-        int btimeNsec = order.readInt(in);
-        in.skipBytes(4);
-        long ctime = order.readLong(in);
-        int ctimeNsec = order.readInt(in);
-        in.skipBytes(4);
-        long mtime = order.readLong(in);
-        int mtimeNsec = order.readInt(in);
-        in.skipBytes(4);
-        int rdevMajor = order.readInt(in);
-        int rdevMinor = order.readInt(in);
-        int devMajor = order.readInt(in);
-        int devMinor = order.readInt(in);
-        in.skipBytes(14 * 8);
-        return new StatxOut(attrValid, attrValidNsec, flags, new Statx(mask, blksize, attributes, nlink, uid, gid,
-                mode, ino, size, blocks, attributesMask, atime, atimeNsec, btime, btimeNsec, ctime, ctimeNsec,
-                mtime, mtimeNsec, rdevMajor, rdevMinor, devMajor, devMinor));
-    }
 }

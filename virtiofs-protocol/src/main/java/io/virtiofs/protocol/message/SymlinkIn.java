@@ -25,10 +25,4 @@ public record SymlinkIn(FileName name, SymlinkTarget target) implements FuseRequ
         return new SymlinkIn(name, target);
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        NulTerminated.writeFileName(out, name);
-        target.writeTo(out);
-        out.writeByte(0);
-    }
 }

@@ -19,8 +19,4 @@ public record SyncfsIn() implements FuseRequest {
         return INSTANCE;
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        out.writeZero(SIZE);
-    }
 }

@@ -30,15 +30,4 @@ public record TmpfileIn(int flags, int mode, int umask, int openFlags) implement
         return new TmpfileIn(flags, mode, umask, openFlags);
     }
 
-    /** Writes the struct and the name {@code "/"} the Linux driver sends with it. */
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeInt(out, flags);
-        order.writeInt(out, mode);
-        order.writeInt(out, umask);
-        order.writeInt(out, openFlags);
-        out.writeByte('/');
-        out.writeByte(0);
-    }
 }

@@ -64,18 +64,4 @@ public record WriteIn(long fh, long offset, int size, int writeFlags, long lockO
         return new WriteIn(fh, offset, size, writeFlags, lockOwner, flags, body.readSlice(size));
     }
 
-    @Override
-    public void encode(ByteBuf out, WireFormat format) {
-        WireOrder order = format.order();
-        order.writeLong(out, fh);
-        order.writeLong(out, offset);
-        order.writeInt(out, size);
-        order.writeInt(out, writeFlags);
-        if (size(format) == SIZE) {
-            order.writeLong(out, lockOwner);
-            order.writeInt(out, flags);
-            order.writeInt(out, 0);
-        }
-        out.writeBytes(data, data.readerIndex(), data.readableBytes());
-    }
 }

@@ -26,9 +26,4 @@ public record WriteOut(int size) implements FuseReply {
         order.writeInt(out, 0);
     }
 
-    public static WriteOut decode(ByteBuf in, WireFormat format) {
-        int size = format.order().readInt(in);
-        in.skipBytes(4); // padding
-        return new WriteOut(size);
-    }
 }

@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * or one that has not started yet. Lookup counts are kept per node, so FORGET and BATCH_FORGET give
  * the file system back exactly what was looked up, and whatever remains when a session ends.
  *
- * <p>Errors, in three tiers (see STYLE.md): a file system's {@link ErrnoException} is an ordinary
+ * <p>Errors, in three tiers: a file system's {@link io.virtiofs.api.ErrnoException} is an ordinary
  * error reply; any other exception from it becomes EIO and a log line; a malformed request gets an
  * error reply (EINVAL, ENAMETOOLONG, ENOSYS, EPROTO for a bad INIT) keeping its {@code unique}
  * whenever the header parsed. Nothing a request contains makes {@link #handle} throw.
@@ -342,18 +342,29 @@ public final class FuseServer implements FuseRequestHandler {
     }
 
     /**
-     * The byte order of a session's first request, from its opcode (FUSE_INIT in either order);
-     * {@code fallback} when the opcode is known in neither.
+     * The byte order of a request that arrives before FUSE_INIT: the order in which its opcode reads
+     * FUSE_INIT; else the one order in which its length field equals the bytes received; else the one
+     * order in which its opcode is known; else {@code fallback}. Only the first is certain: the rest
+     * serve to word the error reply so that a driver of either order can read it.
      */
     private static WireOrder detectOrder(ByteBuf request, WireOrder fallback) {
         if (request.readableBytes() < InHeader.SIZE) {
             return fallback;
         }
-        int opcodeIndex = request.readerIndex() + InHeader.OPCODE_OFFSET;
+        int start = request.readerIndex();
+        int opcodeIndex = start + InHeader.OPCODE_OFFSET;
+        int length = request.readableBytes();
+        boolean lengthLE = request.getIntLE(start) == length;
+        boolean lengthBE = request.getInt(start) == length;
+        boolean knownLE = Opcode.of(request.getIntLE(opcodeIndex)).isPresent();
+        boolean knownBE = Opcode.of(request.getInt(opcodeIndex)).isPresent();
         return WireOrder.detect(request, opcodeIndex, Opcode.INIT.code())
-                .or(() -> Opcode.of(request.getIntLE(opcodeIndex)).isPresent()
-                        ? Optional.of(WireOrder.LITTLE_ENDIAN)
-                        : Opcode.of(request.getInt(opcodeIndex)).map(known -> WireOrder.BIG_ENDIAN))
+                .or(() -> lengthLE != lengthBE
+                        ? Optional.of(lengthLE ? WireOrder.LITTLE_ENDIAN : WireOrder.BIG_ENDIAN)
+                        : Optional.empty())
+                .or(() -> knownLE != knownBE
+                        ? Optional.of(knownLE ? WireOrder.LITTLE_ENDIAN : WireOrder.BIG_ENDIAN)
+                        : Optional.empty())
                 .orElse(fallback);
     }
 

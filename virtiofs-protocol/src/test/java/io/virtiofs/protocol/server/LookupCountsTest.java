@@ -10,7 +10,14 @@ import org.junit.jupiter.api.Test;
 /** The lookup table against a HashMap model, over seeded random operations. */
 class LookupCountsTest {
 
-    private static final long SEED = Long.getLong("virtiofs.seed", System.nanoTime());
+    /** -Dvirtiofs.seed as every module reads it: decimal, or hex after 0x (64 bits). */
+    private static final long SEED = seed(System.getProperty("virtiofs.seed", ""));
+
+    private static long seed(String text) {
+        String t = text.trim();
+        return t.isEmpty() ? System.nanoTime() : t.startsWith("0x") || t.startsWith("0X")
+                ? Long.parseUnsignedLong(t.substring(2), 16) : Long.parseLong(t);
+    }
 
     @Test
     void matchesAMapModel() {

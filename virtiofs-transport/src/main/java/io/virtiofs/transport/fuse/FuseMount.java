@@ -98,7 +98,7 @@ public final class FuseMount implements AutoCloseable {
         Objects.requireNonNull(handlerFactory, "handlerFactory");
         Objects.requireNonNull(options, "options");
         if (options.ioUring()) {
-            FuseRingQueue.checkAvailable();
+            FuseRingQueue.checkAvailable(FuseRingQueue.setupFlags(options.ringFlags()));
         }
         int sessionFd = device.openSession();
         int stopFd = -1;
@@ -134,7 +134,7 @@ public final class FuseMount implements AutoCloseable {
             }
             FuseSession session = new FuseSession(handler, sessionFd, stopFd, sink, waitMode, control);
             if (options.ioUring()) {
-                session.useIoUring(FuseSession.DEFAULT_RING_DEPTH);
+                session.useIoUring(options.ringDepth(), FuseRingQueue.setupFlags(options.ringFlags()));
             }
             FuseMount mount = new FuseMount(options, config, session, mountId);
             session.start(clones, options.bufferSize(), "virtiofs-fuse-" + SEQUENCE.incrementAndGet());

@@ -3,10 +3,12 @@ package io.virtiofs.transport.fuse;
 import io.virtiofs.protocol.server.FuseServerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -36,23 +38,46 @@ import java.util.regex.Pattern;
  *     and later with the {@code fuse} module's {@code enable_uring} parameter on): one ring queue
  *     per CPU, the kernel's queue chosen by the CPU of the process that makes the request; the
  *     workers still carry FUSE_INIT, forgets and interrupts
+ * @param ringDepth with {@code ioUring}: the entries of each ring queue, the requests one CPU's
+ *     queue carries at once (1 to {@value #MAX_RING_DEPTH}); each holds a buffer of
+ *     {@code maxWrite}, touched only as far as requests and replies reach
+ * @param ringFlags with {@code ioUring}: how each ring is set up; {@link RingFlag#DEFER_TASKRUN}
+ *     needs {@link RingFlag#SINGLE_ISSUER}
  */
 public record FuseMountOptions(Path mountpoint, String fsname, Optional<String> subtype, boolean allowOther,
                                boolean defaultPermissions, OptionalInt maxRead, List<String> extraOptions,
                                int workers, int maxWrite, int maxReadahead, int maxBackground,
-                               int congestionThreshold, int timeGranularity, boolean ioUring) {
+                               int congestionThreshold, int timeGranularity, boolean ioUring, int ringDepth,
+                               Set<RingFlag> ringFlags) {
 
     /** The default {@link #fsname}. */
     public static final String DEFAULT_FSNAME = "virtiofs-java";
     /**
-     * The default number of worker threads. Idle workers sleep in read(2) and cost only their
-     * buffers (two of {@link #bufferSize()} each); on a 2-CPU machine 8 answered a one-thread
-     * uncached fstat loop at 58-66k/s against 49-56k/s with 4 (three alternating runs), with
-     * random-read throughput unchanged within noise (BENCHMARKS.md).
+     * The default number of worker threads, for a file system that may keep a worker waiting.
+     * Idle workers sleep in read(2), but not for free: the kernel wakes the longest-idle one for
+     * each request, so a file system that never waits is served better by one per CPU, which
+     * {@code virtiofs mount} uses for memfs (fewer switches and less CPU per request on a 2-CPU
+     * machine, BENCHMARKS.md).
      */
     public static final int DEFAULT_WORKERS = 8;
     /** The most worker threads a mount may have. */
     public static final int MAX_WORKERS = 256;
+    /**
+     * The default {@link #ringDepth}. Over io_uring one CPU's queue carries this many requests at
+     * once; the kernel queues the rest. With fio reading 4 KiB at random, 32 requests in flight on
+     * a 2-CPU machine, depths 8 to 32 served alike and 4 cost more system calls per read
+     * (BENCHMARKS.md).
+     */
+    public static final int DEFAULT_RING_DEPTH = 16;
+    /** The largest {@link #ringDepth}. */
+    public static final int MAX_RING_DEPTH = 1024;
+    /**
+     * The default {@link #ringFlags}: one thread submits, and the kernel's completion work runs
+     * when it waits (on a 2-CPU machine an uncached fstat loop ran at 104-109k/s this way against
+     * 70k/s with {@code SINGLE_ISSUER} alone, BENCHMARKS.md).
+     */
+    public static final Set<RingFlag> DEFAULT_RING_FLAGS = Set.copyOf(EnumSet.of(RingFlag.SINGLE_ISSUER,
+            RingFlag.DEFER_TASKRUN));
 
     private static final Pattern SUBTYPE = Pattern.compile("[A-Za-z0-9_.+-]{1,64}");
 
@@ -61,6 +86,7 @@ public record FuseMountOptions(Path mountpoint, String fsname, Optional<String> 
         Objects.requireNonNull(fsname, "fsname");
         Objects.requireNonNull(subtype, "subtype");
         Objects.requireNonNull(maxRead, "maxRead");
+        Objects.requireNonNull(ringFlags, "ringFlags");
         mountpoint = mountpoint.toAbsolutePath().normalize();
         if (fsname.isEmpty() || fsname.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("fsname must be non-empty and without NUL characters");
@@ -81,6 +107,13 @@ public record FuseMountOptions(Path mountpoint, String fsname, Optional<String> 
         }
         if (workers < 1 || workers > MAX_WORKERS) {
             throw new IllegalArgumentException("workers " + workers + " is outside 1.." + MAX_WORKERS);
+        }
+        if (ringDepth < 1 || ringDepth > MAX_RING_DEPTH) {
+            throw new IllegalArgumentException("ring depth " + ringDepth + " is outside 1.." + MAX_RING_DEPTH);
+        }
+        ringFlags = ringFlags.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(ringFlags));
+        if (ringFlags.contains(RingFlag.DEFER_TASKRUN) && !ringFlags.contains(RingFlag.SINGLE_ISSUER)) {
+            throw new IllegalArgumentException("ring flag DEFER_TASKRUN needs SINGLE_ISSUER");
         }
         // The same limits FuseServerConfig enforces, checked here so a bad option fails early.
         new FuseServerConfig(maxWrite, maxReadahead, maxBackground, congestionThreshold, timeGranularity,
@@ -122,6 +155,8 @@ public record FuseMountOptions(Path mountpoint, String fsname, Optional<String> 
         private final List<String> extraOptions = new ArrayList<>();
         private int workers = DEFAULT_WORKERS;
         private boolean ioUring;
+        private int ringDepth = DEFAULT_RING_DEPTH;
+        private Set<RingFlag> ringFlags = DEFAULT_RING_FLAGS;
         private int maxWrite = FuseServerConfig.MAX_MAX_WRITE;
         private int maxReadahead = FuseServerConfig.MAX_MAX_WRITE;
         private int maxBackground = 64;
@@ -223,10 +258,22 @@ public record FuseMountOptions(Path mountpoint, String fsname, Optional<String> 
             return this;
         }
 
+        /** The entries of each ring queue (see {@link FuseMountOptions#ringDepth}). */
+        public Builder ringDepth(int entries) {
+            ringDepth = entries;
+            return this;
+        }
+
+        /** How each ring is set up (see {@link FuseMountOptions#ringFlags}). */
+        public Builder ringFlags(Set<RingFlag> flags) {
+            ringFlags = Set.copyOf(flags);
+            return this;
+        }
+
         public FuseMountOptions build() {
             return new FuseMountOptions(mountpoint, fsname, subtype, allowOther, defaultPermissions, maxRead,
                     extraOptions, workers, maxWrite, maxReadahead, maxBackground, congestionThreshold, timeGranularity,
-                    ioUring);
+                    ioUring, ringDepth, ringFlags);
         }
 
         private static int parseSize(String option, String value) {

@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jspecify.annotations.Nullable;
 
@@ -47,11 +48,15 @@ import org.jspecify.annotations.Nullable;
  * bytes: {@code fuse_in_header} in the first 128, the operation's own header in the next 128, then
  * {@code fuse_uring_ent_in_out}: flags, commit id, payload size) into the entry's header buffer,
  * and the rest of the request (names, write data) into its payload buffer. The payload buffer is
- * placed {@value #PREFIX} bytes into a larger one, and the two headers are copied just before it,
- * so the request the {@link FuseRequestHandler} sees is one contiguous FUSE message, as over
- * /dev/fuse. The reply is written into a buffer of the queue's own; its {@code fuse_out_header}
- * goes back into the header buffer and the rest into the payload, with its length in
- * {@code payload_sz}.
+ * placed {@value #PREFIX} bytes into a larger one, and the request the {@link FuseRequestHandler}
+ * sees is one contiguous FUSE message, as over /dev/fuse: a request with a payload has its two
+ * headers copied just before the payload; one without (GETATTR, READ, ...) has them copied into a
+ * small buffer of the entry's own. A reply goes back as {@code fuse_out_header} in the header
+ * buffer and the rest in the payload, with its length in {@code payload_sz}. The reply to a
+ * request without a payload is written straight into the payload, its header into the
+ * {@value OutHeader#SIZE} bytes before it, so only that header is copied: a READ's data is copied
+ * once, by the file system into the entry. The reply to a request with a payload is written into
+ * a buffer of the queue's own and copied.
  *
  * <p><b>Requests that may block</b> (lock waits) run on the session's pool for them; the pool
  * thread queues the finished reply here and wakes this thread through an eventfd that the ring
@@ -77,18 +82,25 @@ final class FuseRingQueue implements Runnable {
     /** The user data of the eventfd read that wakes this thread. */
     private static final long WAKE = -1L;
 
-    /**
-     * One thread submits, and completion work runs when it waits: on a 2-CPU machine an uncached
-     * fstat loop ran at 104-109k/s this way against 70k/s with {@code SINGLE_ISSUER} alone (both
-     * with the thread pinned, below).
-     */
-    static final int RING_FLAGS = IoUring.SETUP_SINGLE_ISSUER | IoUring.SETUP_DEFER_TASKRUN;
+    /** {@code io_uring_setup(2)}'s flags for {@code flags}. */
+    static int setupFlags(Set<RingFlag> flags) {
+        int bits = 0;
+        for (RingFlag flag : flags) {
+            bits |= switch (flag) {
+                case SINGLE_ISSUER -> IoUring.SETUP_SINGLE_ISSUER;
+                case DEFER_TASKRUN -> IoUring.SETUP_DEFER_TASKRUN;
+                case COOP_TASKRUN -> IoUring.SETUP_COOP_TASKRUN;
+            };
+        }
+        return bits;
+    }
 
     private final FuseSession session;
     private final FuseRequestHandler handler;
     private final int deviceFd;
     private final int qid;
     private final int depth;
+    private final int ringFlags;
     private final int payloadSize;
     private final BlockingRequests.Lane blocking;
     private final int wakeFd;
@@ -109,13 +121,14 @@ final class FuseRingQueue implements Runnable {
     private record Finished(int entry, ByteBuf reply, boolean release) {
     }
 
-    FuseRingQueue(FuseSession session, FuseRequestHandler handler, int deviceFd, int qid, int depth, int payloadSize,
-                  BlockingRequests.Lane blocking) throws NativeException {
+    FuseRingQueue(FuseSession session, FuseRequestHandler handler, int deviceFd, int qid, int depth, int ringFlags,
+                  int payloadSize, BlockingRequests.Lane blocking) throws NativeException {
         this.session = session;
         this.handler = handler;
         this.deviceFd = deviceFd;
         this.qid = qid;
         this.depth = depth;
+        this.ringFlags = ringFlags;
         this.payloadSize = payloadSize;
         this.blocking = blocking;
         this.wakeFd = EventFdCalls.eventfd(0, EventFdCalls.EFD_CLOEXEC);
@@ -127,12 +140,12 @@ final class FuseRingQueue implements Runnable {
 
     /**
      * Checks, before mounting, that this kernel serves FUSE over io_uring and lets this process
-     * make rings: a mount that negotiated it but could not register its rings would hold every
-     * request until the session ends.
+     * make rings with {@code ringFlags}: a mount that negotiated it but could not register its
+     * rings would hold every request until the session ends.
      *
      * @throws FuseMountException saying what is missing and how to get it
      */
-    static void checkAvailable() throws FuseMountException {
+    static void checkAvailable(int ringFlags) throws FuseMountException {
         String enabled;
         try {
             enabled = Files.readString(ENABLE_URING).trim();
@@ -144,10 +157,11 @@ final class FuseRingQueue implements Runnable {
             throw FuseMountException.ioUringUnavailable(ENABLE_URING + " is " + enabled
                     + "; as root: echo Y > " + ENABLE_URING, null);
         }
-        NativeException refused = probeRing();
+        NativeException refused = probeRing(ringFlags);
         if (refused != null) {
             throw FuseMountException.ioUringUnavailable("io_uring_setup failed with " + refused.errno().name()
-                    + (refused.errno() == Errno.EPERM ? " (see the sysctl kernel.io_uring_disabled)" : ""), refused);
+                    + (refused.errno() == Errno.EPERM ? " (see the sysctl kernel.io_uring_disabled)"
+                    : refused.errno() == Errno.EINVAL ? " (a ring flag this kernel does not know?)" : ""), refused);
         }
     }
 
@@ -160,11 +174,11 @@ final class FuseRingQueue implements Runnable {
      * mounting thread, at least 9 saw an INTERRUPT that nobody sent; a statx in CI and a mkdir here failed
      * with EINTR.
      */
-    private static @Nullable NativeException probeRing() {
+    private static @Nullable NativeException probeRing(int ringFlags) {
         NativeException[] refused = new NativeException[1];
         Thread probe = Thread.ofPlatform().name("virtiofs-io_uring-probe").start(() -> {
             try {
-                IoUring.create(2, RING_FLAGS).close();
+                IoUring.create(2, ringFlags).close();
             } catch (NativeException e) {
                 refused[0] = e;
             }
@@ -209,7 +223,7 @@ final class FuseRingQueue implements Runnable {
             LOG.log(Level.DEBUG, "ring queue " + qid + " runs unpinned", e);
         }
         try (Arena arena = Arena.ofShared(); Entries entries = new Entries(arena);
-             IoUring ring = IoUring.create(2 * depth + 2, RING_FLAGS)) {
+             IoUring ring = IoUring.create(2 * depth + 2, ringFlags)) {
             MemorySegment counter = arena.allocate(8, 8);
             for (int i = 0; i < depth; i++) {
                 submitCommand(ring, entries, i, CMD_REGISTER, 0);
@@ -341,9 +355,15 @@ final class FuseRingQueue implements Runnable {
             commit(ring, entries, entry, entries.entryReplyMemory(entry), reply.readableBytes());
             return;
         }
-        ByteBuf reply = entries.reply.clear();
-        handle(request, reply);
-        commit(ring, entries, entry, entries.replyMemory, reply.readableBytes());
+        if (entries.hasPayload(entry)) {
+            ByteBuf reply = entries.reply.clear();
+            handle(request, reply);
+            commit(ring, entries, entry, entries.replyMemory, reply.readableBytes());
+        } else {
+            ByteBuf reply = entries.replyInPlace(entry);
+            handle(request, reply);
+            commitInPlace(ring, entries, entry, reply.readableBytes());
+        }
     }
 
     /**
@@ -453,6 +473,18 @@ final class FuseRingQueue implements Runnable {
         submitCommand(ring, entries, entry, CMD_COMMIT_AND_FETCH, header.get(JAVA_LONG, RingEntryHeader.COMMIT_ID_OFFSET));
     }
 
+    /**
+     * Queues the commit-and-fetch of entry {@code entry}, whose reply ({@code length} bytes) was
+     * written in place: its {@code fuse_out_header} just before the payload, the rest in it.
+     */
+    private void commitInPlace(IoUring ring, Entries entries, int entry, int length) {
+        MemorySegment header = entries.header(entry);
+        MemorySegment.copy(entries.buffer(entry), PREFIX - OutHeader.SIZE, header, RingEntryHeader.IN_OUT_OFFSET,
+                OutHeader.SIZE);
+        header.set(JAVA_INT, RingEntryHeader.PAYLOAD_SIZE_OFFSET, Math.max(length - OutHeader.SIZE, 0));
+        submitCommand(ring, entries, entry, CMD_COMMIT_AND_FETCH, header.get(JAVA_LONG, RingEntryHeader.COMMIT_ID_OFFSET));
+    }
+
     private void submitCommand(IoUring ring, Entries entries, int entry, int command, long commitId) {
         MemorySegment sqe = next(ring);
         IoUring.prepareCommand(sqe, deviceFd, command, entries.vector(entry).address(), 2, entry);
@@ -480,6 +512,11 @@ final class FuseRingQueue implements Runnable {
         private final ByteBuf[] wrapped = new ByteBuf[depth];
         private final MemorySegment[] payloads = new MemorySegment[depth];
         private final MemorySegment[] vectors = new MemorySegment[depth];
+        /** The request of an entry without payload: both headers, copied here. */
+        private final MemorySegment[] shortRequestMemory = new MemorySegment[depth];
+        private final ByteBuf[] shortRequests = new ByteBuf[depth];
+        /** The reply to a request without payload: the out header before the payload, then the payload. */
+        private final ByteBuf[] inPlaceReplies = new ByteBuf[depth];
         private final MemorySegment mapping;
         /** Whether a request came through the entry since it was last registered. */
         final boolean[] served = new boolean[depth];
@@ -514,6 +551,10 @@ final class FuseRingQueue implements Runnable {
                 buffers[i] = mapping.asSlice(stride * i + PAGE - PREFIX, PREFIX + payloadSize);
                 wrapped[i] = Unpooled.wrappedBuffer(buffers[i].asByteBuffer());
                 payloads[i] = buffers[i].asSlice(PREFIX, payloadSize);
+                shortRequestMemory[i] = arena.allocate(PREFIX, 64);
+                shortRequests[i] = Unpooled.wrappedBuffer(shortRequestMemory[i].asByteBuffer());
+                inPlaceReplies[i] = Unpooled.wrappedBuffer(
+                        buffers[i].asSlice(PREFIX - OutHeader.SIZE, OutHeader.SIZE + payloadSize).asByteBuffer());
                 vectors[i] = arena.allocate(32, 8);
                 vectors[i].set(JAVA_LONG, 0, headers[i].address());
                 vectors[i].set(JAVA_LONG, 8, HEADER_SIZE);
@@ -559,9 +600,24 @@ final class FuseRingQueue implements Runnable {
             return wrapped[entry].slice(PREFIX - InHeader.SIZE, InHeader.SIZE);
         }
 
+        MemorySegment buffer(int entry) {
+            return buffers[entry];
+        }
+
+        /** Whether the request in {@code entry} came with a payload (names, write data). */
+        boolean hasPayload(int entry) {
+            return headers[entry].get(JAVA_INT, RingEntryHeader.PAYLOAD_SIZE_OFFSET) != 0;
+        }
+
+        /** The empty reply buffer of {@code entry} that ends in its payload (see the class comment). */
+        ByteBuf replyInPlace(int entry) {
+            return inPlaceReplies[entry].clear();
+        }
+
         /**
          * The request in {@code entry} as one FUSE message (both headers copied in front of the
-         * payload), or null when the kernel's sizes do not add up.
+         * payload, or into the entry's short request buffer when there is none), or null when the
+         * kernel's sizes do not add up.
          */
         ByteBuf request(int entry) {
             MemorySegment header = headers[entry];
@@ -572,6 +628,11 @@ final class FuseRingQueue implements Runnable {
                 LOG.log(Level.WARNING, "ring entry of queue " + qid + " holds a request of " + length
                         + " bytes with a payload of " + payload + "; answering EIO");
                 return null;
+            }
+            if (payload == 0) {
+                MemorySegment.copy(header, RingEntryHeader.IN_OUT_OFFSET, shortRequestMemory[entry], 0, InHeader.SIZE);
+                MemorySegment.copy(header, RingEntryHeader.OP_IN_OFFSET, shortRequestMemory[entry], InHeader.SIZE, opIn);
+                return shortRequests[entry].setIndex(0, length);
             }
             int start = PREFIX - opIn - InHeader.SIZE;
             MemorySegment buffer = buffers[entry];

@@ -38,8 +38,6 @@ import org.jspecify.annotations.Nullable;
 final class FuseSession {
 
     private static final System.Logger LOG = System.getLogger(FuseSession.class.getName());
-    /** Ring entries per io_uring queue: requests one CPU's queue carries at once. */
-    static final int DEFAULT_RING_DEPTH = 16;
 
     private final FuseRequestHandler handler;
     private final int sessionFd;
@@ -51,7 +49,8 @@ final class FuseSession {
     private final List<FuseRingQueue> rings = new CopyOnWriteArrayList<>();
     /** Whether to serve over io_uring once FUSE_INIT accepted it. */
     private volatile boolean ioUring;
-    private volatile int ringDepth = DEFAULT_RING_DEPTH;
+    private volatile int ringDepth = FuseMountOptions.DEFAULT_RING_DEPTH;
+    private volatile int ringFlags;
     /** Requests the ring queues answered. */
     private final LongAdder ringRequests = new LongAdder();
     private final AtomicInteger running = new AtomicInteger();
@@ -69,10 +68,15 @@ final class FuseSession {
     private volatile @Nullable BlockingRequests blocking;
     private volatile String name = "virtiofs-fuse";
 
-    /** Serve ordinary requests over io_uring once FUSE_INIT has accepted it (before {@link #start}). */
-    void useIoUring(int depth) {
+    /**
+     * Serve ordinary requests over io_uring once FUSE_INIT has accepted it (before {@link #start}),
+     * with rings of {@code depth} entries made with the {@code io_uring_setup(2)} flags
+     * {@code ringFlags}.
+     */
+    void useIoUring(int depth, int ringFlags) {
         ioUring = true;
         ringDepth = depth;
+        this.ringFlags = ringFlags;
     }
 
     /**
@@ -107,7 +111,8 @@ final class FuseSession {
         List<Thread> started = new ArrayList<>();
         try {
             for (int qid = 0; qid < queues; qid++) {
-                FuseRingQueue queue = new FuseRingQueue(this, handler, sessionFd, qid, ringDepth, payload, pool.lane());
+                FuseRingQueue queue = new FuseRingQueue(this, handler, sessionFd, qid, ringDepth, ringFlags, payload,
+                        pool.lane());
                 rings.add(queue);
                 started.add(Thread.ofPlatform().name(name + "-ring-" + qid).daemon(true).unstarted(queue));
             }

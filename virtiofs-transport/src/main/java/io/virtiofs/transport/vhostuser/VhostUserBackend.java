@@ -176,6 +176,13 @@ public final class VhostUserBackend implements AutoCloseable {
             try {
                 ready.run();
                 serve();
+            } catch (IllegalStateException e) {
+                synchronized (lock) {
+                    if (!closed || started) {
+                        throw e;
+                    }
+                }
+                // A stop signal came before serving began: the back-end is closed, as it asked.
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);

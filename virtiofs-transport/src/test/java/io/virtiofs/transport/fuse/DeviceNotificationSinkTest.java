@@ -9,6 +9,7 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
+import io.virtiofs.transport.internal.Seeds;
 import io.virtiofs.transport.internal.nativeio.FileCalls;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ class DeviceNotificationSinkTest {
 
     @Test
     void heapDirectCompositeAndOversizedMessagesArriveByteForByte() throws Exception {
-        long seed = Long.getLong("virtiofs.seed", System.nanoTime());
+        long seed = Seeds.orElse(System.nanoTime());
         SplittableRandom random = new SplittableRandom(seed);
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         try (DeviceNotificationSink sink = new DeviceNotificationSink(fd, 64)) {

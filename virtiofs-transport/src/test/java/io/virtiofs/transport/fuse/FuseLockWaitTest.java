@@ -3,9 +3,9 @@ package io.virtiofs.transport.fuse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.virtiofs.api.Errno;
+import io.virtiofs.transport.internal.Prerequisites;
 import io.virtiofs.transport.internal.nativeio.FileCalls;
 import io.virtiofs.transport.internal.nativeio.NativeException;
 import java.nio.file.Files;
@@ -108,7 +108,7 @@ class FuseLockWaitTest extends FuseMountFixture {
     @ParameterizedTest
     @EnumSource(WaitMode.class)
     void anAbortedConnectionEndsTheLockWaitsAndEveryThread(WaitMode waitMode) throws Exception {
-        assumeTrue(Files.isDirectory(ConnectionControl.CONNECTIONS), "no " + ConnectionControl.CONNECTIONS + ": skipped");
+        Prerequisites.require(Files.isDirectory(ConnectionControl.CONNECTIONS), "no " + ConnectionControl.CONNECTIONS);
         FuseMount mount = mountWithWaiters(waitMode);
         MountInfo info = fuseMountAt(mountpoint).orElseThrow();
         Files.writeString(ConnectionControl.CONNECTIONS.resolve(Long.toString(info.kernelDevice())).resolve("abort"), "1");

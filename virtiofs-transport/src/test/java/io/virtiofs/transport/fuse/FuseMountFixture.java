@@ -1,9 +1,8 @@
 package io.virtiofs.transport.fuse;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.virtiofs.protocol.server.FuseRequestHandler;
 import io.virtiofs.protocol.server.FuseServerConfig;
+import io.virtiofs.transport.internal.Prerequisites;
 import io.virtiofs.transport.internal.nativeio.IdentityCalls;
 import io.virtiofs.transport.internal.nativeio.MountCalls;
 import io.virtiofs.transport.internal.nativeio.NativeException;
@@ -33,9 +32,9 @@ abstract class FuseMountFixture {
 
     @BeforeEach
     void requireFuseAndRoot() throws IOException {
-        assumeTrue(Files.exists(FuseDevice.DEFAULT_PATH), "/dev/fuse does not exist (the fuse module is not loaded): skipped");
+        Prerequisites.require(Files.exists(FuseDevice.DEFAULT_PATH), "/dev/fuse does not exist (the fuse module is not loaded)");
         int uid = IdentityCalls.geteuid();
-        assumeTrue(uid == 0, "mounting needs root; running as uid " + uid + ": skipped");
+        Prerequisites.require(uid == 0, "mounting needs root; running as uid " + uid);
         directory = Files.createTempDirectory(Path.of("/tmp"), "fusemount-");
         mountpoint = Files.createDirectory(directory.resolve("mnt"));
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -18,7 +19,8 @@ class FuseMountOptionsTest {
     void defaults() {
         FuseMountOptions options = FuseMountOptions.of(Path.of("/tmp/x/../fs"));
         assertEquals(new FuseMountOptions(MOUNTPOINT, "virtiofs-java", Optional.empty(), false, false, OptionalInt.empty(),
-                List.of(), 8, 1 << 20, 1 << 20, 64, 48, 1, false), options);
+                List.of(), 8, 1 << 20, 1 << 20, 64, 48, 1, false, 16, Set.of(RingFlag.SINGLE_ISSUER, RingFlag.DEFER_TASKRUN)),
+                options);
         assertEquals((1 << 20) + 4096, options.bufferSize());
         assertEquals("fuse", options.fileSystemType());
     }
@@ -29,9 +31,11 @@ class FuseMountOptionsTest {
                 .options("fsname=memfs,subtype=mem,allow_other,default_permissions,max_read=65536,ro,noatime,"
                         + "context=system_u:object_r:tmp_t:s0")
                 .workers(2).maxWrite(4096).maxReadahead(0).maxBackground(10, 5).timeGranularity(1000)
+                .ioUring(true).ringDepth(4).ringFlags(Set.of(RingFlag.COOP_TASKRUN))
                 .build();
         assertEquals(new FuseMountOptions(MOUNTPOINT, "memfs", Optional.of("mem"), true, true, OptionalInt.of(65536),
-                List.of("ro", "noatime", "context=system_u:object_r:tmp_t:s0"), 2, 4096, 0, 10, 5, 1000, false), options);
+                List.of("ro", "noatime", "context=system_u:object_r:tmp_t:s0"), 2, 4096, 0, 10, 5, 1000, true, 4,
+                Set.of(RingFlag.COOP_TASKRUN)), options);
         assertEquals(8192, options.bufferSize(), "never below FUSE_MIN_READ_BUFFER");
         assertEquals("fuse.mem", options.fileSystemType());
     }
@@ -87,6 +91,17 @@ class FuseMountOptionsTest {
                         + " relatime, norelatime, strictatime, lazytime, nolazytime, context=, fscontext=, defcontext=,"
                         + " rootcontext=)",
                 () -> new FuseMountOptions(MOUNTPOINT, "fs", Optional.empty(), false, false, OptionalInt.empty(),
-                        List.of("x"), 1, 4096, 0, 1, 1, 1, false));
+                        List.of("x"), 1, 4096, 0, 1, 1, 1, false, 1, Set.of()));
+    }
+
+    @Test
+    void ringOptionsAreChecked() {
+        FuseMountOptions.Builder builder = FuseMountOptions.builder(MOUNTPOINT).ioUring(true);
+        rejects("ring depth 0 is outside 1..1024", () -> builder.ringDepth(0).build());
+        rejects("ring depth 1025 is outside 1..1024", () -> builder.ringDepth(1025).build());
+        rejects("ring flag DEFER_TASKRUN needs SINGLE_ISSUER",
+                () -> builder.ringDepth(1).ringFlags(Set.of(RingFlag.DEFER_TASKRUN)).build());
+        assertEquals(Set.of(), builder.ringFlags(Set.of()).build().ringFlags());
+        assertEquals(1024, builder.ringDepth(1024).build().ringDepth());
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.virtiofs.protocol.server.FuseServerConfig;
+import io.virtiofs.transport.internal.Seeds;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
@@ -24,7 +25,7 @@ class FuseRequestPathTest extends FuseMountFixture {
 
     @Test
     void aOneMebibyteDirectWriteArrivesAsOneRequest() throws Exception {
-        long seed = Long.getLong("virtiofs.seed", System.nanoTime());
+        long seed = Seeds.orElse(System.nanoTime());
         int size = FuseServerConfig.MAX_MAX_WRITE;
         MinimalFuseHandler handler = new MinimalFuseHandler(size);
         FuseMount mount = mount(handler, options().maxWrite(size).build());

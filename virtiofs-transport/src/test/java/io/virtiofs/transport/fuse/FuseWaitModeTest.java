@@ -3,8 +3,8 @@ package io.virtiofs.transport.fuse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.virtiofs.transport.internal.Prerequisites;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +35,7 @@ class FuseWaitModeTest extends FuseMountFixture {
 
     @Test
     void workersBlockInReadWhenTheControlFileSystemIsThere() throws Exception {
-        assumeTrue(Files.isDirectory(ConnectionControl.CONNECTIONS), "no " + ConnectionControl.CONNECTIONS + ": skipped");
+        Prerequisites.require(Files.isDirectory(ConnectionControl.CONNECTIONS), "no " + ConnectionControl.CONNECTIONS);
         FuseMount mount = mount(new MinimalFuseHandler(MAX_WRITE), options().build());
         Files.readAttributes(mountpoint, PosixFileAttributes.class);
         assertEquals(WaitMode.BLOCKING_READ, mount.waitMode());
@@ -53,7 +53,7 @@ class FuseWaitModeTest extends FuseMountFixture {
     @EnumSource(WaitMode.class)
     void idleWorkersSleepUntilTheirRequestComes(WaitMode waitMode) throws Exception {
         FuseMount mount = mount(new MinimalFuseHandler(MAX_WRITE), options().workers(WORKERS).build(), waitMode);
-        assumeTrue(mount.waitMode() == waitMode, "the FUSE control file system is out of reach: skipped");
+        Prerequisites.require(mount.waitMode() == waitMode, "the FUSE control file system is out of reach");
         for (int i = 0; i < 50; i++) {
             Files.readAttributes(mountpoint, PosixFileAttributes.class); // INIT done, code compiled
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.virtiofs.transport.internal.Seeds;
 import io.virtiofs.transport.internal.nativeio.EventFdCalls;
 import io.virtiofs.transport.internal.nativeio.FileCalls;
 import io.virtiofs.transport.internal.nativeio.SocketCalls;

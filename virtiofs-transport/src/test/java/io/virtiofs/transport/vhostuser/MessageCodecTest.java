@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.virtiofs.transport.internal.Seeds;
 import io.virtiofs.transport.vhostuser.BackEndReply.ConfigReply;
 import io.virtiofs.transport.vhostuser.BackEndReply.U64Reply;
 import io.virtiofs.transport.vhostuser.BackEndReply.VringBaseReply;

@@ -9,8 +9,6 @@ import io.virtiofs.transport.internal.nativeio.FileCalls;
 import io.virtiofs.transport.internal.nativeio.MemoryCalls;
 import io.virtiofs.transport.internal.nativeio.NativeException;
 import io.virtiofs.transport.internal.nativeio.SocketCalls;
-import io.virtiofs.transport.mock.ErrorLogWatch;
-import io.virtiofs.transport.mock.FuzzBudget;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.AddMemReg;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.SetMemTable;
 import java.io.IOException;

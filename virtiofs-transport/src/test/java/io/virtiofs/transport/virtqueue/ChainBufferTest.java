@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.virtiofs.transport.internal.Seeds;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.Arena;
@@ -217,7 +218,7 @@ class ChainBufferTest {
     /** Random writes and reads of every kind, checked against a heap buffer doing the same. */
     @Test
     void behavesLikeAHeapBufferUnderRandomOperations() {
-        long seed = Long.getLong("virtiofs.seed", System.nanoTime());
+        long seed = Seeds.orElse(System.nanoTime());
         SplittableRandom random = new SplittableRandom(seed);
         for (int round = 0; round < 200; round++) {
             int[] lengths = new int[1 + random.nextInt(4)];

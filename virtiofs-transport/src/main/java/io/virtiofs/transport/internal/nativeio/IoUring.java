@@ -26,6 +26,8 @@ public final class IoUring implements AutoCloseable {
 
     /** {@code IORING_SETUP_SQE128}: 128-byte submission entries (the FUSE command needs the room). */
     public static final int SETUP_SQE128 = 1 << 10;
+    /** {@code IORING_SETUP_COOP_TASKRUN}: completion work does not interrupt the task; it runs at its next entry. */
+    public static final int SETUP_COOP_TASKRUN = 1 << 8;
     /** {@code IORING_SETUP_SINGLE_ISSUER}: only one thread submits. */
     public static final int SETUP_SINGLE_ISSUER = 1 << 12;
     /**

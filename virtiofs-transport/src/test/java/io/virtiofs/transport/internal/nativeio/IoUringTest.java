@@ -3,9 +3,9 @@ package io.virtiofs.transport.internal.nativeio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.virtiofs.api.Errno;
+import io.virtiofs.transport.internal.Prerequisites;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -22,8 +22,8 @@ class IoUringTest {
         try {
             return IoUring.create(entries, IoUring.SETUP_SINGLE_ISSUER | IoUring.SETUP_DEFER_TASKRUN);
         } catch (NativeException e) {
-            assumeTrue(e.errno() != Errno.ENOSYS && e.errno() != Errno.EPERM,
-                    "io_uring is not available here (" + e.errno().name() + "): skipped");
+            Prerequisites.require(e.errno() != Errno.ENOSYS && e.errno() != Errno.EPERM,
+                    "io_uring is not available here (" + e.errno().name() + ")");
             throw e;
         }
     }

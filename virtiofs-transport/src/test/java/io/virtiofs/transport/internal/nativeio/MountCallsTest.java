@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.virtiofs.api.Errno;
+import io.virtiofs.transport.internal.Prerequisites;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +21,7 @@ class MountCallsTest {
 
     @BeforeEach
     void createDirectory() throws IOException {
-        assumeTrue(IdentityCalls.geteuid() == 0, "mount(2) needs root; running as uid " + IdentityCalls.geteuid());
+        Prerequisites.require(IdentityCalls.geteuid() == 0, "mount(2) needs root; running as uid " + IdentityCalls.geteuid());
         dir = Files.createTempDirectory(Path.of("/tmp"), "mountcalls-");
     }
 
