@@ -56,7 +56,9 @@ import org.jspecify.annotations.Nullable;
  * request without a payload is written straight into the payload, its header into the
  * {@value OutHeader#SIZE} bytes before it, so only that header is copied: a READ's data is copied
  * once, by the file system into the entry. The reply to a request with a payload is written into
- * a buffer of the queue's own and copied.
+ * a buffer of the queue's own and copied. When the handler may complete requests later (an
+ * asynchronous file system), every reply is written into a buffer of the entry's own instead, which
+ * a pending request keeps until its completion hands the entry back to this thread to commit.
  *
  * <p><b>Requests that may block</b> (lock waits) run on the session's pool for them; the pool
  * thread queues the finished reply here and wakes this thread through an eventfd that the ring
