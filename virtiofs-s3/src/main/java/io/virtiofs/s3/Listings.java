@@ -11,6 +11,7 @@ import io.virtiofs.api.FileType;
 import io.virtiofs.s3.store.ObjectInfo;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -39,11 +40,24 @@ final class Listings {
 
     /** Lists {@code dir}; the handle of the listing. */
     long open(Context ctx, Node dir) {
+        requireDirectory(dir);
+        return opened(Await.get(names.list(dir), config.timeout().multipliedBy(4), ctx, "list " + dir.path()));
+    }
+
+    /** {@link #open}, without a thread waiting for the listing. */
+    CompletableFuture<Long> openLater(Context ctx, Node dir) {
+        requireDirectory(dir);
+        return Await.later(names.list(dir), config.timeout().multipliedBy(4), ctx, "list " + dir.path())
+                .thenApply(this::opened);
+    }
+
+    private static void requireDirectory(Node dir) {
         if (!dir.directory) {
             throw new ErrnoException(Errno.ENOTDIR, dir + " is not a directory");
         }
-        List<Namespace.Child> children = Await.get(names.list(dir), config.timeout().multipliedBy(4), ctx,
-                "list " + dir.path());
+    }
+
+    private long opened(List<Namespace.Child> children) {
         long fh = handles.getAndIncrement();
         open.put(fh, children);
         return fh;
