@@ -6,8 +6,14 @@
 #
 # usage: compare.sh [-n RUNS] [-o OUTDIR] [-- extra vm-run.sh args, e.g. -e PERF_SIZE=256m]
 #        compare.sh --table OUTDIR     the table of an earlier comparison again, from its files
-#   ours:      bin/virtiofs serve (memfs)
-#   reference: harness/backends/qemu-virtiofsd.sh (Debian's C virtiofsd) over a tmpfs directory
+#   ours:      bin/virtiofs serve (memfs); SERVE_OPTS adds options (e.g. --thread-pool-size 2)
+#   reference: harness/backends/virtiofsd.sh (the Rust virtiofsd 1.14 from the trixie root, with
+#              the options that match ours) over a tmpfs directory; REFERENCE=c takes QEMU 7.2's C
+#              virtiofsd instead (harness/backends/qemu-virtiofsd.sh)
+# The stack, kernel, vCPUs and queues are vm-run.sh's options after --, e.g.
+#   compare.sh -n 3 -- --kernel-version 7.3 --smp 4 --num-request-queues 4 -e PERF_SIZE=256m
+# The reference serves one request queue: with --num-request-queues N, ours gets N and the
+# reference's guest a device of one.
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -24,7 +30,22 @@ done
 OUT=${OUT:-${VMH_HOME:-/tmp/vmh}/compare/$(date +%Y%m%d-%H%M%S)-$$}
 mkdir -p "$OUT"
 SHARE=/dev/shm/vmh-compare-$$
-ours="exec '$ROOT/bin/virtiofs' serve --socket-path \"\$SOCK\" --log-level warn"
+ours="exec '$ROOT/bin/virtiofs' serve --socket-path \"\$SOCK\" --num-request-queues \"\$NUM_REQUEST_QUEUES\" --log-level warn ${SERVE_OPTS:-}"
+case "${REFERENCE:-rust}" in
+    rust) reference_backend=$HERE/backends/virtiofsd.sh
+          reference_name="reference ($("$HERE/stack/root.sh" exec /usr/libexec/virtiofsd --version 2>/dev/null | head -1 || echo virtiofsd), tmpfs)" ;;
+    c) reference_backend=$HERE/backends/qemu-virtiofsd.sh; reference_name="reference (C virtiofsd, tmpfs)" ;;
+    *) echo "compare.sh: REFERENCE is rust or c" >&2; exit 2 ;;
+esac
+# The vm-run.sh arguments for each side: the reference's guest gets one request queue.
+ours_args=("$@")
+reference_args=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --num-request-queues) reference_args+=("$1" 1); shift 2 ;;
+        *) reference_args+=("$1"); shift ;;
+    esac
+done
 fails=0
 [ -n "$TABLE_ONLY" ] && N=0
 
@@ -38,13 +59,13 @@ clock_ratio() {
 }
 for i in $(seq "$N"); do
     for side in ours reference; do
-        if [ $side = ours ]; then backend=$ours; share_args=(); else
-            rm -rf "$SHARE"; mkdir -p "$SHARE"; backend="$HERE/backends/qemu-virtiofsd.sh"; share_args=(-s "$SHARE"); fi
+        if [ $side = ours ]; then backend=$ours; share_args=("${ours_args[@]}"); else
+            rm -rf "$SHARE"; mkdir -p "$SHARE"; backend=$reference_backend; share_args=(-s "$SHARE" "${reference_args[@]}"); fi
         for attempt in 1 2; do
             echo "compare: run $i/$N $side (load $(cut -d' ' -f1 /proc/loadavg))" >&2
             rm -rf "${OUT:?}/$side$i"
             if ! "$HERE/vm-run.sh" -o "$OUT/$side$i" -t 1800 -w "$HERE/workloads/perf.sh" -b "$backend" \
-                    "${share_args[@]}" "$@" > "$OUT/$side$i.out" 2> "$OUT/$side$i.err"; then
+                    "${share_args[@]}" > "$OUT/$side$i.out" 2> "$OUT/$side$i.err"; then
                 echo "compare: run $i $side FAILED (see $OUT/$side$i.err)" >&2; fails=$((fails + 1)); break
             fi
             # The guest's clock against the host's over the workload: every rate comes from the
@@ -75,7 +96,7 @@ values reference > "$OUT/reference.values"
 # Two equal back-ends get ranges apart by chance with probability 2/C(2N,N) (a Mann-Whitney U of
 # 0): 10 % for N=3, 0.8 % for N=5.
 {
-    echo "| workload | metric | ours (memfs) | range | reference (C virtiofsd, tmpfs) | range | ours/reference | verdict |"
+    echo "| workload | metric | ours (memfs) | range | ${reference_name:-reference} | range | ours/reference | verdict |"
     echo "|---|---|---|---|---|---|---|---|"
     join <(sed 's/ /|/2g' "$OUT/ours.values") <(sed 's/ /|/2g' "$OUT/reference.values") |
     awk '

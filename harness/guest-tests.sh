@@ -1,30 +1,54 @@
 #!/usr/bin/env bash
 # guest-tests.sh: the real-guest tests of virtiofs-java, run by bin/test after the Maven build.
-# Boots Linux guests under QEMU (vm-run.sh) against `bin/virtiofs serve` with memfs:
-#   smoke      the functional smoke workload (35 checks)
-#   stress     many files, concurrent writers, a large file read back after dropping caches
-#   lifecycle  one daemon serves two guests in turn (QEMU quits, a new QEMU reconnects); the
-#              second guest finds what the first wrote; every guest unmounts cleanly; the
-#              daemon survives both and exits 0 on SIGTERM, removing its socket
-#   s3         `serve --s3-bucket` against a real Ceph cluster (harness/ceph/ceph.sh): a guest
-#              writes a tree (200 files and one of 1 GiB), lists it and reads it back, checksums
-#              equal to the S3 API's; a second guest sees an object the host put through the API
-#              and deletes the tree
-# Without QEMU (harness/setup.sh installs it) the tests are skipped, or fail when CI=true.
-# usage: guest-tests.sh [smoke|stress|lifecycle|s3 ...]   (default: all)
+# Boots Linux guests under QEMU (vm-run.sh) against `bin/virtiofs serve` with memfs. The stack
+# is QEMU 11.1 from harness/stack/root.sh's root with Debian's 6.12 and 7.3 guest kernels
+# (harness/stack/kernel.sh), plus one smoke test on the old stack (the host's QEMU 7.2, a 6.1
+# guest):
+#   smoke, smoke-7     the functional smoke workload (6.12; 7.3)
+#   stress, stress-7   many files, concurrent writers, a large file read back after dropping caches
+#   protocol, protocol-7  the newer requests (statx, copy_file_range, fallocate, lseek, O_TMPFILE,
+#                      renameat2, xattrs, locks, ...; harness/guest/fsops.c); the back-end's log
+#                      must show the INIT each guest asked for and what was granted (7.45 to a
+#                      7.46 guest), and STATX and COPY_FILE_RANGE(_64) served
+#   multiqueue         a 7.3 guest with 2 vCPUs and 2 request queues: a request held in the file
+#                      system on one queue (serve --test-gate) stops nothing on the other
+#   generic            smoke through QEMU's generic vhost-user device (vhost-user-test-device-pci),
+#                      whose configuration space (tag, queues) is ours
+#   lifecycle          one daemon serves two guests in turn (QEMU quits, a new QEMU reconnects);
+#                      the second guest finds what the first wrote; every guest unmounts cleanly;
+#                      the daemon survives both and exits 0 on SIGTERM, removing its socket
+#   smoke-bookworm     smoke on the old stack: QEMU 7.2 and a 6.1 guest
+#   s3                 `serve --s3-bucket` against a real Ceph cluster (harness/ceph/ceph.sh): a
+#                      guest writes a tree (200 files and one of 1 GiB), lists it and reads it back,
+#                      checksums equal to the S3 API's; a second guest sees an object the host put
+#                      through the API and deletes the tree
+# Without the stack (harness/setup.sh installs it) the tests are skipped, or fail when CI=true.
+# usage: guest-tests.sh [TEST ...]   (default: all)
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 OUT=${GUEST_TESTS_OUT:-/tmp/vmh/guest-tests/$(date +%Y%m%d-%H%M%S)-$$}
 SERVE=${GUEST_TESTS_SERVE:-"$ROOT/bin/virtiofs serve --log-level info"}
+ALL=(smoke smoke-7 stress stress-7 protocol protocol-7 multiqueue generic lifecycle smoke-bookworm s3)
 mkdir -p "$OUT"
 
-if ! command -v qemu-system-x86_64 >/dev/null || ! ls /boot/vmlinuz-* >/dev/null 2>&1; then
+missing() { # what the stack lacks, one line each
+    local sroot
+    sroot=$("$HERE/stack/root.sh" path)
+    [ -x "$sroot/usr/bin/qemu-system-x86_64" ] || echo "QEMU 11.1 in the trixie root $sroot"
+    "$HERE/stack/kernel.sh" dir 6.12 >/dev/null 2>&1 || echo "the 6.12 guest kernel"
+    "$HERE/stack/kernel.sh" dir 7.3 >/dev/null 2>&1 || echo "the 7.3 guest kernel"
+    "$HERE/stack/kernel.sh" dir 6.1 >/dev/null 2>&1 || echo "the 6.1 guest kernel"
+    command -v qemu-system-x86_64 >/dev/null || echo "the host's QEMU 7.2"
+}
+lacking=$(missing)
+if [ -n "$lacking" ]; then
     if [ "${CI:-}" = true ]; then
-        echo "guest-tests: FAIL: QEMU or a guest kernel is missing (run harness/setup.sh)" >&2
+        echo "guest-tests: FAIL: the guest stack is incomplete (run harness/setup.sh as root): $(echo $lacking | tr '\n' ';')" >&2
         exit 1
     fi
-    echo "guest-tests: SKIP: QEMU or a guest kernel is missing (run harness/setup.sh as root to install them)"
+    echo "guest-tests: SKIP: the guest stack is incomplete (run harness/setup.sh as root to install it):"
+    echo "$lacking" | sed 's/^/  missing: /'
     exit 0
 fi
 
@@ -38,22 +62,74 @@ check_umount() { # run-dir -> rc
     [ "$u" = 0 ] || { echo "guest-tests: the guest's umount returned '${u:-none}' in $1" >&2; return 1; }
 }
 
-run_smoke() {
-    "$HERE/vm-run.sh" -o "$OUT/smoke" -t 300 --no-fio -w "$HERE/workloads/smoke.sh" \
-        -b "exec $SERVE --socket-path \"\$SOCK\"" > "$OUT/smoke.out" 2> "$OUT/smoke.err"
+# One guest: name, then vm-run.sh arguments. Passes when the workload does and the guest unmounts.
+guest() {
+    local name=$1; shift
+    "$HERE/vm-run.sh" -o "$OUT/$name" "$@" > "$OUT/$name.out" 2> "$OUT/$name.err"
     local rc=$?
-    [ $rc -eq 0 ] && { check_umount "$OUT/smoke" || rc=1; }
-    tail -n 1 "$OUT/smoke.out"
+    [ $rc -eq 0 ] && { check_umount "$OUT/$name" || rc=1; }
+    tail -n 1 "$OUT/$name.out"
     return $rc
 }
 
-run_stress() {
-    "$HERE/vm-run.sh" -o "$OUT/stress" -t 600 --no-fio -w "$HERE/workloads/stress.sh" \
-        -b "exec $SERVE --socket-path \"\$SOCK\" --thread-pool-size 4" > "$OUT/stress.out" 2> "$OUT/stress.err"
-    local rc=$?
-    [ $rc -eq 0 ] && { check_umount "$OUT/stress" || rc=1; }
-    tail -n 1 "$OUT/stress.out"
+run_smoke() { # [name kernel [stack]]
+    local name=${1:-smoke} kernel=${2:-6.12} stack=${3:-trixie}
+    guest "$name" --stack "$stack" --kernel-version "$kernel" -t 300 --no-fio -w "$HERE/workloads/smoke.sh" \
+        -b "exec $SERVE --socket-path \"\$SOCK\""
+}
+run_smoke-7() { run_smoke smoke-7 7.3; }
+run_smoke-bookworm() { run_smoke smoke-bookworm 6.1 bookworm; }
+
+run_stress() { # [name kernel]
+    local name=${1:-stress} kernel=${2:-6.12}
+    guest "$name" --kernel-version "$kernel" -t 600 --no-fio -w "$HERE/workloads/stress.sh" \
+        -b "exec $SERVE --socket-path \"\$SOCK\" --thread-pool-size 4"
+}
+run_stress-7() { run_stress stress-7 7.3; }
+
+# The INIT record and the requests served, from the back-end's log: the guest's protocol version,
+# the answer, and the newer requests.
+check_protocol_log() { # log expected-answer expected-driver copy-opcode
+    local log=$1 answer=$2 driver=$3 copy=$4 started served rc=0
+    started=$(grep -m1 'FUSE session started' "$log")
+    served=$(grep -m1 'requests served' "$log")
+    echo "guest-tests: INIT: ${started#*info] }"
+    echo "guest-tests: $(sed -n 's/^  accepted: /accepted: /p' "$log" | head -1)"
+    case "$started" in
+        *"FUSE $answer (driver $driver)"*) ;;
+        *) echo "guest-tests: want 'FUSE $answer (driver $driver)' in the INIT record: $started" >&2; rc=1 ;;
+    esac
+    for op in STATX "$copy" FALLOCATE LSEEK TMPFILE RENAME2 SETXATTR LISTXATTR REMOVEXATTR GETLK SYNCFS; do
+        grep -q "[ ,]$op [0-9]" <<<"$served" || { echo "guest-tests: no $op in: $served" >&2; rc=1; }
+    done
     return $rc
+}
+run_protocol() { # [name kernel answer driver copy-opcode]
+    local name=${1:-protocol} kernel=${2:-6.12} answer=${3:-7.41} driver=${4:-7.41} copy=${5:-COPY_FILE_RANGE}
+    guest "$name" --kernel-version "$kernel" -t 300 --no-fio -w "$HERE/workloads/protocol.sh" \
+        -b "exec $SERVE --socket-path \"\$SOCK\"" || return 1
+    check_protocol_log "$OUT/$name/backend.log" "$answer" "$driver" "$copy"
+}
+run_protocol-7() { run_protocol protocol-7 7.3 7.45 7.46 COPY_FILE_RANGE_64; }
+
+run_multiqueue() {
+    guest multiqueue --kernel-version 7.3 --smp 2 --num-request-queues 2 -t 300 --no-fio \
+        -w "$HERE/workloads/multiqueue.sh" \
+        -b "exec $SERVE --socket-path \"\$SOCK\" --num-request-queues \"\$NUM_REQUEST_QUEUES\" --test-gate 60" || return 1
+    # The back-end's side: the hold was released by the other queue's thread, not by its timeout.
+    local held
+    held=$(grep -m1 'test gate: .gate-hold' "$OUT/multiqueue/backend.log")
+    echo "guest-tests: ${held#*] }"
+    [[ "$held" =~ held\ [0-9.]+\ s\ on\ (virtiofs-[^ ]*-q[0-9]+),\ released\ by\ a\ LOOKUP\ of\ \.gate-open\ on\ (virtiofs-[^ ]*-q[0-9]+) ]] ||
+        { echo "guest-tests: the hold was not released by a lookup on another queue" >&2; return 1; }
+    [ "${BASH_REMATCH[1]}" != "${BASH_REMATCH[2]}" ] ||
+        { echo "guest-tests: the hold and its release ran on the same queue" >&2; return 1; }
+}
+
+run_generic() {
+    guest generic --kernel-version 7.3 --device generic --num-request-queues 2 -t 300 --no-fio \
+        -w "$HERE/workloads/smoke.sh" \
+        -b "exec $SERVE --socket-path \"\$SOCK\" --num-request-queues \"\$NUM_REQUEST_QUEUES\""
 }
 
 run_lifecycle() {
@@ -73,7 +149,7 @@ run_lifecycle() {
     [ $rc -eq 0 ] && { check_umount "$dir/guest1" || rc=1; }
     kill -0 "$pid" 2>/dev/null || { echo "guest-tests: the daemon died after the first guest" >&2; rc=1; }
     if [ $rc -eq 0 ]; then
-        "$HERE/vm-run.sh" -o "$dir/guest2" -t 300 --no-fio -w "$HERE/workloads/persist-check.sh" \
+        "$HERE/vm-run.sh" -o "$dir/guest2" -t 300 --no-fio --kernel-version 7.3 -w "$HERE/workloads/persist-check.sh" \
             -e "PERSIST_TOKEN=$token" -b "$backend" > "$dir/guest2.out" 2> "$dir/guest2.err" || rc=1
         [ $rc -eq 0 ] && { check_umount "$dir/guest2" || rc=1; }
         kill -0 "$pid" 2>/dev/null || { echo "guest-tests: the daemon died after the second guest" >&2; rc=1; }
@@ -132,12 +208,13 @@ run_s3() {
 }
 
 tests=("$@")
-[ ${#tests[@]} -gt 0 ] || tests=(smoke stress lifecycle s3)
+[ ${#tests[@]} -gt 0 ] || tests=("${ALL[@]}")
 for t in "${tests[@]}"; do
-    case "$t" in
-        smoke|stress|lifecycle|s3) start=$(date +%s); "run_$t"; rc=$?; result "$t" $rc; echo "guest-tests: $t took $(( $(date +%s) - start ))s" ;;
-        *) echo "guest-tests: unknown test $t" >&2; exit 2 ;;
-    esac
+    if [[ " ${ALL[*]} " == *" $t "* ]]; then
+        start=$(date +%s); "run_$t"; rc=$?; result "$t" $rc; echo "guest-tests: $t took $(( $(date +%s) - start ))s"
+    else
+        echo "guest-tests: unknown test $t (${ALL[*]})" >&2; exit 2
+    fi
 done
 echo "guest-tests: $(( ${#tests[@]} - fails ))/${#tests[@]} passed; logs in $OUT"
 [ $fails -eq 0 ]

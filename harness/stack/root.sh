@@ -85,7 +85,12 @@ update() {
     # apt lists older than a day are refreshed.
     local stamp="$ROOT/.vfj-updated"
     if [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
-        reachable || die "the Debian registry ($MIRROR) is unreachable; cannot update the trixie root"
+        if ! reachable; then
+            # Stale lists still name what is installed and cached: go on with them.
+            [ -f "$stamp" ] || die "the Debian registry ($MIRROR) is unreachable; cannot update the trixie root"
+            log "the Debian registry ($MIRROR) is unreachable; using the package lists of $(date -r "$stamp" +%F)"
+            return 0
+        fi
         chroot_apt update >/dev/null || die "apt-get update failed in $ROOT"
         touch "$stamp"
     fi

@@ -3,6 +3,7 @@ package io.virtiofs.examples.cli;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.ReadOnlyFileSystem;
 import io.virtiofs.examples.memfs.MemFs;
+import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.testkit.warmup.GuestWarmUp;
 import io.virtiofs.transport.vhostuser.VhostUserBackend;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code virtiofs serve}: serves a file system to a virtual machine as a vhost-user-fs device.
@@ -19,8 +21,15 @@ import java.util.Set;
 final class ServeCommand {
 
     private static final Set<String> WITH_VALUE = MountCommand.union(Set.of("socket-path", "fd", "fs", "tag",
-            "thread-pool-size", "queues", "queue-size", "log-level", "attr-timeout", "entry-timeout", "capacity",
-            "warm-up"), S3Options.WITH_VALUE);
+            "thread-pool-size", "num-request-queues", "queue-size", "log-level", "attr-timeout", "entry-timeout",
+            "capacity", "warm-up", "test-gate"), S3Options.WITH_VALUE);
+    /**
+     * Request queues served by default. With vhost-user-fs-pci the VMM picks how many a guest uses
+     * (QEMU's num-request-queues, which must not exceed this); queues it does not set up cost
+     * nothing. Four measured best of 1, 2 and 4 for guests of 1, 2 and 4 vCPUs (BENCHMARKS.md,
+     * "Request queues").
+     */
+    static final int DEFAULT_REQUEST_QUEUES = 4;
     private static final Set<String> FLAGS = MountCommand.union(Set.of("help", "readonly", "exit-on-disconnect",
             "accept-unsealed-memory"), S3Options.FLAGS);
 
@@ -43,7 +52,10 @@ final class ServeCommand {
                   --fs memfs              the file system to serve (memfs: in memory; the default)
                   --tag TAG               the tag the guest mounts (default myfs; 1..36 bytes)
                   --thread-pool-size N    threads running requests (default 0: each queue's own thread)
-                  --queues N              request queues offered besides hiprio (default 1)
+                  --num-request-queues N  request queues served besides hiprio, each by its own
+                                          thread (default 4): QEMU's vhost-user-fs-pci
+                                          num-request-queues may be up to N; a front-end that
+                                          sets up fewer is told of as many as it set up
                   --queue-size N          the largest vring size accepted (default 1024)
                   --readonly              refuse every change with EROFS
                   --attr-timeout SECONDS  how long the guest caches attributes (default 1)
@@ -55,9 +67,14 @@ final class ServeCommand {
                                           shrinking (memory-backend-file, a memfd without
                                           sealing); a VMM that shrinks it then resets the device.
                                           Default: refused (memory-backend-memfd is sealed)
-                  --warm-up SECONDS       run a throwaway in-process session at start so the JIT
+                  --warm-up SECONDS       run throwaway in-process sessions at start so the JIT
                                           has compiled the request path before the guest's first
-                                          requests (default 2; 0 skips it)
+                                          requests: at least SECONDS, then until the compilers
+                                          are idle or a guest mounts, at most ten times SECONDS
+                                          (default 2; 0 skips)
+                  --test-gate SECONDS     test aid: a lookup of a name starting with .gate-hold
+                                          waits in the file system until a lookup of .gate-open
+                                          or SECONDS pass (off by default)
                   --log-level LEVEL       off, error, warn, info (default), debug, trace
                   --help                  this text
                 """ + S3Options.USAGE + """
@@ -83,16 +100,24 @@ final class ServeCommand {
         if (parsed.flag("readonly")) {
             fs = new ReadOnlyFileSystem(fs);
         }
+        if (parsed.value("test-gate").isPresent()) {
+            fs = new TestGate(fs, parsed.secondsValue("test-gate", Duration.ofSeconds(30)));
+        }
         FileSystem served = fs;
+        AtomicReference<FuseServer> realServer = new AtomicReference<>();
         VhostUserBackend.Builder builder = VhostUserBackend.builder();
         try {
             builder.tag(parsed.value("tag").orElse("myfs"))
-                    .requestQueues(parsed.intValue("queues", 1, 1, 1024))
+                    .requestQueues(parsed.intValue("num-request-queues", DEFAULT_REQUEST_QUEUES, 1, 1024))
                     .queueSize(parsed.intValue("queue-size", 1024, 1, 32768))
                     .threadPoolSize(parsed.intValue("thread-pool-size", S3Options.selected(parsed) ? 16 : 0, 0, 1024))
                     .reconnect(!parsed.flag("exit-on-disconnect"))
                     .acceptUnsealedMemory(parsed.flag("accept-unsealed-memory"))
-                    .fileSystem(served);
+                    .handlerFactory(config -> {
+                        FuseServer server = new FuseServer(served, config);
+                        realServer.set(server);
+                        return server;
+                    });
             if (parsed.value("socket-path").isPresent()) {
                 builder.socketPath(Path.of(parsed.value("socket-path").get()));
             } else {
@@ -118,14 +143,20 @@ final class ServeCommand {
                 + backend.socketPath().map(Path::toString).orElse("fd " + parsed.value("fd").orElse("?"));
         try {
             backend.runUntilStopped(() -> {
-                // A throwaway memfs through the device model on a background thread, so that the
-                // codecs, the server and memfs are compiled by the time the guest, still booting,
-                // sends its first requests. Interpreted, a cold READDIR of a few thousand entries
-                // took twice as long as the C virtiofsd's; compiled for other shapes (one descriptor
-                // per body, one request in flight), the code was thrown away and compiled again
-                // during a guest's first 1 GiB of writes, which then ran at half the speed of later
-                // ones.
-                GuestWarmUp.startInBackground(MemFs::new, warmUp);
+                // Throwaway memfs sessions through the device model on a background thread, so that
+                // the codecs, the server and memfs are compiled at their last tier by the time the
+                // guest, still booting, sends its first requests. Interpreted, a cold READDIR of a few
+                // thousand entries took twice as long as the C virtiofsd's; compiled for other shapes
+                // (one descriptor per body, one request in flight), the code was thrown away and
+                // compiled again during a guest's first 1 GiB of writes, which then ran at half the
+                // speed of later ones; left at C1's second tier by compilers short of CPU, it served a
+                // guest's first seconds of 4 KiB reads. It ends early once the guest's session has
+                // begun.
+                GuestWarmUp.startInBackground(MemFs::new, warmUp, () -> {
+                    FuseServer server = realServer.get();
+                    return server != null
+                            && (server.negotiation().isPresent() || server.statistics().totalRequests() > 0);
+                });
                 err.println(startLine);
             });
         } catch (IOException e) {

@@ -91,9 +91,9 @@ class CommandLineTest {
     void serveHelpShowsEveryFlagUnderVirtiofsdNames() {
         Run help = run("serve", "--help");
         assertEquals(0, help.status());
-        for (String flag : List.of("--socket-path", "--fd", "--fs", "--tag", "--thread-pool-size", "--queues",
+        for (String flag : List.of("--socket-path", "--fd", "--fs", "--tag", "--thread-pool-size", "--num-request-queues",
                 "--queue-size", "--readonly", "--attr-timeout", "--entry-timeout", "--capacity",
-                "--exit-on-disconnect", "--log-level", "--warm-up", "--help")) {
+                "--exit-on-disconnect", "--log-level", "--warm-up", "--test-gate", "--help")) {
             assertTrue(help.out().contains(flag), flag + " in " + help.out());
         }
     }

@@ -55,4 +55,18 @@ class SelfTestSessionTest {
             assertEquals(Level.FINE, record.getLevel(), record.getMessage());
         }
     }
+
+    @Test
+    void theWarmUpRunsAtLeastItsMinimumAndStopsAtItsMaximum() throws Exception {
+        long started = System.nanoTime();
+        GuestWarmUp.Result done = GuestWarmUp.runUntilSettled(MemFs::new, Duration.ofMillis(300), Duration.ofMillis(1200),
+                () -> false);
+        long took = System.nanoTime() - started;
+        assertTrue(done.requests() > 0 && done.sessions() >= 1, done.toString());
+        assertTrue(done.elapsed().toMillis() >= 300, "at least the minimum: " + done);
+        // A session that has begun runs its half second, and its first one loads classes too.
+        assertTrue(took < java.util.concurrent.TimeUnit.SECONDS.toNanos(10), "stopped near the maximum: " + done);
+        assertTrue(done.compilerIdle() || done.elapsed().toMillis() >= 1200,
+                "ends before the maximum only when the compilers went idle: " + done);
+    }
 }

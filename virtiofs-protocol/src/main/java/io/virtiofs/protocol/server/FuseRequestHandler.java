@@ -28,6 +28,16 @@ public interface FuseRequestHandler {
     Served handle(ByteBuf request, ByteBuf reply, Completion completion);
 
     /**
+     * Called by a transport on each of its threads before that thread's first {@link #handle}, so
+     * that per-thread state is set up there and not inside the first request: the JIT compiles the
+     * request path from a profile in which the set-up never happens, and a set-up found there later
+     * sends the compiled code back to the interpreter (seen as a guest connected: a queue worker's
+     * first thread-local lookup trapped in its compiled loop).
+     */
+    default void prepareThread() {
+    }
+
+    /**
      * How the transport should schedule {@code request} (read without moving its indexes): on the
      * hiprio path, on a thread of its own because it may wait for other requests, or normally.
      */

@@ -194,6 +194,12 @@ public final class FuseServer implements FuseRequestHandler {
                 : opcode.mayBlock() ? RequestClass.MAY_BLOCK : RequestClass.NORMAL;
     }
 
+    /** Creates and registers the calling thread's exchange (its {@link Serving} holder). */
+    @Override
+    public void prepareThread() {
+        serving.get();
+    }
+
     @Override
     public Served answerFailure(ByteBuf request, ByteBuf reply, Errno errno) {
         return answerFailure(request, reply, errno, false);

@@ -3,11 +3,14 @@ package io.virtiofs.testkit.warmup;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.virtiofs.api.Capability;
 import io.virtiofs.api.Errno;
+import io.virtiofs.api.FileLock;
 import io.virtiofs.api.FileName;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.SecurityLabel;
+import io.virtiofs.api.SetattrRequest;
+import io.virtiofs.api.SymlinkTarget;
+import io.virtiofs.api.Whence;
 import io.virtiofs.protocol.InHeader;
 import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.InitFlags;
@@ -15,7 +18,9 @@ import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
+import io.virtiofs.protocol.message.AccessIn;
 import io.virtiofs.protocol.message.BatchForgetIn;
+import io.virtiofs.protocol.message.CopyFileRangeIn;
 import io.virtiofs.protocol.message.CreateIn;
 import io.virtiofs.protocol.message.CreateOut;
 import io.virtiofs.protocol.message.Dirent;
@@ -26,19 +31,32 @@ import io.virtiofs.protocol.message.FallocateIn;
 import io.virtiofs.protocol.message.FlushIn;
 import io.virtiofs.protocol.message.ForgetIn;
 import io.virtiofs.protocol.message.ForgetOne;
+import io.virtiofs.protocol.message.FsyncIn;
 import io.virtiofs.protocol.message.FuseMessage;
 import io.virtiofs.protocol.message.FuseRequest;
 import io.virtiofs.protocol.message.GetattrIn;
 import io.virtiofs.protocol.message.GetxattrIn;
 import io.virtiofs.protocol.message.InitIn;
+import io.virtiofs.protocol.message.LinkIn;
+import io.virtiofs.protocol.message.ListxattrIn;
+import io.virtiofs.protocol.message.LkIn;
+import io.virtiofs.protocol.message.LseekIn;
 import io.virtiofs.protocol.message.MkdirIn;
 import io.virtiofs.protocol.message.MknodIn;
 import io.virtiofs.protocol.message.NameIn;
 import io.virtiofs.protocol.message.OpenIn;
 import io.virtiofs.protocol.message.ReadIn;
 import io.virtiofs.protocol.message.ReleaseIn;
+import io.virtiofs.protocol.message.RemovexattrIn;
+import io.virtiofs.protocol.message.Rename2In;
 import io.virtiofs.protocol.message.RenameIn;
 import io.virtiofs.protocol.message.RequestExtensions;
+import io.virtiofs.protocol.message.SetattrIn;
+import io.virtiofs.protocol.message.SetxattrIn;
+import io.virtiofs.protocol.message.StatxIn;
+import io.virtiofs.protocol.message.SymlinkIn;
+import io.virtiofs.protocol.message.SyncfsIn;
+import io.virtiofs.protocol.message.TmpfileIn;
 import io.virtiofs.protocol.message.WriteIn;
 import io.virtiofs.protocol.message.WriteOut;
 import io.virtiofs.protocol.server.FuseServer;
@@ -50,11 +68,15 @@ import io.virtiofs.transport.device.VirtioFsDevice;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -90,8 +112,12 @@ public final class GuestWarmUp {
             List.of(new SecurityLabel("security.selinux",
                     "system_u:object_r:unlabeled_t:s0\0".getBytes(StandardCharsets.US_ASCII))), new int[0]);
 
-    /** Files in the directory each session lists (several READDIR pages). */
-    private static final int LISTED = 400;
+    /**
+     * Files in the directory each session lists (several READDIR pages): enough that READDIRPLUS
+     * holds more lookups at once than the lookup table's stripes take before they first grow, as a
+     * guest's metadata loops do (the growth trapped in compiled code when a guest's did it first).
+     */
+    private static final int LISTED = 1000;
 
     private GuestWarmUp() {
     }
@@ -112,22 +138,92 @@ public final class GuestWarmUp {
     }
 
     /**
-     * Runs {@link #run} for {@code budget} on a daemon thread named {@code virtiofs-warm-up} and
-     * returns at once; a failure is logged at WARNING, the number of requests at DEBUG. Nothing
-     * waits for it: a real session may start while it runs. A zero budget starts nothing.
-     *
-     * @return the thread, or empty for a zero budget
+     * What {@link #runUntilSettled} did: requests sent, sessions run, how long, whether the JIT's
+     * compiler threads had gone idle, whether a real session had begun (neither: the maximum ended
+     * it), and the compilers' CPU time meanwhile.
      */
-    public static Optional<Thread> startInBackground(Supplier<? extends FileSystem> fileSystems, Duration budget) {
-        if (budget.isZero() || budget.isNegative()) {
+    public record Result(long requests, int sessions, Duration elapsed, boolean compilerIdle, boolean guestArrived,
+                         Duration compilerCpu) {
+    }
+
+    /** One session's length: long enough for the JIT to see every request shape several times. */
+    private static final Duration SESSION = Duration.ofMillis(500);
+    /** The compiler threads count as idle during a session while they use less than this share of it. */
+    private static final int IDLE_PERCENT = 5;
+    /**
+     * Requests that must pass while the compilers are idle before the warm-up may end. Code at C1's
+     * second tier asks the compilation policy about its next tier once every 2,048 invocations, and
+     * the policy raises its thresholds while the C2 queue is long: only requests sent after the
+     * queue has drained move such code on, and an idle session of fewer requests proves nothing.
+     */
+    private static final long IDLE_REQUESTS = 10_000;
+
+    /**
+     * Sessions in alternating byte orders, each on a fresh file system, for at least {@code minimum},
+     * then on until {@value #IDLE_REQUESTS} requests have passed with the JIT's compiler threads idle
+     * (the request path is compiled at its last tier) or, past the minimum, {@code guestArrived}
+     * says a real session has begun (its requests drive the JIT from then on, and a warm-up beside
+     * them would only take CPU from the guest); never longer than {@code maximum}. A fixed two
+     * seconds was not enough on a loaded machine: the compilers, short of CPU, had left the request
+     * path at C1's second tier (counters only), where it stayed until a guest's 4 KiB reads had sent
+     * tens of thousands of requests through it, seconds into the guest's benchmark.
+     *
+     * @throws TimeoutException when the device does not answer a request within 10 s
+     * @throws IllegalStateException when a reply is not what the file system should have answered
+     */
+    public static Result runUntilSettled(Supplier<? extends FileSystem> fileSystems, Duration minimum,
+                                         Duration maximum, BooleanSupplier guestArrived) throws TimeoutException {
+        long start = System.nanoTime();
+        long requests = 0;
+        long idleRequests = 0;
+        int sessions = 0;
+        OptionalLong first = CompilerActivity.cpuNanos();
+        long before = first.orElse(0);
+        while (true) {
+            long sessionStart = System.nanoTime();
+            long sent = session(fileSystems.get(), WireOrder.values()[sessions % 2], SESSION);
+            requests += sent;
+            sessions++;
+            long now = System.nanoTime();
+            OptionalLong compiler = CompilerActivity.cpuNanos();
+            if (compiler.isPresent() && first.isPresent()) {
+                boolean idle = (compiler.getAsLong() - before) * 100 < (now - sessionStart) * IDLE_PERCENT;
+                idleRequests = idle ? idleRequests + sent : 0;
+                before = compiler.getAsLong();
+            } else {
+                idleRequests = Long.MAX_VALUE; // nothing to watch: the minimum decides
+            }
+            long elapsed = now - start;
+            boolean settled = idleRequests >= IDLE_REQUESTS;
+            boolean arrived = guestArrived.getAsBoolean();
+            if ((elapsed >= minimum.toNanos() && (settled || arrived)) || elapsed >= maximum.toNanos()) {
+                return new Result(requests, sessions, Duration.ofNanos(elapsed), settled, arrived,
+                        Duration.ofNanos(compiler.orElse(0) - first.orElse(0)));
+            }
+        }
+    }
+
+    /**
+     * Runs {@link #runUntilSettled} (at most ten times {@code minimum}) on a daemon thread named
+     * {@code virtiofs-warm-up} and returns at once; what it did is logged at INFO, a failure at
+     * WARNING. Nothing waits for it: a real session may start while it runs, and should be what
+     * {@code guestArrived} watches. A zero minimum starts nothing.
+     *
+     * @return the thread, or empty for a zero minimum
+     */
+    public static Optional<Thread> startInBackground(Supplier<? extends FileSystem> fileSystems, Duration minimum,
+                                                     BooleanSupplier guestArrived) {
+        if (minimum.isZero() || minimum.isNegative()) {
             return Optional.empty();
         }
         return Optional.of(Thread.ofPlatform().name("virtiofs-warm-up").daemon(true).start(() -> {
-            long started = System.nanoTime();
             try {
-                long requests = run(fileSystems, budget);
-                LOG.log(Level.DEBUG, () -> "warm-up: " + requests + " requests in "
-                        + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
+                Result done = runUntilSettled(fileSystems, minimum, minimum.multipliedBy(10), guestArrived);
+                LOG.log(Level.INFO, () -> String.format("warm-up: %d requests in %d sessions, %.1f s; the JIT "
+                        + "compilers used %.1f s of CPU%s", done.requests(), done.sessions(),
+                        done.elapsed().toMillis() / 1000.0, done.compilerCpu().toMillis() / 1000.0,
+                        done.compilerIdle() ? " and were idle at the end"
+                                : done.guestArrived() ? "; ended by the guest's FUSE_INIT" : "; ended at its maximum"));
             } catch (TimeoutException | RuntimeException e) {
                 LOG.log(Level.WARNING, "the warm-up session failed (serving goes on)", e);
             }
@@ -157,6 +253,16 @@ public final class GuestWarmUp {
                 .withBuffers(InHeader.SIZE + WriteIn.SIZE + LARGE, OutHeader.SIZE + LARGE);
         try (VirtioFsDevice device = VirtioFsDevice.builder("warm-up").requestQueues(1).build(server);
              MockDriver driver = MockDriver.connect(device, options, MockDriver.Signals.EVENTFDS)) {
+            // A vhost-user front-end's rings start disabled and are enabled as its guest's driver
+            // starts: the queue worker's loop meets a disabled queue first (without this, its
+            // compiled loop trapped there when a guest connected).
+            for (int queue = 0; queue < device.queueCount(); queue++) {
+                device.setQueueEnabled(queue, false);
+            }
+            LockSupport.parkNanos(1_000_000);
+            for (int queue = 0; queue < device.queueCount(); queue++) {
+                device.setQueueEnabled(queue, true);
+            }
             Exchanges s = new Exchanges(driver, WireFormat.current(order));
             s.ok(s.send(Opcode.INIT, 0, new InitIn(7, 45, 1 << 20, InitFlags.flags(EnumSet.allOf(InitFlag.class)))));
             long listed = populateListing(s);
@@ -187,15 +293,20 @@ public final class GuestWarmUp {
                     check(entry.nodeid() == node && entry.attr().size() == FILE_BYTES, "LOOKUP answered " + entry);
                 }
                 s.forget(Opcode.BATCH_FORGET, 0, new BatchForgetIn(List.of(new ForgetOne(node, 64)))); // the lookups above
+                lessFrequentRequests(s, node, fh, round);
                 s.ok(s.send(Opcode.RELEASE, node, new ReleaseIn(fh, 02, 0, 0)));
                 long reopened = Replies.openOut(s.ok(s.send(Opcode.OPEN, node, new OpenIn(0, 0))), s.format).fh();
                 s.ok(s.send(Opcode.FLUSH, node, new FlushIn(reopened, 0)));
                 s.ok(s.send(Opcode.RELEASE, node, new ReleaseIn(reopened, 0, 0, 0)));
-                listAll(s, listed);
-                // One-byte names too: hashing one takes a branch of its own.
-                FileName subdir = FileName.of(String.valueOf((char) ('a' + round % 26)));
-                s.ok(s.send(Opcode.MKDIR, 1, new MkdirIn(0755, 022, subdir)));
-                s.ok(s.send(Opcode.RMDIR, 1, new NameIn(subdir)));
+                // Linux 6.x lists in pages of 4 KiB; newer kernels ask for more at once.
+                listAll(s, listed, round % 2 == 0 ? PAGE : 32 * PAGE);
+                // One-byte names too: hashing one takes a branch of its own; and two-byte ones,
+                // which FileName checks for "..".
+                for (String shortName : List.of(String.valueOf((char) ('a' + round % 26)), "d" + round % 10)) {
+                    FileName subdir = FileName.of(shortName);
+                    s.ok(s.send(Opcode.MKDIR, 1, new MkdirIn(0755, 022, subdir)));
+                    s.ok(s.send(Opcode.RMDIR, 1, new NameIn(subdir)));
+                }
                 s.ok(s.send(Opcode.STATFS, 1, new EmptyIn()));
                 long dir = Replies.openOut(s.ok(s.send(Opcode.OPENDIR, 1, new OpenIn(0, 0))), s.format).fh();
                 DirentplusOut listing = Replies.direntplusOut(s.ok(s.send(Opcode.READDIRPLUS, 1,
@@ -214,6 +325,79 @@ public final class GuestWarmUp {
             check(server.statistics().forgetAnomalies() == 0, "FORGETs disagreed with the lookups counted");
             return s.sent;
         }
+    }
+
+    /**
+     * The requests a guest sends less often than reads, writes and lookups, once each round, in the
+     * shapes a guest gives them: GETATTR with a file handle, SETATTR (a truncation, a chmod, times
+     * given and "now"), FSYNC and FSYNCDIR, SYNCFS, FLUSH with a lock owner, ACCESS, STATX, SYMLINK,
+     * READLINK, LINK, RENAME2 (no-replace and exchange), the four xattr requests, LSEEK, both
+     * COPY_FILE_RANGE opcodes, TMPFILE, GETLK, SETLK, SETLKW and flock, an O_DIRECT OPEN. A switch
+     * case or a branch the JIT never saw taken is compiled as a trap: without these, the server's
+     * dispatch was compiled with only the warm-up's opcodes, and the first one a guest sent besides
+     * them (fio's FSYNC, a truncation) sent the whole request path back to the interpreter, at the
+     * start of the guest's 4 KiB random reads.
+     */
+    private static void lessFrequentRequests(Exchanges s, long node, long fh, int round) throws TimeoutException {
+        final int direct = 040000; // O_DIRECT on x86-64
+        final long owner = 7;
+        s.ok(s.send(Opcode.GETATTR, node, new GetattrIn(GetattrIn.GETATTR_FH, fh)));
+        s.ok(s.send(Opcode.SETATTR, node, new SetattrIn(new SetattrRequest(SetattrRequest.FATTR_SIZE
+                | SetattrRequest.FATTR_FH, fh, FILE_BYTES, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))));
+        s.ok(s.send(Opcode.SETATTR, node, new SetattrIn(new SetattrRequest(SetattrRequest.FATTR_MODE, 0, 0, 0,
+                0, 0, 0, 0, 0, 0, 0100640 | (round & 1) << 2, 0, 0))));
+        s.ok(s.send(Opcode.SETATTR, node, new SetattrIn(new SetattrRequest(SetattrRequest.FATTR_ATIME
+                | SetattrRequest.FATTR_MTIME, 0, 0, 0, 1_000_000_000L + round, 5, 1_000_000_000L + round, 7, 0, 0, 0, 0, 0))));
+        s.ok(s.send(Opcode.SETATTR, node, new SetattrIn(new SetattrRequest(SetattrRequest.FATTR_ATIME
+                | SetattrRequest.FATTR_MTIME | SetattrRequest.FATTR_ATIME_NOW | SetattrRequest.FATTR_MTIME_NOW,
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))));
+        s.ok(s.send(Opcode.FSYNC, node, new FsyncIn(fh, round & 1)));
+        s.ok(s.send(Opcode.FLUSH, node, new FlushIn(fh, owner)));
+        s.ok(s.send(Opcode.ACCESS, node, new AccessIn(round % 2 == 0 ? 0 : 4)));
+        s.ok(s.send(Opcode.STATX, node, new StatxIn(round % 2 == 0 ? 0 : GetattrIn.GETATTR_FH, fh, 0, 0xfff)));
+        s.ok(s.send(Opcode.LSEEK, node, new LseekIn(fh, 0, (round % 2 == 0 ? Whence.DATA : Whence.HOLE).value())));
+        s.ok(s.send(Opcode.COPY_FILE_RANGE, node, new CopyFileRangeIn(fh, 0, node, fh, PAGE, PAGE, 0)));
+        s.ok(s.send(Opcode.COPY_FILE_RANGE_64, node, new CopyFileRangeIn(fh, PAGE, node, fh, 2 * PAGE, PAGE, 0)));
+        // xattrs
+        byte[] value = ("value" + round).getBytes(StandardCharsets.US_ASCII);
+        s.ok(s.send(Opcode.SETXATTR, node, new SetxattrIn(value.length, 0, 0, "user.warm", value)));
+        s.ok(s.send(Opcode.GETXATTR, node, new GetxattrIn(64, "user.warm")));
+        s.ok(s.send(Opcode.LISTXATTR, node, new ListxattrIn(0)));
+        s.ok(s.send(Opcode.LISTXATTR, node, new ListxattrIn(256)));
+        s.ok(s.send(Opcode.REMOVEXATTR, node, new RemovexattrIn("user.warm")));
+        // locks: POSIX (test, set, set-and-wait uncontended, unlock) and flock
+        FileLock whole = new FileLock(0, Long.MAX_VALUE, FileLock.F_WRLCK, 100);
+        FileLock unlock = new FileLock(0, Long.MAX_VALUE, FileLock.F_UNLCK, 100);
+        s.ok(s.send(Opcode.GETLK, node, new LkIn(fh, owner, whole, 0)));
+        s.ok(s.send(Opcode.SETLK, node, new LkIn(fh, owner, whole, 0)));
+        s.ok(s.send(Opcode.SETLKW, node, new LkIn(fh, owner, whole, 0)));
+        s.ok(s.send(Opcode.SETLK, node, new LkIn(fh, owner, unlock, 0)));
+        s.ok(s.send(Opcode.SETLK, node, new LkIn(fh, owner, whole, LkIn.FLOCK)));
+        s.ok(s.send(Opcode.SETLK, node, new LkIn(fh, owner, unlock, LkIn.FLOCK)));
+        // names: a symlink, a hard link, renames with flags
+        FileName sym = FileName.of("sym" + round);
+        FileName hard = FileName.of("hard" + round);
+        FileName moved = FileName.of("hard-moved" + round);
+        long link = Replies.entryOut(s.ok(s.send(Opcode.SYMLINK, 1, new SymlinkIn(sym, SymlinkTarget.of("target")))),
+                s.format).nodeid();
+        s.ok(s.send(Opcode.READLINK, link, new EmptyIn()));
+        s.ok(s.send(Opcode.LINK, 1, new LinkIn(node, hard)));
+        s.ok(s.send(Opcode.RENAME2, 1, new Rename2In(1, 1 /* RENAME_NOREPLACE */, hard, moved)));
+        s.ok(s.send(Opcode.RENAME2, 1, new Rename2In(1, 2 /* RENAME_EXCHANGE */, moved, sym)));
+        s.ok(s.send(Opcode.UNLINK, 1, new NameIn(sym)));
+        s.ok(s.send(Opcode.UNLINK, 1, new NameIn(moved)));
+        // a nameless file, an O_DIRECT open, the directory's and the file system's syncs
+        CreateOut tmp = Replies.createOut(s.ok(s.send(Opcode.TMPFILE, 1, new TmpfileIn(02, 0100600, 022, 0))), s.format);
+        s.ok(s.send(Opcode.RELEASE, tmp.entry().nodeid(), new ReleaseIn(tmp.open().fh(), 02, 0, 0)));
+        long reopened = Replies.openOut(s.ok(s.send(Opcode.OPEN, node, new OpenIn(direct, 0))), s.format).fh();
+        s.ok(s.send(Opcode.RELEASE, node, new ReleaseIn(reopened, direct, 1 /* FUSE_RELEASE_FLUSH */, owner)));
+        long dir = Replies.openOut(s.ok(s.send(Opcode.OPENDIR, 1, new OpenIn(0, 0))), s.format).fh();
+        s.ok(s.send(Opcode.FSYNCDIR, 1, new FsyncIn(dir, 0)));
+        s.ok(s.send(Opcode.RELEASEDIR, 1, new ReleaseIn(dir, 0, 0, 0)));
+        s.ok(s.send(Opcode.SYNCFS, 1, new SyncfsIn()));
+        // what SYMLINK, LINK and TMPFILE counted
+        s.forget(Opcode.BATCH_FORGET, 0, new BatchForgetIn(List.of(new ForgetOne(link, 1), new ForgetOne(node, 1),
+                new ForgetOne(tmp.entry().nodeid(), 1))));
     }
 
     /** Writes {@code data} at every MiB of the file, then reads it all back, {@value #IN_FLIGHT} at a time. */
@@ -284,14 +468,18 @@ public final class GuestWarmUp {
         return dir;
     }
 
-    /** Lists {@code dir} to its end with READDIR, as a driver does, and its first page with READDIRPLUS. */
-    private static void listAll(Exchanges s, long dir) throws TimeoutException {
+    /**
+     * Lists {@code dir} to its end with READDIR, then to its end with READDIRPLUS (as a guest's
+     * first listing of a directory goes), in pages of {@code pageBytes}, forgetting the lookups
+     * READDIRPLUS gave as a guest does when it drops the entries.
+     */
+    private static void listAll(Exchanges s, long dir, int pageBytes) throws TimeoutException {
         long fh = Replies.openOut(s.ok(s.send(Opcode.OPENDIR, dir, new OpenIn(0, 0))), s.format).fh();
         int seen = 0;
         long offset = 0;
         while (true) {
             List<Dirent> page = Replies.direntsOut(s.ok(s.send(Opcode.READDIR, dir,
-                    new ReadIn(fh, offset, PAGE, 0, 0, 0))), s.format).dirents();
+                    new ReadIn(fh, offset, pageBytes, 0, 0, 0), pageBytes)), s.format).dirents();
             if (page.isEmpty()) {
                 break;
             }
@@ -299,10 +487,28 @@ public final class GuestWarmUp {
             offset = page.getLast().off();
         }
         check(seen == LISTED + 2, "READDIR listed " + seen + " entries, not " + (LISTED + 2));
-        DirentplusOut plus = Replies.direntplusOut(s.ok(s.send(Opcode.READDIRPLUS, dir,
-                new ReadIn(fh, 0, PAGE, 0, 0, 0))), s.format);
-        check(!plus.entries().isEmpty(), "READDIRPLUS listed nothing");
+        seen = 0;
+        offset = 0;
+        List<ForgetOne> forgets = new ArrayList<>();
+        while (true) {
+            DirentplusOut plus = Replies.direntplusOut(s.ok(s.send(Opcode.READDIRPLUS, dir,
+                    new ReadIn(fh, offset, pageBytes, 0, 0, 0), pageBytes)), s.format);
+            if (plus.entries().isEmpty()) {
+                break;
+            }
+            seen += plus.entries().size();
+            offset = plus.entries().getLast().dirent().off();
+            for (var entry : plus.entries()) {
+                if (entry.entry().nodeid() != 0 && !entry.dirent().name().isDotOrDotDot()) {
+                    forgets.add(new ForgetOne(entry.entry().nodeid(), 1));
+                }
+            }
+        }
+        check(seen == LISTED + 2, "READDIRPLUS listed " + seen + " entries, not " + (LISTED + 2));
         s.ok(s.send(Opcode.RELEASEDIR, dir, new ReleaseIn(fh, 0, 0, 0)));
+        for (int from = 0; from < forgets.size(); from += 256) {
+            s.forget(Opcode.BATCH_FORGET, 0, new BatchForgetIn(forgets.subList(from, Math.min(forgets.size(), from + 256))));
+        }
     }
 
     private static void check(boolean condition, String what) {
@@ -336,6 +542,11 @@ public final class GuestWarmUp {
 
         ByteBuf send(FuseMessage message) throws TimeoutException {
             return driver.exchange(1, encode(message), OutHeader.SIZE + PAGE);
+        }
+
+        /** Sends one request with room for {@code replyBytes} of reply. */
+        ByteBuf send(Opcode opcode, long nodeid, FuseRequest body, int replyBytes) throws TimeoutException {
+            return driver.exchange(1, encode(opcode, nodeid, body), OutHeader.SIZE + replyBytes);
         }
 
         /** Adds a request to the ring without publishing it; returns its token. */

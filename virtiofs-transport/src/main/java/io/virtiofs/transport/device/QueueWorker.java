@@ -6,6 +6,7 @@ import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseRequestHandler;
 import io.virtiofs.protocol.server.RequestClass;
 import io.virtiofs.protocol.server.Served;
+import io.virtiofs.transport.internal.nativeio.NativeLinker;
 import io.virtiofs.transport.memory.GuestMemory;
 import io.virtiofs.transport.memory.MemoryTable;
 import io.virtiofs.transport.virtqueue.DescriptorChain;
@@ -135,6 +136,9 @@ final class QueueWorker implements Runnable {
     @Override
     public void run() {
         try {
+            // Thread-local state, set up here rather than by the first request inside serve().
+            handler.prepareThread();
+            NativeLinker.prepareThread();
             serve();
         } catch (QueueFaultException e) {
             onFailure.accept(slot, e);

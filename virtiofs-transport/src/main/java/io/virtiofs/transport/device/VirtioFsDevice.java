@@ -44,6 +44,9 @@ import org.jspecify.annotations.Nullable;
  * counts); a normal request on hiprio is served there too and logged once, since the driver
  * waits for its reply either way.
  *
+ * <p><b>Configuration space.</b> {@code num_request_queues} reads as the number of request queues
+ * served, or as the number a front-end configured when that is fewer (see {@link #readConfig}).
+ *
  * <p><b>Hostile drivers.</b> A queue whose driver breaks the ring protocol stops; the device sets
  * {@link DeviceStatus#DEVICE_NEEDS_RESET} and sends a configuration change notification; the
  * other queues keep serving.
@@ -69,6 +72,8 @@ public final class VirtioFsDevice implements AutoCloseable {
     private final AtomicInteger status = new AtomicInteger();
     private final Optional<DaxWindow> daxWindow;
     private long driverFeatures;
+    /** One more than the highest queue index the driver configured (kept across resets). */
+    private int announcedQueues;
     private volatile CallEvent configCall = CallEvent.none();
     private boolean closed;
 
@@ -124,7 +129,25 @@ public final class VirtioFsDevice implements AutoCloseable {
      * @throws ConfigAccessException if the range is outside the {@value VirtioFsConfig#SIZE} bytes
      */
     public byte[] readConfig(int offset, int length) throws ConfigAccessException {
-        return config.read(offset, length);
+        return visibleConfig().read(offset, length);
+    }
+
+    /**
+     * The configuration space a driver reads: {@code num_request_queues} is the number of request
+     * queues served, or fewer once a front-end has configured fewer. A vhost-user front-end sets
+     * every vring of its device up (SET_VRING_CALL at least) before its guest first reads the
+     * configuration space, and QEMU's generic vhost-user device passes that read on to the
+     * back-end: a guest told of more queues than the device it sees has would fail to probe it.
+     */
+    private synchronized VirtioFsConfig visibleConfig() {
+        int announced = announcedQueues - 1;
+        return announced >= 1 && announced < config.numRequestQueues()
+                ? new VirtioFsConfig(config.tag(), announced) : config;
+    }
+
+    /** Notes that the driver configured {@code queue}; see {@link #visibleConfig()}. */
+    private void announce(int queue) {
+        announcedQueues = Math.max(announcedQueues, queue + 1);
     }
 
     /**
@@ -238,6 +261,7 @@ public final class VirtioFsDevice implements AutoCloseable {
             throw new IllegalArgumentException("queue size " + size + " is not a power of two in 1.." + maxQueueSize);
         }
         stoppedSlot(queue).size = size;
+        announce(queue);
     }
 
     /** Sets a stopped queue's ring addresses (guest-physical; vhost-user translates its user addresses first). */
@@ -247,6 +271,7 @@ public final class VirtioFsDevice implements AutoCloseable {
         slot.descriptorTable = descriptorTable;
         slot.availRing = availRing;
         slot.usedRing = usedRing;
+        announce(queue);
     }
 
     /** Sets where a stopped queue continues: both ring positions (vhost-user SET_VRING_BASE). */
@@ -269,6 +294,7 @@ public final class VirtioFsDevice implements AutoCloseable {
         QueueSlot slot = slot(queue);
         KickEvent previous = slot.kick;
         slot.kick = kick;
+        announce(queue);
         if (previous != null) {
             previous.wake();
         }
@@ -277,6 +303,7 @@ public final class VirtioFsDevice implements AutoCloseable {
     /** Sets how the queue's used buffer notifications reach the driver; takes effect at once. */
     public synchronized void setQueueCall(int queue, CallEvent call) {
         slot(queue).call = call;
+        announce(queue);
     }
 
     /**

@@ -58,7 +58,9 @@ final class Vrings implements AutoCloseable {
     private int checked(int index) throws VhostUserProtocolException {
         if (index < 0 || index >= device.queueCount()) {
             throw new VhostUserProtocolException(ProtocolFault.QUEUE_INDEX, "vring " + Integer.toUnsignedString(index)
-                    + " is outside 0.." + (device.queueCount() - 1));
+                    + " is outside 0.." + (device.queueCount() - 1) + " (hiprio and "
+                    + (device.queueCount() - 1) + " request queue(s): the front-end wants more request queues"
+                    + " than this back-end serves)");
         }
         return index;
     }

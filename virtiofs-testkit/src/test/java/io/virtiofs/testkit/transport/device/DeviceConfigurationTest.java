@@ -12,6 +12,7 @@ import io.virtiofs.transport.device.DeviceStatus;
 import io.virtiofs.transport.device.ReservedDaxBacking;
 import io.virtiofs.transport.device.VirtioFeature;
 import io.virtiofs.transport.device.VirtioFsConfig;
+import io.virtiofs.transport.device.CallEvent;
 import io.virtiofs.transport.device.VirtioFsDevice;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -83,6 +84,27 @@ class DeviceConfigurationTest {
             return device.readConfig(36, 4);
         } catch (ConfigAccessException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void theQueueCountReadIsWhatTheFrontEndSetUpWhenThatIsFewer() throws Exception {
+        try (VirtioFsDevice device = VirtioFsDevice.builder("generic").requestQueues(4).build(new TestFuseHandler())) {
+            assertArrayEquals(HEX.parseHex("04000000"), device.readConfig(36, 4), "nothing configured yet: all");
+            // QEMU's generic vhost-user device with num_vqs=3 sets up vrings 0..2 before its guest reads.
+            for (int vring = 0; vring < 3; vring++) {
+                device.setQueueCall(vring, CallEvent.none());
+            }
+            assertArrayEquals(HEX.parseHex("02000000"), device.readConfig(36, 4), "hiprio and two request queues");
+            device.reset();
+            assertArrayEquals(HEX.parseHex("02000000"), device.readConfig(36, 4), "a reset (a guest reboot) keeps it");
+            assertEquals(4, device.config().numRequestQueues(), "the queues served are still four");
+            device.setQueueSize(4, 64);
+            assertArrayEquals(HEX.parseHex("04000000"), device.readConfig(36, 4), "all four set up: all four");
+        }
+        try (VirtioFsDevice device = VirtioFsDevice.builder("hiprio-only").requestQueues(2).build(new TestFuseHandler())) {
+            device.setQueueCall(0, CallEvent.none());
+            assertArrayEquals(HEX.parseHex("02000000"), device.readConfig(36, 4), "never fewer than one request queue");
         }
     }
 

@@ -37,6 +37,11 @@ public final class EventFdCalls {
     private EventFdCalls() {
     }
 
+    /** Sets up the calling thread's counter segment ({@link NativeLinker#prepareThread()}). */
+    static void prepareThread() {
+        COUNTER.get();
+    }
+
     /**
      * {@code eventfd(initialValue, flags)}, flags from {@link #EFD_CLOEXEC}, {@link #EFD_NONBLOCK},
      * {@link #EFD_SEMAPHORE}.

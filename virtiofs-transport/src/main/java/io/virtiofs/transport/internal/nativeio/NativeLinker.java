@@ -33,6 +33,16 @@ public final class NativeLinker {
     }
 
     /**
+     * Sets up the calling thread's native-call state (the errno capture segment, the eventfd
+     * counter) before its first call, outside the loop that makes the calls; see
+     * {@code FuseRequestHandler.prepareThread}.
+     */
+    public static void prepareThread() {
+        CALL_STATE.get();
+        EventFdCalls.prepareThread();
+    }
+
+    /**
      * A handle to the C function {@code name} that captures errno.
      *
      * @throws IllegalStateException if the C library has no such function
