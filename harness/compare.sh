@@ -4,9 +4,11 @@
 # both alike; prints a markdown table of the medians side by side, with each side's range and a
 # verdict per row.
 #
-# usage: compare.sh [-n RUNS] [-o OUTDIR] [-- extra vm-run.sh args, e.g. -e PERF_SIZE=256m]
+# usage: compare.sh [-n RUNS] [-o OUTDIR] [--shared] [-- extra vm-run.sh args, e.g. -e PERF_SIZE=256m]
 #        compare.sh --table OUTDIR     the table of an earlier comparison again, from its files
-#   ours:      bin/virtiofs serve (memfs); SERVE_OPTS adds options (e.g. --thread-pool-size 2)
+#   ours:      bin/virtiofs serve (memfs); SERVE_OPTS adds options (e.g. --thread-pool-size 2);
+#              with --shared, serve --shared-dir over a tmpfs directory as the reference's, plus
+#              $COMPARE_OURS_ARGS (e.g. "--cache never" against VIRTIOFSD_OPTS="-o cache=none")
 #   reference: harness/backends/virtiofsd.sh (the Rust virtiofsd 1.14 from the trixie root, with
 #              the options that match ours) over a tmpfs directory; REFERENCE=c takes QEMU 7.2's C
 #              virtiofsd instead (harness/backends/qemu-virtiofsd.sh)
@@ -17,9 +19,10 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-N=3 OUT= TABLE_ONLY=
+N=3 OUT= TABLE_ONLY= SHARED_DIR=
 while [ $# -gt 0 ]; do
     case "$1" in
+        --shared) SHARED_DIR=1; shift ;;
         -n) N=$2; shift 2 ;;
         -o) OUT=$2; shift 2 ;;
         --table) OUT=$2; TABLE_ONLY=1; shift 2 ;;
@@ -46,6 +49,8 @@ while [ $# -gt 0 ]; do
         *) reference_args+=("$1"); shift ;;
     esac
 done
+[ -n "$SHARED_DIR" ] && ours="$ours --shared-dir \"\$SHARED\" ${COMPARE_OURS_ARGS:-}"
+ours_label=$([ -n "$SHARED_DIR" ] && echo "ours (passthrough, tmpfs)" || echo "ours (memfs)")
 fails=0
 [ -n "$TABLE_ONLY" ] && N=0
 
@@ -59,7 +64,8 @@ clock_ratio() {
 }
 for i in $(seq "$N"); do
     for side in ours reference; do
-        if [ $side = ours ]; then backend=$ours; share_args=("${ours_args[@]}"); else
+        if [ $side = ours ] && [ -z "$SHARED_DIR" ]; then backend=$ours; share_args=("${ours_args[@]}")
+        elif [ $side = ours ]; then rm -rf "$SHARE"; mkdir -p "$SHARE"; backend=$ours; share_args=(-s "$SHARE" "${ours_args[@]}"); else
             rm -rf "$SHARE"; mkdir -p "$SHARE"; backend=$reference_backend; share_args=(-s "$SHARE" "${reference_args[@]}"); fi
         for attempt in 1 2; do
             echo "compare: run $i/$N $side (load $(cut -d' ' -f1 /proc/loadavg))" >&2
@@ -90,13 +96,15 @@ values() {
           line = k; for (i = 1; i <= n; i++) line = line " " a[i]; print line } }' | sort
 }
 values ours > "$OUT/ours.values"
+[ -z "$TABLE_ONLY" ] && echo "$ours_label" > "$OUT/ours.label"
 values reference > "$OUT/reference.values"
 # The table: medians, each side's range, their ratio, and a verdict: better or worse only when
 # the two ranges do not overlap (every run of one side beats every run of the other), else level.
 # Two equal back-ends get ranges apart by chance with probability 2/C(2N,N) (a Mann-Whitney U of
 # 0): 10 % for N=3, 0.8 % for N=5.
 {
-    echo "| workload | metric | ours (memfs) | range | ${reference_name:-reference} | range | ours/reference | verdict |"
+    [ -f "$OUT/ours.label" ] && ours_label=$(cat "$OUT/ours.label")
+    echo "| workload | metric | ${ours_label:-ours (memfs)} | range | ${reference_name:-reference} | range | ours/reference | verdict |"
     echo "|---|---|---|---|---|---|---|---|"
     join <(sed 's/ /|/2g' "$OUT/ours.values") <(sed 's/ /|/2g' "$OUT/reference.values") |
     awk '

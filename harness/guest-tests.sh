@@ -18,6 +18,10 @@
 #                      the second guest finds what the first wrote; every guest unmounts cleanly;
 #                      the daemon survives both and exits 0 on SIGTERM, removing its socket
 #   smoke-bookworm     smoke on the old stack: QEMU 7.2 and a 6.1 guest
+#   passthrough        `serve --shared-dir` (in its namespace sandbox when root): smoke with files
+#                      the host wrote read in the guest and the guest's checked on the host;
+#                      coherence with --cache never (a host agent answers the guest while it runs,
+#                      both ways); stress
 #   s3                 `serve --s3-bucket` against a real Ceph cluster (harness/ceph/ceph.sh): a
 #                      guest writes a tree (200 files and one of 1 GiB), lists it and reads it back,
 #                      checksums equal to the S3 API's; a second guest sees an object the host put
@@ -29,7 +33,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 OUT=${GUEST_TESTS_OUT:-/tmp/vmh/guest-tests/$(date +%Y%m%d-%H%M%S)-$$}
 SERVE=${GUEST_TESTS_SERVE:-"$ROOT/bin/virtiofs serve --log-level info"}
-ALL=(smoke smoke-7 stress stress-7 protocol protocol-7 multiqueue generic lifecycle smoke-bookworm s3)
+ALL=(smoke smoke-7 stress stress-7 protocol protocol-7 multiqueue generic lifecycle smoke-bookworm passthrough s3)
 mkdir -p "$OUT"
 
 missing() { # what the stack lacks, one line each
@@ -204,6 +208,23 @@ run_s3() {
         [ "$left" = 0 ] || { echo "guest-tests: $left tree/ objects left in the bucket after the guest deleted them" >&2; rc=1; }
     fi
     "$ROOT/bin/virtiofs" s3 rb "$bucket" > /dev/null 2>&1 || true
+    return $rc
+}
+
+run_passthrough() {
+    local rc=0 serve="exec $SERVE --socket-path \"\$SOCK\" --shared-dir \"\$SHARED\""
+    "$HERE/vm-run.sh" -o "$OUT/passthrough-smoke" -t 300 --no-fio -w "$HERE/workloads/smoke.sh" \
+        -p "$HERE/workloads/smoke-prepare.sh" -c "$HERE/workloads/smoke-check.sh" \
+        -b "$serve" > "$OUT/passthrough-smoke.out" 2> "$OUT/passthrough-smoke.err" || rc=1
+    [ $rc -eq 0 ] && { check_umount "$OUT/passthrough-smoke" || rc=1; }
+    "$HERE/vm-run.sh" -o "$OUT/passthrough-coherence" -t 300 --no-fio -w "$HERE/workloads/coherence.sh" \
+        -p "$HERE/workloads/coherence-host.sh" -c "$HERE/workloads/coherence-check.sh" \
+        -b "$serve --cache never" > "$OUT/passthrough-coherence.out" 2> "$OUT/passthrough-coherence.err" || rc=1
+    [ -f "$OUT/passthrough-coherence/coherence-agent.pid" ] && kill "$(cat "$OUT/passthrough-coherence/coherence-agent.pid")" 2>/dev/null
+    "$HERE/vm-run.sh" -o "$OUT/passthrough-stress" -t 600 --no-fio -w "$HERE/workloads/stress.sh" \
+        -b "$serve --thread-pool-size 4" > "$OUT/passthrough-stress.out" 2> "$OUT/passthrough-stress.err" || rc=1
+    [ $rc -eq 0 ] && { check_umount "$OUT/passthrough-stress" || rc=1; }
+    for part in smoke coherence stress; do echo "passthrough-$part: $(tail -n 1 "$OUT/passthrough-$part.out")"; done
     return $rc
 }
 

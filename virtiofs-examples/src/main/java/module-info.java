@@ -6,6 +6,7 @@ module io.virtiofs.examples {
     requires transitive io.virtiofs.transport;
     requires io.virtiofs.testkit; // the in-process guest of selftest and serve's warm-up
     requires io.virtiofs.s3;
+    requires io.virtiofs.passthrough;
     requires static transitive org.jspecify;
     requires java.logging;
 

@@ -19,5 +19,6 @@ module io.virtiofs.transport {
 
     // For the testkit's in-process driver only (eventfds, joining its relay threads).
     exports io.virtiofs.transport.internal to io.virtiofs.testkit;
-    exports io.virtiofs.transport.internal.nativeio to io.virtiofs.testkit;
+    // The one FFM layer, shared with the passthrough file system (its host calls live here too).
+    exports io.virtiofs.transport.internal.nativeio to io.virtiofs.testkit, io.virtiofs.passthrough;
 }

@@ -29,6 +29,16 @@ final class Arguments {
      * @param flags options that take none
      */
     static Arguments parse(List<String> args, Set<String> withValue, Set<String> flags) throws UsageException {
+        return parse(args, withValue, flags, Set.of());
+    }
+
+    /**
+     * Parses {@code args}, where the options in {@code optionalValue} take a value only inline
+     * ({@code --posix-acl} or {@code --posix-acl=always}, as virtiofsd's); given bare, their value
+     * is the empty string.
+     */
+    static Arguments parse(List<String> args, Set<String> withValue, Set<String> flags, Set<String> optionalValue)
+            throws UsageException {
         Arguments parsed = new Arguments();
         Deque<String> rest = new ArrayDeque<>(args);
         boolean optionsEnded = false;
@@ -56,7 +66,9 @@ final class Arguments {
             } else {
                 throw new UsageException("unknown option " + arg);
             }
-            if (flags.contains(name)) {
+            if (optionalValue.contains(name)) {
+                parsed.values.computeIfAbsent(name, k -> new ArrayList<>()).add(inline == null ? "" : inline);
+            } else if (flags.contains(name)) {
                 if (inline != null) {
                     throw new UsageException("option --" + name + " takes no value");
                 }

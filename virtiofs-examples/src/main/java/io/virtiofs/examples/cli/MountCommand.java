@@ -1,14 +1,19 @@
 package io.virtiofs.examples.cli;
 
 import io.virtiofs.api.FileSystem;
+import io.virtiofs.api.ReadOnlyFileSystem;
 import io.virtiofs.examples.memfs.MemFs;
 import io.virtiofs.examples.memfs.MemFsConfig;
+import io.virtiofs.passthrough.HostProcess;
+import io.virtiofs.passthrough.PassthroughConfig;
+import io.virtiofs.passthrough.PassthroughFileSystem;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.Negotiation;
 import io.virtiofs.transport.fuse.FuseMount;
 import io.virtiofs.transport.fuse.FuseMountException;
 import io.virtiofs.transport.fuse.FuseMountOptions;
 import io.virtiofs.transport.fuse.RingFlag;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,14 +31,32 @@ import java.util.concurrent.atomic.AtomicReference;
 final class MountCommand {
 
     static final Set<String> WITH_VALUE = union(Set.of("fs", "threads", "attr-timeout", "entry-timeout",
-            "capacity", "o", "log-level", "fsname", "ring-depth", "ring-flags"), S3Options.WITH_VALUE);
-    static final Set<String> FLAGS = union(Set.of("help", "verbose", "io-uring", "no-default-permissions",
-            "no-allow-other"), S3Options.FLAGS);
+            "capacity", "o", "log-level", "fsname", "ring-depth", "ring-flags"), S3Options.WITH_VALUE,
+            SharedDirOptions.WITH_VALUE);
+    static final Set<String> FLAGS = union(Set.of("help", "verbose", "io-uring", "readonly",
+            "no-default-permissions", "no-allow-other"), S3Options.FLAGS, SharedDirOptions.FLAGS);
 
-    static Set<String> union(Set<String> a, Set<String> b) {
-        java.util.Set<String> all = new java.util.HashSet<>(a);
-        all.addAll(b);
+    @SafeVarargs
+    static Set<String> union(Set<String>... sets) {
+        java.util.Set<String> all = new java.util.HashSet<>();
+        for (Set<String> set : sets) {
+            all.addAll(set);
+        }
         return Set.copyOf(all);
+    }
+
+    /** The file system a command serves, what to call it, and how to let it go. */
+    record Served(FileSystem fs, Optional<Path> sharedDir, String description, AutoCloseable resources) {
+
+        /** Closes what the file system holds (the shared directory's descriptors, the S3 client). */
+        void close() {
+            try {
+                resources.close();
+            } catch (Exception e) {
+                System.getLogger(MountCommand.class.getName()).log(System.Logger.Level.WARNING,
+                        "closing the file system failed: " + e.getMessage());
+            }
+        }
     }
 
     private MountCommand() {
@@ -41,14 +64,17 @@ final class MountCommand {
 
     static String usage() {
         return """
-                usage: virtiofs mount [OPTIONS] MOUNTPOINT
+                usage: virtiofs mount [--shared-dir DIR] [OPTIONS] MOUNTPOINT
 
                 Serves a file system through the host kernel's FUSE client (/dev/fuse, needs root
                 or CAP_SYS_ADMIN) in the foreground, until SIGINT, SIGTERM or an external umount;
-                then unmounts and exits 0.
+                then unmounts and exits 0. With --shared-dir, MOUNTPOINT shows the host directory
+                DIR through the passthrough file system (as a guest sees it); without, memfs.
 
                 Options:
-                  --fs memfs              the file system to serve (memfs: in memory; the default)
+                  --fs memfs|passthrough  the file system to serve (default: passthrough with
+                                          --shared-dir, else memfs, in memory)
+                  --readonly              refuse every change with EROFS
                   --threads N             request worker threads over /dev/fuse (default: one
                                           per CPU; 1..256)
                   --io-uring              serve requests over io_uring, one ring per CPU (Linux
@@ -58,9 +84,10 @@ final class MountCommand {
                   --ring-flags F[,F...]   with --io-uring: how each ring is set up, from
                                           single_issuer, defer_taskrun, coop_taskrun; or none
                                           (default single_issuer,defer_taskrun)
-                  --attr-timeout SECONDS  how long the kernel caches attributes (default 1)
-                  --entry-timeout SECONDS how long the kernel caches names (default 1)
+                  --attr-timeout SECONDS  memfs: how long the kernel caches attributes (default 1)
+                  --entry-timeout SECONDS memfs: how long the kernel caches names (default 1)
                   --capacity BYTES        memfs capacity, e.g. 512M or 4G (default 1G)
+                """ + SharedDirOptions.HELP + """
                   -o OPT[,OPT...]         mount options: ro, noatime, nosuid, nodev, noexec, suid,
                                           dev, max_read=N, fsname=NAME, subtype=NAME, ...
                   --no-default-permissions
@@ -104,7 +131,7 @@ final class MountCommand {
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, CommandFailure {
-        Arguments parsed = Arguments.parse(args, WITH_VALUE, FLAGS);
+        Arguments parsed = Arguments.parse(args, WITH_VALUE, FLAGS, SharedDirOptions.OPTIONAL_VALUE);
         if (parsed.flag("help")) {
             out.print(usage());
             return 0;
@@ -115,8 +142,15 @@ final class MountCommand {
                     : "mount takes one MOUNTPOINT, not " + parsed.positional());
         }
         Path mountpoint = Path.of(parsed.positional().get(0)).toAbsolutePath().normalize();
-        FileSystem fs = fileSystem(parsed);
-        FuseMountOptions options = options(parsed, mountpoint);
+        Served served = fileSystem(parsed);
+        FileSystem fs = served.fs();
+        FuseMountOptions options;
+        try {
+            options = options(parsed, mountpoint);
+        } catch (UsageException e) {
+            served.close();
+            throw e;
+        }
         FuseMount mount;
         AtomicReference<FuseServer> server = new AtomicReference<>();
         try {
@@ -126,12 +160,15 @@ final class MountCommand {
                 return made;
             }, options);
         } catch (FuseMountException e) {
+            served.close();
             throw new CommandFailure(e.getMessage(), e);
         } catch (IllegalArgumentException e) {
+            served.close();
             throw new UsageException(e.getMessage());
         }
         // SIGINT and SIGTERM unmount and end the command with status 0 (the mount's own handling).
-        String startLine = "virtiofs: serving " + describe(parsed) + " on " + mountpoint + " (Ctrl-C or umount to stop)";
+        String startLine = "virtiofs: serving " + served.description() + " on " + mountpoint
+                + " (Ctrl-C or umount to stop)";
         boolean verbose = parsed.flag("verbose");
         try {
             mount.runUntilStopped(() -> {
@@ -146,7 +183,7 @@ final class MountCommand {
         if (mount.wasUnmountedExternally()) {
             err.println("virtiofs: " + mountpoint + " was unmounted; exiting");
         }
-        closeFileSystem(fs);
+        served.close();
         return mount.failure().isPresent() ? 1 : 0;
     }
 
@@ -210,46 +247,87 @@ final class MountCommand {
         return flags;
     }
 
-    static String describe(Arguments parsed) throws UsageException {
+    /**
+     * The file system the options name: the S3 gateway of {@code --s3-bucket}, the passthrough of
+     * {@code --shared-dir} (the default once it is given), or memfs; {@code --readonly} applies to
+     * all three.
+     */
+    static Served fileSystem(Arguments parsed) throws UsageException, CommandFailure {
+        Optional<Path> shared = SharedDirOptions.sharedDir(parsed);
         if (S3Options.selected(parsed)) {
-            return "s3://" + parsed.value("s3-bucket").get() + "/" + parsed.value("s3-prefix").orElse("")
-                    + " at " + parsed.value("s3-endpoint").orElse("?");
-        }
-        return parsed.value("fs").orElse("memfs");
-    }
-
-    static void closeFileSystem(FileSystem fs) {
-        if (fs instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                System.getLogger(MountCommand.class.getName()).log(System.Logger.Level.DEBUG, "closing the file system failed", e);
+            if (parsed.value("fs").isPresent() || parsed.value("capacity").isPresent() || shared.isPresent()) {
+                throw new UsageException("--fs, --capacity and --shared-dir choose other file systems; --s3-bucket"
+                        + " serves the S3 gateway");
             }
-        }
-    }
-
-    static FileSystem fileSystem(Arguments parsed) throws UsageException {
-        if (S3Options.selected(parsed)) {
-            if (parsed.value("fs").isPresent() || parsed.value("capacity").isPresent()) {
-                throw new UsageException("--fs and --capacity are memfs options; --s3-bucket serves the S3 gateway");
-            }
-            return S3Options.fileSystem(parsed,
+            FileSystem fs = S3Options.fileSystem(parsed,
                     parsed.value("attr-timeout").isPresent() || parsed.value("entry-timeout").isPresent());
+            String description = "s3://" + parsed.value("s3-bucket").get() + "/" + parsed.value("s3-prefix").orElse("")
+                    + " at " + parsed.value("s3-endpoint").orElse("?");
+            return new Served(parsed.flag("readonly") ? new ReadOnlyFileSystem(fs) : fs, Optional.empty(), description,
+                    fs instanceof AutoCloseable closeable ? closeable : () -> { });
         }
-        if (parsed.value("cache").isPresent()) {
-            throw new UsageException("--cache is an option of the S3 gateway (--s3-bucket)");
+        if (parsed.value("cache").isPresent() && shared.isEmpty()) {
+            throw new UsageException("--cache is an option of a shared directory (--shared-dir) or the S3 gateway"
+                    + " (--s3-bucket)");
         }
-        String name = parsed.value("fs").orElse("memfs");
-        if (!name.equals("memfs")) {
-            throw new UsageException("--fs " + name + " is not known (memfs is the one file system built in)");
+        String name = parsed.value("fs").orElse(shared.isPresent() ? "passthrough" : "memfs");
+        boolean readOnly = parsed.flag("readonly");
+        switch (name) {
+            case "passthrough" -> {
+                if (shared.isEmpty()) {
+                    throw new UsageException("--fs passthrough needs --shared-dir DIR");
+                }
+                for (String memfsOnly : List.of("capacity", "attr-timeout", "entry-timeout")) {
+                    if (parsed.value(memfsOnly).isPresent()) {
+                        throw new UsageException("--" + memfsOnly + " is a memfs option; a shared directory takes --cache");
+                    }
+                }
+                PassthroughConfig config = SharedDirOptions.config(parsed, shared.get(), readOnly);
+                raiseOpenFileLimit(parsed);
+                try {
+                    PassthroughFileSystem fs = new PassthroughFileSystem(config);
+                    return new Served(fs, shared, "the shared directory " + shared.get(), fs);
+                } catch (IOException e) {
+                    throw new CommandFailure("--shared-dir " + shared.get() + ": " + e.getMessage(), e);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+            }
+            case "memfs" -> {
+                if (shared.isPresent()) {
+                    throw new UsageException("--shared-dir shares a host directory; --fs memfs serves memory (drop one)");
+                }
+                for (String option : SharedDirOptions.allNames()) {
+                    if (parsed.flag(option) && !option.equals("shared-dir")) {
+                        throw new UsageException("--" + option + " applies to a shared directory (--shared-dir DIR)");
+                    }
+                }
+                Duration attr = parsed.secondsValue("attr-timeout", Duration.ofSeconds(1));
+                Duration entry = parsed.secondsValue("entry-timeout", Duration.ofSeconds(1));
+                long capacity = parsed.sizeValue("capacity", MemFsConfig.DEFAULT_CAPACITY);
+                try {
+                    FileSystem fs = new MemFs(MemFsConfig.builder().capacityBytes(capacity).attrTimeout(attr)
+                            .entryTimeout(entry).build());
+                    return new Served(readOnly ? new ReadOnlyFileSystem(fs) : fs, Optional.empty(), "memfs", () -> { });
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+            }
+            default -> throw new UsageException("--fs " + name + " is not known (memfs or passthrough)");
         }
-        Duration attr = parsed.secondsValue("attr-timeout", Duration.ofSeconds(1));
-        Duration entry = parsed.secondsValue("entry-timeout", Duration.ofSeconds(1));
-        long capacity = parsed.sizeValue("capacity", MemFsConfig.DEFAULT_CAPACITY);
+    }
+
+    /** {@code --rlimit-nofile N} sets the open file limit; without it, it is raised as virtiofsd raises it. */
+    private static void raiseOpenFileLimit(Arguments parsed) throws UsageException, CommandFailure {
+        long limit = SharedDirOptions.rlimitNofile(parsed);
         try {
-            return new MemFs(MemFsConfig.builder().capacityBytes(capacity).attrTimeout(attr).entryTimeout(entry).build());
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+            if (limit < 0) {
+                HostProcess.raiseOpenFileLimit();
+            } else if (limit > 0) {
+                HostProcess.setOpenFileLimit(limit);
+            }
+        } catch (IOException e) {
+            throw new CommandFailure("--rlimit-nofile " + limit + ": " + e.getMessage(), e);
         }
     }
 }

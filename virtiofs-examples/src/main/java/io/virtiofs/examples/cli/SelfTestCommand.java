@@ -2,14 +2,17 @@ package io.virtiofs.examples.cli;
 
 import io.virtiofs.examples.memfs.MemFs;
 import io.virtiofs.testkit.warmup.GuestWarmUp;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@code virtiofs selftest}: the testkit's {@link GuestWarmUp} session on memfs, with every reply
+ * {@code virtiofs selftest}: the testkit's {@link GuestWarmUp} session on memfs, then on the
+ * passthrough file system over a scratch directory ({@link PassthroughWarmUp}), with every reply
  * checked — a whole virtio-fs session in this process, in both byte orders, through the device and
  * real split virtqueues. Needs no VM, no root, no /dev/fuse; the build also uses it as the
  * training run of the JVM's ahead-of-time cache (faster start).
@@ -47,7 +50,10 @@ final class SelfTestCommand {
         long requests;
         long started = System.nanoTime();
         try {
-            requests = GuestWarmUp.run(MemFs::new, budget);
+            requests = GuestWarmUp.run(MemFs::new, budget.dividedBy(2));
+            requests += PassthroughWarmUp.run(budget.dividedBy(2), Path.of(System.getProperty("java.io.tmpdir")));
+        } catch (IOException e) {
+            throw new CommandFailure("selftest: the passthrough session could not make its directory: " + e.getMessage(), e);
         } catch (TimeoutException e) {
             throw new CommandFailure("selftest: the device did not answer: " + e.getMessage(), e);
         } catch (IllegalStateException e) {

@@ -144,6 +144,14 @@ public final class GuestWarmUp {
      */
     public record Result(long requests, int sessions, Duration elapsed, boolean compilerIdle, boolean guestArrived,
                          Duration compilerCpu) {
+
+        /** One line for a log: what ran, and what ended it. */
+        public String describe() {
+            return String.format("warm-up: %d requests in %d sessions, %.1f s; the JIT compilers used %.1f s of CPU%s",
+                    requests, sessions, elapsed.toMillis() / 1000.0, compilerCpu.toMillis() / 1000.0,
+                    compilerIdle ? " and were idle at the end"
+                            : guestArrived ? "; ended by the guest's FUSE_INIT" : "; ended at its maximum");
+        }
     }
 
     /** One session's length: long enough for the JIT to see every request shape several times. */
@@ -219,11 +227,7 @@ public final class GuestWarmUp {
         return Optional.of(Thread.ofPlatform().name("virtiofs-warm-up").daemon(true).start(() -> {
             try {
                 Result done = runUntilSettled(fileSystems, minimum, minimum.multipliedBy(10), guestArrived);
-                LOG.log(Level.INFO, () -> String.format("warm-up: %d requests in %d sessions, %.1f s; the JIT "
-                        + "compilers used %.1f s of CPU%s", done.requests(), done.sessions(),
-                        done.elapsed().toMillis() / 1000.0, done.compilerCpu().toMillis() / 1000.0,
-                        done.compilerIdle() ? " and were idle at the end"
-                                : done.guestArrived() ? "; ended by the guest's FUSE_INIT" : "; ended at its maximum"));
+                LOG.log(Level.INFO, done::describe);
             } catch (TimeoutException | RuntimeException e) {
                 LOG.log(Level.WARNING, "the warm-up session failed (serving goes on)", e);
             }

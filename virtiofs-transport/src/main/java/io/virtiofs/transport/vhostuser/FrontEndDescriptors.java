@@ -3,10 +3,12 @@ package io.virtiofs.transport.vhostuser;
 import io.virtiofs.api.Errno;
 import io.virtiofs.transport.internal.nativeio.FileCalls;
 import io.virtiofs.transport.internal.nativeio.NativeException;
+import io.virtiofs.transport.internal.nativeio.NodeCalls;
+import io.virtiofs.transport.internal.nativeio.StatxBuffer;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * Checks on the descriptors a front-end sends, made when they arrive, so that a wrong one is
@@ -14,7 +16,8 @@ import java.nio.file.attribute.BasicFileAttributes;
  *
  * <ul>
  * <li>Kick, call and err descriptors must be eventfds ({@code /proc/self/fd/N} names
- *     {@code anon_inode:[eventfd]}): a worker would otherwise poll a file that is always readable
+ *     {@code anon_inode:[eventfd]}; in a sandbox without /proc, an anonymous inode, whose
+ *     {@code statx} shows no file type, is accepted): a worker would otherwise poll a file that is always readable
  *     and fail to read it, or block writing a pipe. Each is made non-blocking (the flag is shared
  *     with the front-end's copy; QEMU makes its eventfds non-blocking anyway), so neither a
  *     front-end that reads its own kick counter away nor one that fills its call counter to the
@@ -27,6 +30,9 @@ import java.nio.file.attribute.BasicFileAttributes;
  *     was built to accept it ({@link VhostUserBackend.Builder#acceptUnsealedMemory}); then a
  *     front-end that cuts it short breaks the queues that touch it (DEVICE_NEEDS_RESET).
  * </ul>
+ *
+ * <p>Files are examined through the descriptor itself ({@code statx} with {@code AT_EMPTY_PATH}),
+ * not through {@code /proc}: a back-end in a chroot sandbox has no /proc.
  */
 final class FrontEndDescriptors {
 
@@ -55,7 +61,14 @@ final class FrontEndDescriptors {
      * @throws VhostUserProtocolException {@link ProtocolFault#INVALID_FIELD} otherwise
      */
     static void requireEventFd(int fd, String what) throws VhostUserProtocolException {
-        String kind = describe(fd);
+        String kind;
+        try {
+            kind = Files.readSymbolicLink(procPath(fd)).toString();
+        } catch (IOException | UnsupportedOperationException noProc) {
+            // No /proc (a chroot sandbox): an anonymous inode, which has no file type, at least.
+            int mode = stat(fd, what).mode();
+            kind = (mode & 0170000) == 0 ? EVENTFD : "a file of mode 0" + Integer.toOctalString(mode);
+        }
         if (!kind.equals(EVENTFD)) {
             throw new VhostUserProtocolException(ProtocolFault.INVALID_FIELD, what + " is not an eventfd but " + kind);
         }
@@ -77,14 +90,7 @@ final class FrontEndDescriptors {
      * @throws VhostUserProtocolException {@link ProtocolFault#MEMORY} otherwise
      */
     static void guardMemory(MemoryRegion region, int fd, boolean acceptUnsealed) throws VhostUserProtocolException {
-        Path path = procPath(fd);
-        BasicFileAttributes before;
-        try {
-            before = Files.readAttributes(path, BasicFileAttributes.class);
-        } catch (IOException e) {
-            throw new VhostUserProtocolException(ProtocolFault.MEMORY, "cannot examine the file of " + region + ": " + e);
-        }
-        if (!before.isRegularFile()) {
+        if ((stat(fd, "the file of " + region).mode() & 0170000) != 0100000) {
             throw new VhostUserProtocolException(ProtocolFault.MEMORY, region + " is backed by " + describe(fd)
                     + ", not a regular file");
         }
@@ -99,17 +105,26 @@ final class FrontEndDescriptors {
                     + " configured: a front-end that cuts it short resets the device", region, describe(fd));
         }
         // Sized after sealing, so the size cannot change between the check and the mapping.
-        long fileSize;
-        try {
-            fileSize = Files.size(path);
-        } catch (IOException e) {
-            throw new VhostUserProtocolException(ProtocolFault.MEMORY, "cannot size the file of " + region + ": " + e);
-        }
+        long fileSize = stat(fd, "the file of " + region).size();
         if (Long.compareUnsigned(region.mmapOffset(), fileSize) > 0
                 || Long.compareUnsigned(region.size(), fileSize - region.mmapOffset()) > 0) {
             throw new VhostUserProtocolException(ProtocolFault.MEMORY, region + " runs past the end of its file ("
                     + fileSize + " bytes)");
         }
+    }
+
+    /** What {@code statx} says of descriptor {@code fd} itself. */
+    private static Stat stat(int fd, String what) throws VhostUserProtocolException {
+        try (Arena arena = Arena.ofConfined()) {
+            StatxBuffer st = new StatxBuffer(arena);
+            NodeCalls.statx(fd, NodeCalls.emptyPath(), NodeCalls.AT_EMPTY_PATH, StatxBuffer.STATX_BASIC_STATS, st);
+            return new Stat(st.mode(), st.size());
+        } catch (NativeException e) {
+            throw new VhostUserProtocolException(ProtocolFault.MEMORY, "cannot examine " + what + ": " + e.getMessage());
+        }
+    }
+
+    private record Stat(int mode, long size) {
     }
 
     /** Whether {@code fd} is sealed against shrinking, sealing it now when it allows that. */

@@ -1,6 +1,9 @@
 package io.virtiofs.transport.vhostuser;
 
 import io.virtiofs.transport.device.VirtioFsDevice;
+import io.virtiofs.transport.internal.nativeio.NativeException;
+import io.virtiofs.transport.internal.nativeio.NodeCalls;
+import io.virtiofs.transport.internal.nativeio.StatxBuffer;
 import io.virtiofs.transport.memory.GuestMemory;
 import io.virtiofs.transport.memory.GuestRegion;
 import java.io.IOException;

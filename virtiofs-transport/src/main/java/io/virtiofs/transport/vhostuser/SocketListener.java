@@ -2,8 +2,10 @@ package io.virtiofs.transport.vhostuser;
 
 import io.virtiofs.transport.internal.nativeio.FileCalls;
 import io.virtiofs.transport.internal.nativeio.NativeException;
+import io.virtiofs.transport.internal.nativeio.NodeCalls;
 import io.virtiofs.transport.internal.nativeio.PollSet;
 import io.virtiofs.transport.internal.nativeio.SocketCalls;
+import io.virtiofs.transport.internal.nativeio.StatxBuffer;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -25,13 +27,22 @@ final class SocketListener implements AutoCloseable {
 
     private final int fd;
     private final Optional<Path> path;
+    /**
+     * The socket file's directory (O_PATH) and the socket's inode, so that closing removes exactly
+     * that file even once the process has chrooted elsewhere (where the same path may name a file
+     * of the shared directory); -1 and 0 without a socket file.
+     */
+    private final int directoryFd;
+    private final long socketIno;
     private final Arena arena = Arena.ofShared();
     private final PollSet poll = new PollSet(arena, 2);
     private boolean closed;
 
-    private SocketListener(int fd, Optional<Path> path) {
+    private SocketListener(int fd, Optional<Path> path, int directoryFd, long socketIno) {
         this.fd = fd;
         this.path = path;
+        this.directoryFd = directoryFd;
+        this.socketIno = socketIno;
         poll.set(LISTEN, fd, PollSet.POLLIN);
     }
 
@@ -59,14 +70,32 @@ final class SocketListener implements AutoCloseable {
             ReceivedFds.closeQuietly(fd);
             throw e;
         }
+        int directoryFd = -1;
+        long ino;
         try {
             SocketCalls.listen(fd, 1);
+            directoryFd = FileCalls.open(directory.toString(), NodeCalls.O_PATH | FileCalls.O_DIRECTORY
+                    | FileCalls.O_CLOEXEC, 0);
+            ino = socketIno(directoryFd, absolute.getFileName().toString());
         } catch (NativeException e) {
             ReceivedFds.closeQuietly(fd);
+            if (directoryFd >= 0) {
+                ReceivedFds.closeQuietly(directoryFd);
+            }
             Files.deleteIfExists(absolute);
             throw e;
         }
-        return new SocketListener(fd, Optional.of(absolute));
+        return new SocketListener(fd, Optional.of(absolute), directoryFd, ino);
+    }
+
+    /** The inode number of socket {@code name} in the directory, or 0 when it is not a socket there. */
+    private static long socketIno(int directoryFd, String name) throws NativeException {
+        try (Arena scratch = Arena.ofConfined()) {
+            StatxBuffer st = new StatxBuffer(scratch);
+            NodeCalls.statx(directoryFd, scratch.allocateFrom(name), NodeCalls.AT_SYMLINK_NOFOLLOW,
+                    StatxBuffer.STATX_BASIC_STATS, st);
+            return (st.mode() & 0170000) == 0140000 ? st.ino() : 0;
+        }
     }
 
     /**
@@ -78,7 +107,7 @@ final class SocketListener implements AutoCloseable {
         if (!SocketCalls.isListeningStreamSocket(fd)) {
             throw new IOException("descriptor " + fd + " is not a listening stream socket");
         }
-        return new SocketListener(fd, Optional.empty());
+        return new SocketListener(fd, Optional.empty(), -1, 0);
     }
 
     /** The socket file, when this listener created one. */
@@ -116,10 +145,18 @@ final class SocketListener implements AutoCloseable {
         ReceivedFds.closeQuietly(fd);
         arena.close();
         if (path.isPresent()) {
-            try {
-                Files.deleteIfExists(path.get());
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "could not remove vhost-user socket " + path.get(), e);
+            String name = path.get().getFileName().toString();
+            try (Arena scratch = Arena.ofConfined()) {
+                if (socketIno != 0 && socketIno(directoryFd, name) == socketIno) {
+                    NodeCalls.unlinkat(directoryFd, scratch.allocateFrom(name), 0);
+                }
+            } catch (NativeException e) {
+                if (e.errno() != io.virtiofs.api.Errno.ENOENT) {
+                    LOG.log(System.Logger.Level.WARNING, "could not remove vhost-user socket " + path.get() + ": "
+                            + e.getMessage());
+                }
+            } finally {
+                ReceivedFds.closeQuietly(directoryFd);
             }
         }
     }
