@@ -88,36 +88,4 @@ public record InitOut(int major, int minor, int maxReadahead, long flags, int ma
         order.writeShort(out, requestTimeout);
         out.writeZero(SIZE - 42); // unused[11]
     }
-
-    /** Decodes a reply written for a session of {@code 7.minor} (the transport reads the reply it delivers; the driver's side). */
-    public static InitOut decode(ByteBuf in, WireFormat format) {
-        WireOrder order = format.order();
-        int major = order.readInt(in);
-        int minor = order.readInt(in);
-        int size = size(minor);
-        if (size == SIZE_BEFORE_5) {
-            return new InitOut(major, minor, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-        }
-        int maxReadahead = order.readInt(in);
-        long flags = order.readInt(in) & 0xffff_ffffL;
-        int maxBackground = order.readUnsignedShort(in);
-        int congestionThreshold = order.readUnsignedShort(in);
-        int maxWrite = order.readInt(in);
-        if (size == SIZE_BEFORE_23) {
-            return new InitOut(major, minor, maxReadahead, flags, maxBackground, congestionThreshold, maxWrite,
-                    0, 0, 0, 0, 0);
-        }
-        int timeGran = order.readInt(in);
-        int maxPages = order.readUnsignedShort(in);
-        int mapAlignment = order.readUnsignedShort(in);
-        long flags2 = order.readInt(in) & 0xffff_ffffL;
-        int maxStackDepth = order.readInt(in);
-        int requestTimeout = order.readUnsignedShort(in);
-        in.skipBytes(SIZE - 42);
-        if ((flags & InitFlag.INIT_EXT.bit()) != 0) {
-            flags |= flags2 << 32;
-        }
-        return new InitOut(major, minor, maxReadahead, flags, maxBackground, congestionThreshold, maxWrite,
-                timeGran, maxPages, mapAlignment, maxStackDepth, requestTimeout);
-    }
 }

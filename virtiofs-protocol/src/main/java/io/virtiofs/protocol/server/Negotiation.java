@@ -49,7 +49,7 @@ public record Negotiation(ProtocolVersion driverVersion, ProtocolVersion version
     }
 
     /** The INIT reply this negotiation sends. */
-    public InitOut toInitOut() {
+    InitOut toInitOut() {
         return new InitOut(version.major(), version.minor(), maxReadahead, InitFlags.flags(accepted), maxBackground,
                 congestionThreshold, maxWrite, timeGranularity, maxPages, mapAlignment, 0, 0);
     }
