@@ -9,7 +9,6 @@ module io.virtiofs.examples {
     requires io.virtiofs.passthrough;
     requires static transitive org.jspecify;
     requires java.logging;
-    requires jdk.unsupported; // sun.misc.Signal: exit 0 on SIGINT/SIGTERM
 
     exports io.virtiofs.examples.memfs;
     exports io.virtiofs.examples.hello;

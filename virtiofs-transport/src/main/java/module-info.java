@@ -6,6 +6,8 @@
 module io.virtiofs.transport {
     requires transitive io.virtiofs.protocol;
     requires static transitive org.jspecify;
+    // sun.misc.Signal: SIGINT and SIGTERM stop runUntilStopped() instead of the JVM.
+    requires jdk.unsupported;
 
     // Each package is exported once it has its first class (an empty package cannot be exported).
 

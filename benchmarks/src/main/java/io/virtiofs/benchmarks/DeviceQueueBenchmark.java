@@ -11,9 +11,9 @@ import io.virtiofs.protocol.WireOrder;
 import io.virtiofs.protocol.message.FuseMessage;
 import io.virtiofs.protocol.message.GetattrIn;
 import io.virtiofs.protocol.message.InitIn;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
-import io.virtiofs.protocol.server.Outcome;
 import io.virtiofs.testkit.mock.DriverMemory;
 import io.virtiofs.testkit.mock.DriverQueue;
 import io.virtiofs.testkit.wire.Requests;
@@ -102,9 +102,9 @@ public class DeviceQueueBenchmark {
         server = new FuseServer(new MemFs(), FuseServerConfig.defaults());
         WireFormat format = WireFormat.current(order);
         ByteBuf init = Requests.encode(FuseMessage.of(Opcode.INIT, 1, 0, new InitIn(7, 45, 1 << 20,
-                InitFlags.flags(EnumSet.allOf(io.virtiofs.api.Capability.class)))), format);
+                InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))), format);
         ByteBuf initReply = Unpooled.buffer(4096, 4096);
-        if (server.handle(init, initReply) != Outcome.REPLIED) {
+        if (!server.handle(init, initReply, Completion.SYNCHRONOUS).isReplied()) {
             throw new IllegalStateException("FUSE_INIT was not answered");
         }
         ByteBuf getattr = Requests.encode(FuseMessage.of(Opcode.GETATTR, 2, 1, new GetattrIn(0, 0)), format);
@@ -143,7 +143,7 @@ public class DeviceQueueBenchmark {
         for (int i = 0; i < available; i++) {
             DescriptorChain chain = device.popChain();
             ByteBuf reply = chain.writable();
-            if (server.handle(chain.readable(), reply) != Outcome.REPLIED) {
+            if (!server.handle(chain.readable(), reply, Completion.SYNCHRONOUS).isReplied()) {
                 throw new IllegalStateException("GETATTR was not answered");
             }
             device.addUsed(chain, reply.writerIndex());

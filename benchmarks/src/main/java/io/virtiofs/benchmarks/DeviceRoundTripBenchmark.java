@@ -105,7 +105,7 @@ public class DeviceRoundTripBenchmark {
                     VirtioFeature.VERSION_1.mask() | VirtioFeature.RING_EVENT_IDX.mask(), 256, inFlight,
                     SLOT_BYTES, SLOT_BYTES, false, false, 0, 0, spin, Duration.ofSeconds(30)));
             ByteBuf init = Requests.encode(FuseMessage.of(Opcode.INIT, 1, 0, new InitIn(7, 45, 1 << 20,
-                    InitFlags.flags(EnumSet.allOf(io.virtiofs.api.Capability.class)))), WireFormat.current(order));
+                    InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))), WireFormat.current(order));
             ByteBuf reply = driver.exchange(1, init, SLOT_BYTES);
             if (reply.getInt(4) != 0 && reply.getIntLE(4) != 0) {
                 throw new IllegalStateException("FUSE_INIT failed");

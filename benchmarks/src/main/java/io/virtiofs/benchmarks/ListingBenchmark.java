@@ -2,7 +2,6 @@ package io.virtiofs.benchmarks;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.virtiofs.api.Capability;
 import io.virtiofs.api.FileName;
 import io.virtiofs.examples.memfs.MemFs;
 import io.virtiofs.protocol.InitFlags;
@@ -16,9 +15,9 @@ import io.virtiofs.protocol.message.MkdirIn;
 import io.virtiofs.protocol.message.MknodIn;
 import io.virtiofs.protocol.message.OpenIn;
 import io.virtiofs.protocol.message.ReadIn;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
-import io.virtiofs.protocol.server.Outcome;
 import io.virtiofs.testkit.wire.Replies;
 import io.virtiofs.testkit.wire.Requests;
 import java.util.EnumSet;
@@ -69,7 +68,7 @@ public class ListingBenchmark {
         reply = Unpooled.directBuffer(2 * PAGE, 2 * PAGE);
         request = Unpooled.directBuffer(256);
         send(FuseMessage.of(Opcode.INIT, 1, 0, new InitIn(7, 45, 1 << 20,
-                InitFlags.flags(EnumSet.allOf(Capability.class)))));
+                InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))));
         send(FuseMessage.of(Opcode.MKDIR, 2, 1, new MkdirIn(0755, 022, FileName.of("d"))));
         dir = Replies.entryOut(body(), format).nodeid();
         for (int i = 0; i < FILES; i++) {
@@ -84,7 +83,7 @@ public class ListingBenchmark {
         request.clear().writeBytes(encoded);
         encoded.release();
         reply.clear();
-        if (server.handle(request, reply) != Outcome.REPLIED || reply.getIntLE(4) != 0) {
+        if (!server.handle(request, reply, Completion.SYNCHRONOUS).isReplied() || reply.getIntLE(4) != 0) {
             throw new IllegalStateException(message + " failed: " + reply.getIntLE(4));
         }
     }

@@ -2,10 +2,10 @@ package io.virtiofs.benchmarks;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.virtiofs.api.Capability;
 import io.virtiofs.api.FileName;
 import io.virtiofs.examples.memfs.MemFs;
 import io.virtiofs.examples.memfs.MemFsConfig;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.InitFlags;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
@@ -18,11 +18,11 @@ import io.virtiofs.protocol.message.MknodIn;
 import io.virtiofs.protocol.message.OpenIn;
 import io.virtiofs.protocol.message.OpenOut;
 import io.virtiofs.protocol.message.ReadIn;
-import io.virtiofs.testkit.wire.Requests;
 import io.virtiofs.protocol.message.WriteIn;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.testkit.wire.Requests;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.EnumSet;
@@ -81,7 +81,7 @@ public class RandomReadBenchmark {
             format = WireFormat.current(WireOrder.LITTLE_ENDIAN);
             ByteBuf reply = Unpooled.directBuffer(WRITE + BLOCK);
             send(reply, FuseMessage.of(Opcode.INIT, 1, 0, new InitIn(7, 45, 1 << 20,
-                    InitFlags.flags(EnumSet.allOf(Capability.class)))));
+                    InitFlags.flags(EnumSet.allOf(InitFlag.class)))));
             send(reply, FuseMessage.of(Opcode.MKNOD, 2, 1, new MknodIn(0100644, 0, 022, FileName.of("f"))));
             nodeid = EntryOut.decode(reply.duplicate().readerIndex(OutHeader.SIZE), format).nodeid();
             send(reply, FuseMessage.of(Opcode.OPEN, 4, nodeid, new OpenIn(2, 0)));
@@ -106,7 +106,7 @@ public class RandomReadBenchmark {
         private void send(ByteBuf reply, FuseMessage message) {
             ByteBuf encoded = Requests.encode(message, format);
             reply.clear();
-            if (server.handle(encoded, reply) != Outcome.REPLIED || reply.getIntLE(4) != 0) {
+            if (!server.handle(encoded, reply, Completion.SYNCHRONOUS).isReplied() || reply.getIntLE(4) != 0) {
                 throw new IllegalStateException(message + " failed: " + reply.getIntLE(4));
             }
             encoded.release();
@@ -161,7 +161,7 @@ public class RandomReadBenchmark {
     public int memfsRead(Shared shared, PerThread thread) {
         thread.request.setLongLE(48, thread.nextOffset()); // fuse_read_in.offset, after the 40-byte header
         thread.reply.clear();
-        shared.server.handle(thread.request.readerIndex(0), thread.reply);
+        shared.server.handle(thread.request.readerIndex(0), thread.reply, Completion.SYNCHRONOUS);
         return thread.reply.writerIndex();
     }
 

@@ -22,9 +22,10 @@ import io.virtiofs.protocol.message.InitIn;
 import io.virtiofs.protocol.message.NameIn;
 import io.virtiofs.protocol.message.ReadIn;
 import io.virtiofs.protocol.message.WriteIn;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.Served;
 import io.virtiofs.testkit.wire.Requests;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -92,10 +93,9 @@ public class ServerRoundTripBenchmark {
         }
 
         @Override
-        public int read(Context ctx, ReadRequest request, ByteBuf dst) {
+        public void read(Context ctx, ReadRequest request, ByteBuf dst) {
             int length = (int) Math.min(request.size(), data.length - Math.min(request.offset(), data.length));
             dst.writeBytes(data, (int) request.offset(), length);
-            return length;
         }
 
         @Override
@@ -116,8 +116,8 @@ public class ServerRoundTripBenchmark {
         WireFormat format = WireFormat.current(order);
         reply = Unpooled.directBuffer(2 << 20, 2 << 20);
         ByteBuf init = Requests.encode(FuseMessage.of(Opcode.INIT, 1, 0, new InitIn(7, 45, 1 << 20,
-                InitFlags.flags(EnumSet.allOf(io.virtiofs.api.Capability.class)))), format);
-        server.handle(init, reply);
+                InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))), format);
+        server.handle(init, reply, Completion.SYNCHRONOUS);
         init.release();
         lookup = direct(Requests.encode(FuseMessage.of(Opcode.LOOKUP, 2, 1, new NameIn(FileName.of("file"))), format));
         getattr = direct(Requests.encode(FuseMessage.of(Opcode.GETATTR, 4, 2, new GetattrIn(0, 0)), format));
@@ -144,9 +144,9 @@ public class ServerRoundTripBenchmark {
     private int serve(ByteBuf request) {
         request.readerIndex(0);
         reply.clear();
-        Outcome outcome = server.handle(request, reply);
-        if (outcome != Outcome.REPLIED) {
-            throw new IllegalStateException("unexpected " + outcome);
+        Served served = server.handle(request, reply, Completion.SYNCHRONOUS);
+        if (!served.isReplied()) {
+            throw new IllegalStateException("unexpected " + served);
         }
         return reply.writerIndex();
     }

@@ -25,8 +25,9 @@ import java.util.List;
  *     thread in the mount's PID namespace; a caller that has exited meanwhile has none).
  * </ul>
  *
- * <p>A context is valid only during the call it was passed to; transports reuse the object for
- * the next request. Do not keep it.
+ * <p>A context is valid only during the call it was passed to (for an {@link AsyncFileSystem}
+ * method: until the stage it returned completes); transports reuse the object for the next
+ * request. Do not keep it longer.
  */
 public interface Context {
 
@@ -95,6 +96,16 @@ public interface Context {
      * that finishes normally may ignore it, and its answer is still delivered.
      */
     boolean isCancelled();
+
+    /**
+     * Runs {@code action} once when this request is cancelled (a FUSE_INTERRUPT, or the transport
+     * stopping), or at once, on the calling thread, if it already is. For a file system that waits
+     * on something it can abort (a remote call, a queue): the action aborts it, and the request
+     * then completes with {@code EINTR}. The action runs on the thread that cancels (the one that
+     * read the interrupt): it must be short and must not block. A request has one action; a
+     * second call replaces one that has not run. Nothing runs if the request completes first.
+     */
+    void onCancel(Runnable action);
 
     /** Throws {@code ErrnoException(EINTR)} if the request was interrupted. */
     default void checkCancelled() {

@@ -27,22 +27,24 @@ import java.util.List;
  * <p><b>Buffers.</b> {@link #read} and {@link #write} receive views of the transport's buffers
  * (guest memory for virtio-fs): write into or read from them during the call, and do not keep or
  * release them.
+ *
+ * <p><b>Arguments.</b> One rule throughout: a request record (with the node in it) when the wire
+ * struct carries more than three fields a file system may need, plain arguments otherwise; twin
+ * operations take the same form ({@link #release}/{@link #releasedir}, {@link #fsync}/
+ * {@link #fsyncdir}, {@link #readdir}/{@link #readdirplus}, {@link #open}/{@link #opendir}).
+ * Values with a meaning have a type ({@link Whence}, {@link AccessMask}, {@link PollEvents},
+ * {@link FileType}, {@link FileName}, {@link XattrName}), not a bare int or String.
+ *
+ * <p><b>Mistakes the server catches.</b> Replies the driver would reject, or that would break the
+ * whole mount, are caught where they are made: the request is answered {@code EIO} and one line
+ * is logged naming the operation and the node. An {@link Attr} without a file type in its mode,
+ * and an entry with nodeid 1 ({@link #ROOT_ID}) for anything but the root, are such mistakes. An
+ * {@link Attr} whose {@code ino} is 0 is sent with the node's id as inode number instead.
  */
 public interface FileSystem {
 
     /** The nodeid of the root directory. */
     long ROOT_ID = 1;
-
-    /** {@code lseek} whence: the next data at or after the offset. */
-    int SEEK_DATA = 3;
-    /** {@code lseek} whence: the next hole at or after the offset. */
-    int SEEK_HOLE = 4;
-
-    /** {@code access} mask bits. */
-    int R_OK = 4;
-    int W_OK = 2;
-    int X_OK = 1;
-    int F_OK = 0;
 
     private static ErrnoException notImplemented(String operation) {
         return new ErrnoException(Errno.ENOSYS, operation + " is not implemented by this file system");
@@ -167,12 +169,12 @@ public interface FileSystem {
 
     /**
      * FUSE_READ: copy up to {@code request.size()} bytes from {@code request.offset()} into
-     * {@code dst}, which has room for them (write with {@code dst.writeBytes}).
-     *
-     * @return the number of bytes written into {@code dst}: fewer than asked only at the end of
-     *     the file (or for direct I/O)
+     * {@code dst}, which has room for exactly that many ({@code dst.writeBytes(...)}, or
+     * {@code dst.writeBytes(FileChannel, position, length)} to read a file straight into the
+     * reply). What was read is what {@code dst}'s writer index advanced by: fewer bytes than asked
+     * only at the end of the file (or for direct I/O).
      */
-    default int read(Context ctx, ReadRequest request, ByteBuf dst) {
+    default void read(Context ctx, ReadRequest request, ByteBuf dst) {
         throw notImplemented("read");
     }
 
@@ -200,16 +202,17 @@ public interface FileSystem {
     }
 
     /** FUSE_FALLOCATE: allocate, punch or zero a range. */
-    default void fallocate(Context ctx, long nodeid, long fh, long offset, long length, FallocateMode mode) {
+    default void fallocate(Context ctx, FallocateRequest request) {
         throw notImplemented("fallocate");
     }
 
     /**
-     * FUSE_LSEEK: find data or a hole ({@link #SEEK_DATA}, {@link #SEEK_HOLE}).
+     * FUSE_LSEEK: find data or a hole ({@link Whence#DATA}, {@link Whence#HOLE}; Linux answers the
+     * other kinds itself).
      *
      * @return the offset found; throw {@code ENXIO} when there is none
      */
-    default long lseek(Context ctx, long nodeid, long fh, long offset, int whence) {
+    default long lseek(Context ctx, long nodeid, long fh, long offset, Whence whence) {
         throw notImplemented("lseek");
     }
 
@@ -235,9 +238,9 @@ public interface FileSystem {
     /**
      * FUSE_POLL.
      *
-     * @return the {@code POLL*} events ready now
+     * @return the events ready now
      */
-    default int poll(Context ctx, PollRequest request) {
+    default PollEvents poll(Context ctx, PollRequest request) {
         throw notImplemented("poll");
     }
 
@@ -287,7 +290,7 @@ public interface FileSystem {
     }
 
     /** FUSE_RELEASEDIR: the last close of an open directory. */
-    default void releasedir(Context ctx, long nodeid, long fh, int flags) {
+    default void releasedir(Context ctx, ReleaseRequest request) {
     }
 
     /** FUSE_FSYNCDIR. */
@@ -297,8 +300,8 @@ public interface FileSystem {
 
     // ------------------------------------------------------------------ extended attributes
 
-    /** FUSE_SETXATTR. */
-    default void setxattr(Context ctx, long nodeid, String name, byte[] value, XattrFlags flags) {
+    /** FUSE_SETXATTR: {@code value} is the caller's copy; the file system may keep it. */
+    default void setxattr(Context ctx, long nodeid, XattrName name, byte[] value, XattrFlags flags) {
         throw notImplemented("setxattr");
     }
 
@@ -306,17 +309,17 @@ public interface FileSystem {
      * FUSE_GETXATTR: the attribute's value; throw {@code ENODATA} when it is absent. The server
      * answers size queries and {@code ERANGE} itself.
      */
-    default byte[] getxattr(Context ctx, long nodeid, String name) {
+    default byte[] getxattr(Context ctx, long nodeid, XattrName name) {
         throw notImplemented("getxattr");
     }
 
     /** FUSE_LISTXATTR: the attribute names (the server encodes and sizes the list). */
-    default List<String> listxattr(Context ctx, long nodeid) {
+    default List<XattrName> listxattr(Context ctx, long nodeid) {
         throw notImplemented("listxattr");
     }
 
     /** FUSE_REMOVEXATTR; throw {@code ENODATA} when the attribute is absent. */
-    default void removexattr(Context ctx, long nodeid, String name) {
+    default void removexattr(Context ctx, long nodeid, XattrName name) {
         throw notImplemented("removexattr");
     }
 
@@ -327,8 +330,8 @@ public interface FileSystem {
         throw notImplemented("statfs");
     }
 
-    /** FUSE_ACCESS: check {@code mask} ({@link #R_OK} | {@link #W_OK} | {@link #X_OK}, or {@link #F_OK}). */
-    default void access(Context ctx, long nodeid, int mask) {
+    /** FUSE_ACCESS: check the permissions {@code mask} asks for, or only existence. */
+    default void access(Context ctx, long nodeid, AccessMask mask) {
         throw notImplemented("access");
     }
 

@@ -60,11 +60,16 @@ public enum FileType {
 
     /** The {@code DT_*} value for {@code mode}, or 0 ({@code DT_UNKNOWN}) if the type bits name no type. */
     public static int direntTypeOfMode(int mode) {
-        for (FileType type : values()) {
-            if (type.matches(mode)) {
-                return type.direntType;
-            }
-        }
-        return 0;
+        // A switch, not a loop over values(): that copies the array on every call.
+        return switch (mode & S_IFMT) {
+            case 0010000 -> 1;
+            case 0020000 -> 2;
+            case 0040000 -> 4;
+            case 0060000 -> 6;
+            case 0100000 -> 8;
+            case 0120000 -> 10;
+            case 0140000 -> 12;
+            default -> 0;
+        };
     }
 }

@@ -103,8 +103,8 @@ public abstract class ForwardingFileSystem implements FileSystem {
     }
 
     @Override
-    public int read(Context ctx, ReadRequest request, ByteBuf dst) {
-        return delegate.read(ctx, request, dst);
+    public void read(Context ctx, ReadRequest request, ByteBuf dst) {
+        delegate.read(ctx, request, dst);
     }
 
     @Override
@@ -128,12 +128,12 @@ public abstract class ForwardingFileSystem implements FileSystem {
     }
 
     @Override
-    public void fallocate(Context ctx, long nodeid, long fh, long offset, long length, FallocateMode mode) {
-        delegate.fallocate(ctx, nodeid, fh, offset, length, mode);
+    public void fallocate(Context ctx, FallocateRequest request) {
+        delegate.fallocate(ctx, request);
     }
 
     @Override
-    public long lseek(Context ctx, long nodeid, long fh, long offset, int whence) {
+    public long lseek(Context ctx, long nodeid, long fh, long offset, Whence whence) {
         return delegate.lseek(ctx, nodeid, fh, offset, whence);
     }
 
@@ -153,7 +153,7 @@ public abstract class ForwardingFileSystem implements FileSystem {
     }
 
     @Override
-    public int poll(Context ctx, PollRequest request) {
+    public PollEvents poll(Context ctx, PollRequest request) {
         return delegate.poll(ctx, request);
     }
 
@@ -183,8 +183,8 @@ public abstract class ForwardingFileSystem implements FileSystem {
     }
 
     @Override
-    public void releasedir(Context ctx, long nodeid, long fh, int flags) {
-        delegate.releasedir(ctx, nodeid, fh, flags);
+    public void releasedir(Context ctx, ReleaseRequest request) {
+        delegate.releasedir(ctx, request);
     }
 
     @Override
@@ -193,22 +193,22 @@ public abstract class ForwardingFileSystem implements FileSystem {
     }
 
     @Override
-    public void setxattr(Context ctx, long nodeid, String name, byte[] value, XattrFlags flags) {
+    public void setxattr(Context ctx, long nodeid, XattrName name, byte[] value, XattrFlags flags) {
         delegate.setxattr(ctx, nodeid, name, value, flags);
     }
 
     @Override
-    public byte[] getxattr(Context ctx, long nodeid, String name) {
+    public byte[] getxattr(Context ctx, long nodeid, XattrName name) {
         return delegate.getxattr(ctx, nodeid, name);
     }
 
     @Override
-    public List<String> listxattr(Context ctx, long nodeid) {
+    public List<XattrName> listxattr(Context ctx, long nodeid) {
         return delegate.listxattr(ctx, nodeid);
     }
 
     @Override
-    public void removexattr(Context ctx, long nodeid, String name) {
+    public void removexattr(Context ctx, long nodeid, XattrName name) {
         delegate.removexattr(ctx, nodeid, name);
     }
 
@@ -218,7 +218,7 @@ public abstract class ForwardingFileSystem implements FileSystem {
     }
 
     @Override
-    public void access(Context ctx, long nodeid, int mask) {
+    public void access(Context ctx, long nodeid, AccessMask mask) {
         delegate.access(ctx, nodeid, mask);
     }
 

@@ -8,9 +8,13 @@ package io.virtiofs.api;
  * @param kh the driver's poll handle, for {@link Notifier#pollWakeup(long)}
  * @param flags {@link #SCHEDULE_NOTIFY}: the driver wants a wakeup notification when the
  *     events change
- * @param events the {@code POLL*} events the caller waits for
+ * @param events the events the caller waits for
  */
-public record PollRequest(long nodeid, long fh, long kh, int flags, int events) {
+public record PollRequest(long nodeid, long fh, long kh, int flags, PollEvents events) {
+
+    public PollRequest {
+        java.util.Objects.requireNonNull(events, "events");
+    }
 
     /** FUSE_POLL_SCHEDULE_NOTIFY. */
     public static final int SCHEDULE_NOTIFY = 1;

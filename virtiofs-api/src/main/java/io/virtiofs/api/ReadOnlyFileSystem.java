@@ -86,7 +86,7 @@ public final class ReadOnlyFileSystem extends ForwardingFileSystem {
     }
 
     @Override
-    public void fallocate(Context ctx, long nodeid, long fh, long offset, long length, FallocateMode mode) {
+    public void fallocate(Context ctx, FallocateRequest request) {
         throw readOnly("fallocate");
     }
 
@@ -96,12 +96,12 @@ public final class ReadOnlyFileSystem extends ForwardingFileSystem {
     }
 
     @Override
-    public void setxattr(Context ctx, long nodeid, String name, byte[] value, XattrFlags flags) {
+    public void setxattr(Context ctx, long nodeid, XattrName name, byte[] value, XattrFlags flags) {
         throw readOnly("setxattr");
     }
 
     @Override
-    public void removexattr(Context ctx, long nodeid, String name) {
+    public void removexattr(Context ctx, long nodeid, XattrName name) {
         throw readOnly("removexattr");
     }
 
@@ -111,8 +111,8 @@ public final class ReadOnlyFileSystem extends ForwardingFileSystem {
     }
 
     @Override
-    public void access(Context ctx, long nodeid, int mask) {
-        if ((mask & W_OK) != 0) {
+    public void access(Context ctx, long nodeid, AccessMask mask) {
+        if (mask.write()) {
             throw readOnly("access for writing");
         }
         delegate.access(ctx, nodeid, mask);

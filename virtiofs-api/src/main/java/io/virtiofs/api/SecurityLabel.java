@@ -10,14 +10,16 @@ import java.util.Objects;
  * @param name the xattr name
  * @param value the label's bytes; the record keeps its own copy
  */
-public record SecurityLabel(String name, byte[] value) {
+public record SecurityLabel(XattrName name, byte[] value) {
 
     public SecurityLabel {
         Objects.requireNonNull(name, "name");
-        if (name.isEmpty()) {
-            throw new IllegalArgumentException("security label name is empty");
-        }
         value = value.clone();
+    }
+
+    /** A label named by UTF-8 text, checked as {@link XattrName#of(String)} checks it. */
+    public SecurityLabel(String name, byte[] value) {
+        this(XattrName.of(name), value);
     }
 
     /** A copy of the label's bytes. */

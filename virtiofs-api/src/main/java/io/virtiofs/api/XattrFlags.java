@@ -4,7 +4,7 @@ package io.virtiofs.api;
  * The flags of a setxattr.
  *
  * @param flags {@link #CREATE} or {@link #REPLACE} (from {@code setxattr(2)})
- * @param setxattrFlags {@link #ACL_KILL_SGID} (with {@link Capability#SETXATTR_EXT})
+ * @param setxattrFlags {@link #ACL_KILL_SGID} (with FUSE_SETXATTR_EXT, which the server negotiates)
  */
 public record XattrFlags(int flags, int setxattrFlags) {
 

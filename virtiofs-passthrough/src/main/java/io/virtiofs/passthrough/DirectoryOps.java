@@ -7,12 +7,14 @@ import io.virtiofs.api.DirectorySink;
 import io.virtiofs.api.Entry;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.FileName;
+import io.virtiofs.api.FileType;
 import io.virtiofs.transport.internal.nativeio.DataCalls;
 import io.virtiofs.transport.internal.nativeio.NativeException;
 import io.virtiofs.transport.internal.nativeio.NodeCalls;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Directory listings: the host's own entries and offsets ({@code getdents64}; an offset is the
@@ -34,6 +36,20 @@ final class DirectoryOps {
         this.share = share;
     }
 
+    /** The file types by their {@code d_type} ({@code DT_*}); null where none (DT_UNKNOWN). */
+    private static final FileType[] BY_DIRENT_TYPE = new FileType[16];
+
+    static {
+        for (FileType type : FileType.values()) {
+            BY_DIRENT_TYPE[type.direntType()] = type;
+        }
+    }
+
+    /** The file type of a host {@code d_type}, or null when the host did not say (DT_UNKNOWN). */
+    private static @Nullable FileType fileType(int direntType) {
+        return direntType >= 0 && direntType < BY_DIRENT_TYPE.length ? BY_DIRENT_TYPE[direntType] : null;
+    }
+
     /** One directory entry as the host gave it. */
     private record Dirent(long ino, long nextOffset, int type, FileName name) {
     }
@@ -45,7 +61,7 @@ final class DirectoryOps {
             seek(dir, offset);
             Dirent entry;
             while ((entry = peek(dir)) != null) {
-                if (!sink.add(entry.ino(), entry.nextOffset(), entry.type(), entry.name())) {
+                if (!sink.add(entry.name(), entry.nextOffset(), fileType(entry.type()), entry.ino())) {
                     return;
                 }
                 consume(dir, entry);
@@ -69,7 +85,7 @@ final class DirectoryOps {
                 Dirent entry;
                 while ((entry = peek(dir)) != null) {
                     if (entry.name().isDotOrDotDot()) {
-                        if (!sink.add(nameOnly(entry), entry.nextOffset(), entry.name())) {
+                        if (!sink.add(entry.name(), entry.nextOffset(), nameOnly(entry))) {
                             return;
                         }
                     } else {
@@ -81,7 +97,7 @@ final class DirectoryOps {
                         } catch (ErrnoException gone) {
                             answer = nameOnly(entry); // removed since, or not searchable by the caller
                         }
-                        if (!sink.add(answer, entry.nextOffset(), entry.name())) {
+                        if (!sink.add(entry.name(), entry.nextOffset(), answer)) {
                             if (child != null) {
                                 share.nodes.forget(child.nodeid, 1);
                             }

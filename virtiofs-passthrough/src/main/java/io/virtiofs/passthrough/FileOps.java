@@ -265,10 +265,10 @@ final class FileOps {
         }
     }
 
-    int read(ReadRequest request, ByteBuf dst) {
+    void read(ReadRequest request, ByteBuf dst) {
         OpenFile file = share.files.pin(request.fh(), request.nodeid());
         try {
-            return HostIo.read(file.fd, request.offset(), request.size(), dst, ThreadScratch.get());
+            HostIo.read(file.fd, request.offset(), request.size(), dst, ThreadScratch.get());
         } catch (NativeException e) {
             throw e.toErrnoException();
         } finally {

@@ -1,6 +1,7 @@
 package io.virtiofs.passthrough;
 
 import io.netty.buffer.ByteBuf;
+import io.virtiofs.api.AccessMask;
 import io.virtiofs.api.AttrReply;
 import io.virtiofs.api.Capability;
 import io.virtiofs.api.Context;
@@ -10,7 +11,7 @@ import io.virtiofs.api.DirectoryPlusSink;
 import io.virtiofs.api.DirectorySink;
 import io.virtiofs.api.Entry;
 import io.virtiofs.api.ErrnoException;
-import io.virtiofs.api.FallocateMode;
+import io.virtiofs.api.FallocateRequest;
 import io.virtiofs.api.FileLock;
 import io.virtiofs.api.FileName;
 import io.virtiofs.api.FileSystem;
@@ -26,8 +27,10 @@ import io.virtiofs.api.StatFs;
 import io.virtiofs.api.StatxReply;
 import io.virtiofs.api.StatxRequest;
 import io.virtiofs.api.SymlinkTarget;
+import io.virtiofs.api.Whence;
 import io.virtiofs.api.WriteRequest;
 import io.virtiofs.api.XattrFlags;
+import io.virtiofs.api.XattrName;
 import io.virtiofs.transport.internal.nativeio.CredentialCalls;
 import io.virtiofs.transport.internal.nativeio.FileCalls;
 import io.virtiofs.transport.internal.nativeio.IdentityCalls;
@@ -308,8 +311,8 @@ public final class PassthroughFileSystem implements FileSystem, AutoCloseable {
 
     /** Reads into {@code dst} from its writer index, which it advances by what it read. */
     @Override
-    public int read(Context ctx, ReadRequest request, ByteBuf dst) {
-        return files.read(request, dst);
+    public void read(Context ctx, ReadRequest request, ByteBuf dst) {
+        files.read(request, dst);
     }
 
     @Override
@@ -333,13 +336,13 @@ public final class PassthroughFileSystem implements FileSystem, AutoCloseable {
     }
 
     @Override
-    public void fallocate(Context ctx, long nodeid, long fh, long offset, long length, FallocateMode mode) {
-        files.fallocate(nodeid, fh, offset, length, mode);
+    public void fallocate(Context ctx, FallocateRequest request) {
+        files.fallocate(request.nodeid(), request.fh(), request.offset(), request.length(), request.mode());
     }
 
     @Override
-    public long lseek(Context ctx, long nodeid, long fh, long offset, int whence) {
-        return files.lseek(nodeid, fh, offset, whence);
+    public long lseek(Context ctx, long nodeid, long fh, long offset, Whence whence) {
+        return files.lseek(nodeid, fh, offset, whence.value());
     }
 
     @Override
@@ -377,8 +380,8 @@ public final class PassthroughFileSystem implements FileSystem, AutoCloseable {
     }
 
     @Override
-    public void releasedir(Context ctx, long nodeid, long fh, int flags) {
-        share.files.remove(fh, nodeid);
+    public void releasedir(Context ctx, ReleaseRequest request) {
+        share.files.remove(request.fh(), request.nodeid());
     }
 
     @Override
@@ -389,23 +392,28 @@ public final class PassthroughFileSystem implements FileSystem, AutoCloseable {
     // ------------------------------------------------------------------ extended attributes
 
     @Override
-    public void setxattr(Context ctx, long nodeid, String name, byte[] value, XattrFlags flags) {
-        xattrs.setxattr(ctx, nodeid, name, value, flags);
+    public void setxattr(Context ctx, long nodeid, XattrName name, byte[] value, XattrFlags flags) {
+        xattrs.setxattr(ctx, nodeid, XattrOps.text(name), value, flags);
     }
 
     @Override
-    public byte[] getxattr(Context ctx, long nodeid, String name) {
-        return xattrs.getxattr(ctx, nodeid, name);
+    public byte[] getxattr(Context ctx, long nodeid, XattrName name) {
+        return xattrs.getxattr(ctx, nodeid, XattrOps.text(name));
     }
 
     @Override
-    public List<String> listxattr(Context ctx, long nodeid) {
-        return xattrs.listxattr(ctx, nodeid);
+    public List<XattrName> listxattr(Context ctx, long nodeid) {
+        List<String> names = xattrs.listxattr(ctx, nodeid);
+        List<XattrName> listed = new java.util.ArrayList<>(names.size());
+        for (String name : names) {
+            listed.add(XattrName.of(name));
+        }
+        return listed;
     }
 
     @Override
-    public void removexattr(Context ctx, long nodeid, String name) {
-        xattrs.removexattr(ctx, nodeid, name);
+    public void removexattr(Context ctx, long nodeid, XattrName name) {
+        xattrs.removexattr(ctx, nodeid, XattrOps.text(name));
     }
 
     // ------------------------------------------------------------------ the file system
@@ -416,8 +424,8 @@ public final class PassthroughFileSystem implements FileSystem, AutoCloseable {
     }
 
     @Override
-    public void access(Context ctx, long nodeid, int mask) {
-        attributes.access(ctx, nodeid, mask);
+    public void access(Context ctx, long nodeid, AccessMask mask) {
+        attributes.access(ctx, nodeid, mask.bits());
     }
 
     @Override

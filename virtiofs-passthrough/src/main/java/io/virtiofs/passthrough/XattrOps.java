@@ -5,6 +5,7 @@ import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.SecurityLabel;
 import io.virtiofs.api.XattrFlags;
+import io.virtiofs.api.XattrName;
 import io.virtiofs.transport.internal.nativeio.NativeException;
 import io.virtiofs.transport.internal.nativeio.NodeCalls;
 import io.virtiofs.transport.internal.nativeio.StatxBuffer;
@@ -47,6 +48,19 @@ final class XattrOps {
         this.enabled = config.servesXattrs();
         this.acls = config.posixAcls();
         this.labels = config.securityLabel();
+    }
+
+    /**
+     * An xattr name as the text the mapping rules and the host calls take: EINVAL when it is not
+     * well-formed UTF-8 (as the server answered before names were bytes).
+     */
+    static String text(XattrName name) {
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .decode(java.nio.ByteBuffer.wrap(name.toBytes())).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ErrnoException(Errno.EINVAL, "the xattr name '" + name + "' is not UTF-8");
+        }
     }
 
     private static boolean isAcl(String name) {
@@ -241,7 +255,8 @@ final class XattrOps {
             return;
         }
         for (SecurityLabel label : ctx.securityLabels()) {
-            String host = mapping != null ? mapping.toHost(label.name()) : label.name();
+            String name = text(label.name());
+            String host = mapping != null ? mapping.toHost(name) : name;
             byte[] value = label.value();
             if (value.length > ThreadScratch.XATTR_ROOM) {
                 throw new ErrnoException(Errno.E2BIG, "security label of " + value.length + " bytes");

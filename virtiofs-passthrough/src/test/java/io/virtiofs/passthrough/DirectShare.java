@@ -129,10 +129,8 @@ final class DirectShare implements AutoCloseable {
     byte[] read(long nodeid, long fh, long offset, int size, boolean direct) {
         ByteBuf buffer = direct ? Unpooled.directBuffer(size, size) : Unpooled.buffer(size, size);
         try {
-            int count = on(() -> fs.read(TestContext.ROOT, new ReadRequest(nodeid, fh, offset, size, 0, 0, 0), buffer));
-            if (count != buffer.writerIndex()) {
-                throw new AssertionError("read returned " + count + " but wrote " + buffer.writerIndex());
-            }
+            run(() -> fs.read(TestContext.ROOT, new ReadRequest(nodeid, fh, offset, size, 0, 0, 0), buffer));
+            int count = buffer.writerIndex();
             byte[] bytes = new byte[count];
             buffer.getBytes(0, bytes);
             return bytes;
@@ -153,8 +151,8 @@ final class DirectShare implements AutoCloseable {
     List<String> list(long nodeid) {
         long fh = on(() -> fs.opendir(TestContext.ROOT, nodeid, OpenFlags.of(0))).fh();
         List<String> names = new ArrayList<>();
-        run(() -> fs.readdir(TestContext.ROOT, nodeid, fh, 0, (ino, next, type, name) -> names.add(name.toString())));
-        run(() -> fs.releasedir(TestContext.ROOT, nodeid, fh, 0));
+        run(() -> fs.readdir(TestContext.ROOT, nodeid, fh, 0, (name, next, type, ino) -> names.add(name.toString())));
+        run(() -> fs.releasedir(TestContext.ROOT, new ReleaseRequest(nodeid, fh, 0, 0, 0)));
         return names;
     }
 

@@ -41,7 +41,7 @@ final class GuestSession implements AutoCloseable {
         this.device = VirtioFsDevice.builder("hostile").requestQueues(1).build(server);
         this.driver = MockDriver.connect(device, MockDriver.Options.defaults().withScatter(true)
                 .withBuffers(REPLY, REPLY));
-        ok(send(Opcode.INIT, 0, new InitIn(7, 45, 1 << 20, InitFlags.flags(EnumSet.allOf(io.virtiofs.api.Capability.class)))));
+        ok(send(Opcode.INIT, 0, new InitIn(7, 45, 1 << 20, InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))));
     }
 
     /** Later requests come from this caller. */

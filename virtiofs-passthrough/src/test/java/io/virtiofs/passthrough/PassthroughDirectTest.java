@@ -12,6 +12,7 @@ import io.virtiofs.api.CreateReply;
 import io.virtiofs.api.Entry;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.FallocateMode;
+import io.virtiofs.api.FallocateRequest;
 import io.virtiofs.api.FileLock;
 import io.virtiofs.api.FileName;
 import io.virtiofs.api.FileSystem;
@@ -22,7 +23,9 @@ import io.virtiofs.api.RenameFlags;
 import io.virtiofs.api.SetattrRequest;
 import io.virtiofs.api.StatxRequest;
 import io.virtiofs.api.SymlinkTarget;
+import io.virtiofs.api.Whence;
 import io.virtiofs.api.XattrFlags;
+import io.virtiofs.api.XattrName;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -267,7 +270,7 @@ class PassthroughDirectTest {
         long[] offset = {0};
         while (true) {
             int before = seen.size();
-            s.run(() -> s.fs.readdir(TestContext.ROOT, s.root(), fh, offset[0], (ino, next, type, name) -> {
+            s.run(() -> s.fs.readdir(TestContext.ROOT, s.root(), fh, offset[0], (name, next, type, ino) -> {
                 if (seen.size() - before == 7) {
                     return false;
                 }
@@ -285,7 +288,7 @@ class PassthroughDirectTest {
         assertEquals(302, seen.size(), "every entry once, though entries were deleted meanwhile: " + seen.size());
         assertEquals(302, new java.util.HashSet<>(seen).size());
         List<Entry> plus = new ArrayList<>();
-        s.run(() -> s.fs.readdirplus(TestContext.ROOT, s.root(), fh, 0, (entry, next, name) -> plus.add(entry)));
+        s.run(() -> s.fs.readdirplus(TestContext.ROOT, s.root(), fh, 0, (name, next, entry) -> plus.add(entry)));
         assertTrue(plus.stream().anyMatch(e -> e.nodeid() != 0 && e.attr().type() == FileType.REGULAR));
         assertTrue(plus.stream().filter(e -> e.nodeid() == 0).count() >= 2, "'.' and '..' come without a node");
     }
@@ -334,10 +337,10 @@ class PassthroughDirectTest {
         long node = made.entry().nodeid();
         long fh = made.open().fh();
         s.write(node, fh, 1 << 20, "data".getBytes(StandardCharsets.UTF_8), true);
-        assertEquals(1 << 20, (long) s.on(() -> s.fs.lseek(TestContext.ROOT, node, fh, 0, FileSystem.SEEK_DATA)));
-        assertEquals(0, (long) s.on(() -> s.fs.lseek(TestContext.ROOT, node, fh, 0, FileSystem.SEEK_HOLE)));
-        assertEquals(Errno.ENXIO, s.errno(() -> s.fs.lseek(TestContext.ROOT, node, fh, 2 << 20, FileSystem.SEEK_DATA)));
-        s.run(() -> s.fs.fallocate(TestContext.ROOT, node, fh, 0, 8192, new FallocateMode(FallocateMode.KEEP_SIZE)));
+        assertEquals(1 << 20, (long) s.on(() -> s.fs.lseek(TestContext.ROOT, node, fh, 0, Whence.DATA)));
+        assertEquals(0, (long) s.on(() -> s.fs.lseek(TestContext.ROOT, node, fh, 0, Whence.HOLE)));
+        assertEquals(Errno.ENXIO, s.errno(() -> s.fs.lseek(TestContext.ROOT, node, fh, 2 << 20, Whence.DATA)));
+        s.run(() -> s.fs.fallocate(TestContext.ROOT, new FallocateRequest(node, fh, 0, 8192, new FallocateMode(FallocateMode.KEEP_SIZE))));
         assertTrue((long) Files.getAttribute(s.shared.resolve("sparse"), "unix:size") == (1 << 20) + 4);
         CreateReply copy = s.create(TestContext.ROOT, s.root(), "copy", 0644, RW);
         long copied = s.on(() -> s.fs.copyFileRange(TestContext.ROOT, new CopyFileRangeRequest(node, fh, 1 << 20,
@@ -376,25 +379,25 @@ class PassthroughDirectTest {
         DirectShare s = share();
         Files.writeString(s.shared.resolve("a"), "x");
         long node = s.lookup(s.root(), "a").nodeid();
-        s.run(() -> s.fs.setxattr(TestContext.ROOT, node, "user.color", "blue".getBytes(), XattrFlags.NONE));
-        assertEquals("blue", new String((byte[]) s.on(() -> s.fs.getxattr(TestContext.ROOT, node, "user.color"))));
-        assertEquals(Errno.EEXIST, s.errno(() -> s.fs.setxattr(TestContext.ROOT, node, "user.color", new byte[1],
+        s.run(() -> s.fs.setxattr(TestContext.ROOT, node, XattrName.of("user.color"), "blue".getBytes(), XattrFlags.NONE));
+        assertEquals("blue", new String((byte[]) s.on(() -> s.fs.getxattr(TestContext.ROOT, node, XattrName.of("user.color")))));
+        assertEquals(Errno.EEXIST, s.errno(() -> s.fs.setxattr(TestContext.ROOT, node, XattrName.of("user.color"), new byte[1],
                 new XattrFlags(XattrFlags.CREATE, 0))));
-        assertEquals(Errno.EPERM, s.errno(() -> s.fs.setxattr(TestContext.ROOT, node, "trusted.x", new byte[1],
+        assertEquals(Errno.EPERM, s.errno(() -> s.fs.setxattr(TestContext.ROOT, node, XattrName.of("trusted.x"), new byte[1],
                 XattrFlags.NONE)));
-        assertEquals(Errno.EPERM, s.errno(() -> s.fs.setxattr(TestContext.ROOT, node, "security.capability",
+        assertEquals(Errno.EPERM, s.errno(() -> s.fs.setxattr(TestContext.ROOT, node, XattrName.of("security.capability"),
                 new byte[20], XattrFlags.NONE)));
-        assertEquals(Errno.EOPNOTSUPP, s.errno(() -> s.fs.setxattr(TestContext.ROOT, node, "system.posix_acl_access",
+        assertEquals(Errno.EOPNOTSUPP, s.errno(() -> s.fs.setxattr(TestContext.ROOT, node, XattrName.of("system.posix_acl_access"),
                 new byte[4], XattrFlags.NONE)));
         if (Prerequisites.isRoot()) {
             Files.setAttribute(s.shared.resolve("a"), "user:plain", java.nio.ByteBuffer.wrap(new byte[] {1}));
             HostCalls.setxattr(s.shared.resolve("a"), "trusted.host", "1");
-            assertEquals(Errno.ENODATA, s.errno(() -> s.fs.getxattr(TestContext.ROOT, node, "trusted.host")));
-            assertFalse(s.on(() -> s.fs.listxattr(TestContext.ROOT, node)).contains("trusted.host"));
+            assertEquals(Errno.ENODATA, s.errno(() -> s.fs.getxattr(TestContext.ROOT, node, XattrName.of("trusted.host"))));
+            assertFalse(s.on(() -> s.fs.listxattr(TestContext.ROOT, node)).contains(XattrName.of("trusted.host")));
         }
-        assertTrue(s.on(() -> s.fs.listxattr(TestContext.ROOT, node)).contains("user.color"));
-        s.run(() -> s.fs.removexattr(TestContext.ROOT, node, "user.color"));
-        assertEquals(Errno.ENODATA, s.errno(() -> s.fs.getxattr(TestContext.ROOT, node, "user.color")));
+        assertTrue(s.on(() -> s.fs.listxattr(TestContext.ROOT, node)).contains(XattrName.of("user.color")));
+        s.run(() -> s.fs.removexattr(TestContext.ROOT, node, XattrName.of("user.color")));
+        assertEquals(Errno.ENODATA, s.errno(() -> s.fs.getxattr(TestContext.ROOT, node, XattrName.of("user.color"))));
     }
 
     @Test
@@ -429,7 +432,7 @@ class PassthroughDirectTest {
         assertEquals(Errno.EROFS, s.errno(() -> s.fs.open(TestContext.ROOT, node, OpenFlags.of(RW))));
         assertEquals(Errno.EROFS, s.errno(() -> s.fs.mkdir(TestContext.ROOT, s.root(), FileName.of("d"), 0755)));
         assertEquals(Errno.EROFS, s.errno(() -> s.fs.unlink(TestContext.ROOT, s.root(), FileName.of("a"))));
-        assertEquals(Errno.EROFS, s.errno(() -> s.fs.setxattr(TestContext.ROOT, node, "user.a", new byte[1], XattrFlags.NONE)));
+        assertEquals(Errno.EROFS, s.errno(() -> s.fs.setxattr(TestContext.ROOT, node, XattrName.of("user.a"), new byte[1], XattrFlags.NONE)));
         assertEquals(Errno.EROFS, s.errno(() -> s.fs.setattr(TestContext.ROOT, node, setattr(SetattrRequest.FATTR_MODE, 0, 0600))));
         long fh = s.open(TestContext.ROOT, node, OpenFlags.O_RDONLY);
         assertEquals("x", s.readString(node, fh));

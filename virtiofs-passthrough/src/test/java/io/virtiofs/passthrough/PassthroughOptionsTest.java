@@ -13,6 +13,7 @@ import io.virtiofs.api.SecurityLabel;
 import io.virtiofs.api.SetattrRequest;
 import io.virtiofs.api.WriteRequest;
 import io.virtiofs.api.XattrFlags;
+import io.virtiofs.api.XattrName;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -70,14 +71,14 @@ class PassthroughOptionsTest {
         DirectShare s = share;
         Files.writeString(s.shared.resolve("a"), "x");
         long node = s.lookup(s.root(), "a").nodeid();
-        s.run(() -> s.fs.setxattr(TestContext.ROOT, node, "trusted.overlay.opaque", "y".getBytes(), XattrFlags.NONE));
+        s.run(() -> s.fs.setxattr(TestContext.ROOT, node, XattrName.of("trusted.overlay.opaque"), "y".getBytes(), XattrFlags.NONE));
         assertEquals("y", HostCalls.getxattr(s.shared.resolve("a"), "user.virtiofs.trusted.overlay.opaque"));
         assertNull(HostCalls.getxattr(s.shared.resolve("a"), "trusted.overlay.opaque"), "not the host's own");
-        assertEquals("y", new String(s.on(() -> s.fs.getxattr(TestContext.ROOT, node, "trusted.overlay.opaque"))));
-        assertTrue(s.on(() -> s.fs.listxattr(TestContext.ROOT, node)).contains("trusted.overlay.opaque"));
-        assertEquals(Errno.EPERM, s.errno(() -> s.fs.setxattr(TestContext.ROOT, node, "user.virtiofs.x", new byte[1],
+        assertEquals("y", new String(s.on(() -> s.fs.getxattr(TestContext.ROOT, node, XattrName.of("trusted.overlay.opaque")))));
+        assertTrue(s.on(() -> s.fs.listxattr(TestContext.ROOT, node)).contains(XattrName.of("trusted.overlay.opaque")));
+        assertEquals(Errno.EPERM, s.errno(() -> s.fs.setxattr(TestContext.ROOT, node, XattrName.of("user.virtiofs.x"), new byte[1],
                 XattrFlags.NONE)), "the guest cannot reach the mapped names directly");
-        assertEquals(Errno.EPERM, s.errno(() -> s.fs.setxattr(TestContext.of(1000, 1000), node, "trusted.x",
+        assertEquals(Errno.EPERM, s.errno(() -> s.fs.setxattr(TestContext.of(1000, 1000), node, XattrName.of("trusted.x"),
                 new byte[1], XattrFlags.NONE)), "only the guest's root sets trusted. attributes");
     }
 
@@ -134,10 +135,10 @@ class PassthroughOptionsTest {
             acl.putShort((short) e[0]).putShort((short) e[1]).putInt(e[2]);
         }
         byte[] value = acl.array();
-        s.run(() -> s.fs.setxattr(TestContext.ROOT, node, "system.posix_acl_access", value, XattrFlags.NONE));
-        assertTrue(java.util.Arrays.equals(value, s.on(() -> s.fs.getxattr(TestContext.ROOT, node, "system.posix_acl_access"))));
+        s.run(() -> s.fs.setxattr(TestContext.ROOT, node, XattrName.of("system.posix_acl_access"), value, XattrFlags.NONE));
+        assertTrue(java.util.Arrays.equals(value, s.on(() -> s.fs.getxattr(TestContext.ROOT, node, XattrName.of("system.posix_acl_access")))));
         assertEquals(0100640, s.on(() -> s.fs.getattr(TestContext.ROOT, node)).attr().mode(), "the mask is the group bits");
-        assertTrue(s.on(() -> s.fs.listxattr(TestContext.ROOT, node)).contains("system.posix_acl_access"));
+        assertTrue(s.on(() -> s.fs.listxattr(TestContext.ROOT, node)).contains(XattrName.of("system.posix_acl_access")));
     }
 
     @Test

@@ -41,6 +41,11 @@ record TestContext(int uid, int gid, int umask, int[] groups, List<SecurityLabel
         return false;
     }
 
+    /** Direct calls are never interrupted: the action never runs. */
+    @Override
+    public void onCancel(Runnable action) {
+    }
+
     @Override
     public long requestId() {
         return 1;

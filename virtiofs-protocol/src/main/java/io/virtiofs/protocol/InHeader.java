@@ -19,8 +19,14 @@ public record InHeader(int len, int opcode, long unique, long nodeid, int uid, i
     /** {@code sizeof(struct fuse_in_header)}. */
     public static final int SIZE = 40;
 
+    /** Offset of {@code len}. */
+    public static final int LENGTH_OFFSET = 0;
+
     /** Offset of {@code opcode}, for byte order detection. */
     public static final int OPCODE_OFFSET = 4;
+
+    /** Offset of {@code unique}. */
+    public static final int UNIQUE_OFFSET = 8;
 
     /** FUSE_UNIQUE_RESEND: the top bit of {@code unique} marks a request the driver resent. */
     public static final long UNIQUE_RESEND = 1L << 63;

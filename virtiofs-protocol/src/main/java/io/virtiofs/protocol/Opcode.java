@@ -101,6 +101,15 @@ public enum Opcode {
         return highPriority;
     }
 
+    /**
+     * Whether serving this may wait until other requests are served (FUSE_SETLKW: a lock wait ends
+     * when the holder's unlock or release is served). A transport runs such a request where it
+     * blocks no queue or worker that must read those other requests.
+     */
+    public boolean mayBlock() {
+        return this == SETLKW;
+    }
+
     /** The opcode with this wire code; empty for codes FUSE 7.45 does not define. Allocates nothing. */
     public static Optional<Opcode> of(int code) {
         return code >= 0 && code <= MAX_CODE ? BY_CODE[code] : Optional.empty();

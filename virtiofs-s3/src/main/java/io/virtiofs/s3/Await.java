@@ -12,10 +12,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Where the synchronous SPI waits for the store's futures: the one place a request thread blocks.
- * It gives up with EINTR when the driver interrupts the request, and with ETIMEDOUT at the
- * deadline; the store call itself goes on and ends by its own timeout. An asynchronous file system
- * would return the future instead (see the README).
+ * Where the file system meets the store's futures. {@link #get} is where a synchronous operation
+ * waits (the one place a request thread blocks); {@link #later} is the same bounds without a
+ * waiting thread, for the operations answered asynchronously. Both give up with EINTR when the
+ * driver interrupts the request, and with ETIMEDOUT at the deadline; the store call itself goes on
+ * and ends by its own timeout.
  */
 final class Await {
 
@@ -45,6 +46,34 @@ final class Await {
                 throw new ErrnoException(Errno.EINTR, what + ": the request thread was interrupted");
             }
         }
+    }
+
+    /**
+     * {@code future} bounded as {@link #get} bounds it, without waiting: the stage answered
+     * completes with its value, or with EINTR when the request is interrupted (through
+     * {@link Context#onCancel}), or with ETIMEDOUT at the deadline, whichever comes first, and a
+     * failure of the store call as {@link #failure}. Code chained on the answer runs only if the
+     * value won, and before the request's stage completes: a read writes its buffer there.
+     */
+    static <T> CompletableFuture<T> later(CompletableFuture<T> future, Duration limit, Context ctx, String what) {
+        CompletableFuture<T> bounded = new CompletableFuture<>();
+        future.whenComplete((value, failure) -> {
+            if (failure != null) {
+                bounded.completeExceptionally(failure(what, failure));
+            } else {
+                bounded.complete(value);
+            }
+        });
+        if (bounded.isDone()) {
+            return bounded;
+        }
+        ctx.onCancel(() -> bounded.completeExceptionally(new ErrnoException(Errno.EINTR, what + " was interrupted")));
+        // orTimeout's timer is cancelled when the future completes first: nothing stays queued.
+        bounded.orTimeout(limit.toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+        return bounded.exceptionallyCompose(failure -> CompletableFuture.failedFuture(
+                failure instanceof TimeoutException
+                        ? new ErrnoException(Errno.ETIMEDOUT, what + " did not finish in " + limit.toMillis() + " ms")
+                        : failure));
     }
 
     /** A future's failure as the exception a file system method throws. */

@@ -11,6 +11,7 @@ import io.virtiofs.api.FileType;
 import io.virtiofs.s3.store.ObjectInfo;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -39,11 +40,24 @@ final class Listings {
 
     /** Lists {@code dir}; the handle of the listing. */
     long open(Context ctx, Node dir) {
+        requireDirectory(dir);
+        return opened(Await.get(names.list(dir), config.timeout().multipliedBy(4), ctx, "list " + dir.path()));
+    }
+
+    /** {@link #open}, without a thread waiting for the listing. */
+    CompletableFuture<Long> openLater(Context ctx, Node dir) {
+        requireDirectory(dir);
+        return Await.later(names.list(dir), config.timeout().multipliedBy(4), ctx, "list " + dir.path())
+                .thenApply(this::opened);
+    }
+
+    private static void requireDirectory(Node dir) {
         if (!dir.directory) {
             throw new ErrnoException(Errno.ENOTDIR, dir + " is not a directory");
         }
-        List<Namespace.Child> children = Await.get(names.list(dir), config.timeout().multipliedBy(4), ctx,
-                "list " + dir.path());
+    }
+
+    private long opened(List<Namespace.Child> children) {
         long fh = handles.getAndIncrement();
         open.put(fh, children);
         return fh;
@@ -66,15 +80,15 @@ final class Listings {
         for (long i = offset; i < children.size() + 2; i++) {
             boolean added;
             if (i < 2) {
-                added = sink.add(i == 0 ? dir.id : parentOf(dir).id, i + 1, FileType.DIRECTORY.direntType(),
-                        i == 0 ? FileName.DOT : FileName.DOT_DOT);
+                added = sink.add(i == 0 ? FileName.DOT : FileName.DOT_DOT, i + 1, FileType.DIRECTORY,
+                        i == 0 ? dir.id : parentOf(dir).id);
             } else {
                 Namespace.Child c = children.get((int) (i - 2));
                 Node known = nodes.atPath(dir.child(c.name()));
                 // Names nobody looked up get a number from their path, far above the nodeids.
                 long ino = known != null ? known.id : (dir.child(c.name()).hashCode() & 0xffff_ffffL) | (1L << 40);
-                added = sink.add(ino, i + 1, (c.directory() ? FileType.DIRECTORY : FileType.REGULAR).direntType(),
-                        FileName.of(c.name()));
+                added = sink.add(FileName.of(c.name()), i + 1, c.directory() ? FileType.DIRECTORY : FileType.REGULAR,
+                        ino);
             }
             if (!added) {
                 return;
@@ -88,7 +102,7 @@ final class Listings {
             if (i < 2) {
                 // The driver counts no lookup for these two.
                 Node self = i == 0 ? dir : parentOf(dir);
-                if (!sink.add(entries.apply(self), i + 1, i == 0 ? FileName.DOT : FileName.DOT_DOT)) {
+                if (!sink.add(i == 0 ? FileName.DOT : FileName.DOT_DOT, i + 1, entries.apply(self))) {
                     return;
                 }
                 continue;
@@ -102,7 +116,7 @@ final class Listings {
             } else if (c.directory()) {
                 node.info(new ObjectInfo(names.dirKey(node.path()), 0, names.started(), ""));
             }
-            if (!sink.add(entries.apply(node), i + 1, FileName.of(c.name()))) {
+            if (!sink.add(FileName.of(c.name()), i + 1, entries.apply(node))) {
                 return;
             }
             nodes.lookedUp(node);

@@ -2,6 +2,7 @@ package io.virtiofs.s3;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.virtiofs.api.AsyncFileSystem;
 import io.virtiofs.api.Attr;
 import io.virtiofs.api.AttrReply;
 import io.virtiofs.api.Capability;
@@ -12,9 +13,8 @@ import io.virtiofs.api.DirectorySink;
 import io.virtiofs.api.Entry;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
-import io.virtiofs.api.FallocateMode;
+import io.virtiofs.api.FallocateRequest;
 import io.virtiofs.api.FileName;
-import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.FileType;
 import io.virtiofs.api.InitConfig;
 import io.virtiofs.api.OpenFlags;
@@ -30,8 +30,12 @@ import io.virtiofs.s3.store.ObjectInfo;
 import io.virtiofs.s3.store.ObjectStore;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -53,10 +57,16 @@ import org.jspecify.annotations.Nullable;
  * that has data EOPNOTSUPP; RENAME_EXCHANGE and RENAME_WHITEOUT EINVAL. Locks are the driver's
  * (per client), not across clients.
  *
- * <p>Every store call runs through an {@link ObjectStore} future; the synchronous methods here
- * wait for them in one place ({@link Await}), bounded by the configured timeout.
+ * <p>Every store call runs through an {@link ObjectStore} future. The operations a guest makes
+ * most and that wait on the store, lookup, getattr, read and opendir, are answered asynchronously
+ * ({@link AsyncFileSystem}): the reply goes out from the thread that completes the store call, and
+ * no request thread waits meanwhile. The others (writes that load an object first, flush, fsync
+ * and release that upload, the name changes) still wait for their futures in one place
+ * ({@link Await#get}): they hold a node's monitor across the upload, which orders them against
+ * each other. Both ways are bounded by the configured timeout and end with EINTR when the driver
+ * interrupts the request.
  */
-public final class S3FileSystem implements FileSystem, AutoCloseable {
+public final class S3FileSystem implements AsyncFileSystem, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(S3FileSystem.class.getName());
     private static final int FILE_MODE = 0100644;
@@ -131,7 +141,17 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
     @Override
     public Entry lookup(Context ctx, long parent, FileName name) {
         String path = names.childPath(nodes.get(parent), name);
-        Optional<Node> found = Await.get(names.resolve(path), config.timeout(), ctx, "lookup " + path);
+        return lookedUp(path, Await.get(names.resolve(path), config.timeout(), ctx, "lookup " + path));
+    }
+
+    @Override
+    public CompletionStage<Entry> lookupAsync(Context ctx, long parent, FileName name) {
+        String path = names.childPath(nodes.get(parent), name);
+        return Await.later(names.resolve(path), config.timeout(), ctx, "lookup " + path)
+                .thenApply(found -> lookedUp(path, found));
+    }
+
+    private Entry lookedUp(String path, Optional<Node> found) {
         if (found.isEmpty()) {
             if (config.entryTimeout().isZero()) {
                 throw new ErrnoException(Errno.ENOENT, path + " does not exist");
@@ -155,10 +175,27 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
         return new AttrReply(attr(node), config.attrTimeout());
     }
 
+    @Override
+    public CompletionStage<AttrReply> getattrAsync(Context ctx, long nodeid) {
+        Node node = nodes.get(nodeid);
+        if (!node.directory && !names.fresh(node) && node.pendingSize() < 0) {
+            String key = names.key(node);
+            return Await.later(store.head(key), config.timeout(), ctx, "HEAD " + key)
+                    .thenApply(info -> {
+                        refreshed(node, key, info);
+                        return new AttrReply(attr(node), config.attrTimeout());
+                    });
+        }
+        return CompletableFuture.completedFuture(new AttrReply(attr(node), config.attrTimeout()));
+    }
+
     /** Asks the store for the file's object again; ENOENT (and the name forgotten) when it is gone. */
     private ObjectInfo refresh(Context ctx, Node node) {
         String key = names.key(node);
-        Optional<ObjectInfo> info = Await.get(store.head(key), config.timeout(), ctx, "HEAD " + key);
+        return refreshed(node, key, Await.get(store.head(key), config.timeout(), ctx, "HEAD " + key));
+    }
+
+    private ObjectInfo refreshed(Node node, String key, Optional<ObjectInfo> info) {
         if (info.isEmpty()) {
             nodes.removePath(node);
             throw new ErrnoException(Errno.ENOENT, key + " is gone from the store");
@@ -323,17 +360,81 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
     }
 
     @Override
-    public int read(Context ctx, ReadRequest request, ByteBuf dst) {
+    public void read(Context ctx, ReadRequest request, ByteBuf dst) {
+        Blocks blocks = blocks(request, dst);
+        if (blocks == null) {
+            return;
+        }
+        for (CompletableFuture<byte[]> block : blocks.futures()) {
+            Await.get(block, config.timeout(), ctx, "GET " + blocks.key());
+        }
+        blocks.copyTo(dst);
+    }
+
+    /**
+     * {@link #read}, without a thread waiting for the store: blocks already cached are copied at
+     * once; otherwise the reply is written by the thread that completes the last GET.
+     */
+    @Override
+    public CompletionStage<Void> readAsync(Context ctx, ReadRequest request, ByteBuf dst) {
+        Blocks blocks = blocks(request, dst);
+        if (blocks == null || blocks.ready()) {
+            if (blocks != null) {
+                blocks.copyTo(dst);
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(blocks.futures().toArray(CompletableFuture[]::new));
+        return Await.later(all, config.timeout().multipliedBy(blocks.futures().size()), ctx, "GET " + blocks.key())
+                .thenRun(() -> blocks.copyTo(dst));
+    }
+
+    /** The blocks a read needs: {@code length} bytes from {@code offset} of the object, from block {@code first}. */
+    private record Blocks(String key, long offset, int length, long first, long blockSize,
+                          List<CompletableFuture<byte[]>> futures) {
+
+        boolean ready() {
+            for (CompletableFuture<byte[]> block : futures) {
+                if (!block.isDone() || block.isCompletedExceptionally()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Copies the read's bytes into {@code dst}; every block is complete. */
+        void copyTo(ByteBuf dst) {
+            int done = 0;
+            for (int i = 0; i < futures.size() && done < length; i++) {
+                byte[] block = futures.get(i).join();
+                int from = (int) (offset + done - (first + i) * blockSize);
+                int n = Math.min(length - done, block.length - from);
+                if (n <= 0) {
+                    break; // the object is shorter than it was when opened
+                }
+                dst.writeBytes(block, from, n);
+                done += n;
+            }
+        }
+    }
+
+    /**
+     * The blocks {@code request} reads, their GETs started (and the read-ahead); null when the read
+     * is answered already: from the data being written (copied into {@code dst} here), or at or
+     * past the end.
+     */
+    private @Nullable Blocks blocks(ReadRequest request, ByteBuf dst) {
         Handle h = handle(request.fh());
         Node node = h.node;
         synchronized (node) {
             if (node.pending != null) {
-                return node.pending.read(request.offset(), request.size(), dst);
+                node.pending.read(request.offset(), request.size(), dst);
+                return null;
             }
         }
         ObjectInfo info = h.opened;
         if (info == null || request.offset() >= info.size() || request.size() == 0) {
-            return 0;
+            return null;
         }
         String key = names.key(node);
         long offset = request.offset();
@@ -342,19 +443,11 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
         long first = offset / bs;
         long last = (offset + length - 1) / bs;
         readAhead(h, key, info, offset, length, first, last);
-        int done = 0;
-        for (long i = first; i <= last && done < length; i++) {
-            byte[] block = Await.get(cache.block(key, info.etag(), info.size(), i), config.timeout(), ctx,
-                    "GET " + key + " block " + i);
-            int from = (int) (offset + done - i * bs);
-            int n = Math.min(length - done, block.length - from);
-            if (n <= 0) {
-                break; // the object is shorter than it was when opened
-            }
-            dst.writeBytes(block, from, n);
-            done += n;
+        List<CompletableFuture<byte[]>> futures = new ArrayList<>((int) (last - first + 1));
+        for (long i = first; i <= last; i++) {
+            futures.add(cache.block(key, info.etag(), info.size(), i));
         }
-        return done;
+        return new Blocks(key, offset, length, first, bs, futures);
     }
 
     /**
@@ -488,7 +581,7 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
     }
 
     @Override
-    public void fallocate(Context ctx, long nodeid, long fh, long offset, long length, FallocateMode mode) {
+    public void fallocate(Context ctx, FallocateRequest request) {
         throw new ErrnoException(Errno.EOPNOTSUPP, "S3 objects cannot be preallocated");
     }
 
@@ -536,6 +629,11 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
     }
 
     @Override
+    public CompletionStage<OpenReply> opendirAsync(Context ctx, long nodeid, OpenFlags flags) {
+        return listings.openLater(ctx, nodes.get(nodeid)).thenApply(OpenReply::of);
+    }
+
+    @Override
     public void readdir(Context ctx, long nodeid, long fh, long offset, DirectorySink sink) {
         listings.readdir(nodes.get(nodeid), fh, offset, sink);
     }
@@ -546,8 +644,8 @@ public final class S3FileSystem implements FileSystem, AutoCloseable {
     }
 
     @Override
-    public void releasedir(Context ctx, long nodeid, long fh, int flags) {
-        listings.close(fh);
+    public void releasedir(Context ctx, ReleaseRequest request) {
+        listings.close(request.fh());
     }
 
     @Override

@@ -166,28 +166,23 @@ final class MountCommand {
             served.close();
             throw new UsageException(e.getMessage());
         }
-        StopSignals.onStop(() -> closeQuietly(mount, err), err);
-        Thread hook = new Thread(() -> closeQuietly(mount, err), "virtiofs-unmount");
-        Runtime.getRuntime().addShutdownHook(hook);
-        err.println("virtiofs: serving " + served.description() + " on " + mountpoint
-                + " (Ctrl-C or umount to stop)");
-        if (parsed.flag("verbose")) {
-            printNegotiation(server.get(), mount, err);
-        }
+        // SIGINT and SIGTERM unmount and end the command with status 0 (the mount's own handling).
+        String startLine = "virtiofs: serving " + served.description() + " on " + mountpoint
+                + " (Ctrl-C or umount to stop)";
+        boolean verbose = parsed.flag("verbose");
         try {
-            mount.awaitTermination();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            mount.runUntilStopped(() -> {
+                err.println(startLine);
+                if (verbose) {
+                    printNegotiation(server.get(), mount, err);
+                }
+            });
+        } catch (FuseMountException e) {
+            err.println("virtiofs: " + e.getMessage());
         }
         if (mount.wasUnmountedExternally()) {
             err.println("virtiofs: " + mountpoint + " was unmounted; exiting");
         }
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // The hook is running: it unmounts.
-        }
-        closeQuietly(mount, err);
         served.close();
         return mount.failure().isPresent() ? 1 : 0;
     }
@@ -333,14 +328,6 @@ final class MountCommand {
             }
         } catch (IOException e) {
             throw new CommandFailure("--rlimit-nofile " + limit + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void closeQuietly(FuseMount mount, PrintStream err) {
-        try {
-            mount.close();
-        } catch (FuseMountException e) {
-            err.println("virtiofs: " + e.getMessage());
         }
     }
 }

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
@@ -223,15 +222,6 @@ final class ServeCommand {
             served.close();
             throw new UsageException(e.getMessage());
         }
-        // Registered at once: from here the socket exists, and a signal must remove it.
-        AtomicBoolean stopped = new AtomicBoolean();
-        Runnable stop = () -> {
-            stopped.set(true);
-            backend.close();
-        };
-        StopSignals.onStop(stop, err);
-        Thread hook = new Thread(stop, "virtiofs-serve-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
         try {
             if (parsed.value("socket-group").isPresent() && backend.socketPath().isPresent()) {
                 giveToGroup(backend.socketPath().get(), parsed.value("socket-group").get());
@@ -244,60 +234,54 @@ final class ServeCommand {
             served.close();
             throw e;
         }
-        err.println("virtiofs: serving " + served.description()
+        String startLine = "virtiofs: serving " + served.description()
                 + (parsed.flag("readonly") ? " (read-only)" : "") + " as vhost-user-fs tag "
                 + parsed.value("tag").orElse("myfs") + " on "
                 + backend.socketPath().map(Path::toString).orElse("fd " + parsed.value("fd").orElse("?"))
-                + (served.sharedDir().isPresent() ? " (sandbox " + sandbox.name().toLowerCase(java.util.Locale.ROOT) + ")" : ""));
-        // Throwaway sessions through the device model on a background thread, so that the codecs,
-        // the server and the file system are compiled at their last tier by the time the guest,
-        // still booting, sends its first requests. Interpreted, a cold READDIR of a few thousand
-        // entries took twice as long as the C virtiofsd's; compiled for other shapes (one
-        // descriptor per body, one request in flight), the code was thrown away and compiled again
-        // during a guest's first 1 GiB of writes, which then ran at half the speed of later ones;
-        // left at C1's second tier by compilers short of CPU, it served a guest's first seconds of
-        // 4 KiB reads. It ends early once the guest's session has begun. A shared directory's
-        // request paths are warmed too, over a scratch directory of the process's own (in the
-        // namespace sandbox, its private /tmp), never the shared one; not in the chroot sandbox,
-        // where /tmp is the shared directory's.
+                + (served.sharedDir().isPresent() ? " (sandbox " + sandbox.name().toLowerCase(java.util.Locale.ROOT) + ")" : "");
         BooleanSupplier guestArrived = () -> {
             FuseServer server = realServer.get();
             return server != null && (server.negotiation().isPresent() || server.statistics().totalRequests() > 0);
         };
-        if (served.sharedDir().isPresent() && sandbox != Sandbox.Mode.CHROOT && !warmUp.isZero()) {
-            Thread.ofPlatform().name("virtiofs-warm-up").daemon(true).start(() -> {
-                try {
-                    long requests = PassthroughWarmUp.run(warmUp.dividedBy(2), Path.of(System.getProperty("java.io.tmpdir")));
-                    LOG.log(Level.DEBUG, () -> "warm-up: " + requests + " requests through the passthrough");
-                    GuestWarmUp.Result done = GuestWarmUp.runUntilSettled(MemFs::new, warmUp.dividedBy(2),
-                            warmUp.multipliedBy(10), guestArrived);
-                    LOG.log(Level.INFO, done::describe);
-                } catch (TimeoutException | IOException | RuntimeException e) {
-                    LOG.log(Level.WARNING, "the warm-up session failed (serving goes on)", e);
-                }
-            });
-        } else {
-            GuestWarmUp.startInBackground(MemFs::new, warmUp, guestArrived);
-        }
+        boolean warmPassthrough = served.sharedDir().isPresent() && sandbox != Sandbox.Mode.CHROOT && !warmUp.isZero();
+        // SIGINT and SIGTERM close the back-end (the socket file removed) and end the command with
+        // status 0; the start line and the warm-up come once they are handled.
         try {
-            backend.serve();
-        } catch (IllegalStateException e) {
-            if (!stopped.get()) {
-                throw e;
-            }
-            // A stop signal came before serving began: the back-end is closed, which is what it asked.
+            backend.runUntilStopped(() -> {
+                // Throwaway sessions through the device model on a background thread, so that the
+                // codecs, the server and the file system are compiled at their last tier by the time
+                // the guest, still booting, sends its first requests. Interpreted, a cold READDIR of
+                // a few thousand entries took twice as long as the C virtiofsd's; compiled for other
+                // shapes (one descriptor per body, one request in flight), the code was thrown away
+                // and compiled again during a guest's first 1 GiB of writes, which then ran at half
+                // the speed of later ones; left at C1's second tier by compilers short of CPU, it
+                // served a guest's first seconds of 4 KiB reads. It ends early once the guest's
+                // session has begun. A shared directory's request paths are warmed too, over a
+                // scratch directory of the process's own (in the namespace sandbox, its private
+                // /tmp), never the shared one; not in the chroot sandbox, where /tmp is the shared
+                // directory's.
+                if (warmPassthrough) {
+                    Thread.ofPlatform().name("virtiofs-warm-up").daemon(true).start(() -> {
+                        try {
+                            long requests = PassthroughWarmUp.run(warmUp.dividedBy(2),
+                                    Path.of(System.getProperty("java.io.tmpdir")));
+                            LOG.log(Level.DEBUG, () -> "warm-up: " + requests + " requests through the passthrough");
+                            GuestWarmUp.Result done = GuestWarmUp.runUntilSettled(MemFs::new, warmUp.dividedBy(2),
+                                    warmUp.multipliedBy(10), guestArrived);
+                            LOG.log(Level.INFO, done::describe);
+                        } catch (TimeoutException | IOException | RuntimeException e) {
+                            LOG.log(Level.WARNING, "the warm-up session failed (serving goes on)", e);
+                        }
+                    });
+                } else {
+                    GuestWarmUp.startInBackground(MemFs::new, warmUp, guestArrived);
+                }
+                err.println(startLine);
+            });
         } catch (IOException e) {
-            backend.close();
             served.close();
             throw new CommandFailure("the vhost-user back-end stopped: " + e.getMessage(), e);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // The hook is closing the back-end.
-            }
         }
-        backend.close();
         reportDax(backend, realServer.get(), err);
         served.close();
         return 0;

@@ -52,11 +52,10 @@ public final class HelloFs implements FileSystem {
     }
 
     @Override
-    public int read(Context ctx, ReadRequest request, ByteBuf dst) {
+    public void read(Context ctx, ReadRequest request, ByteBuf dst) {
         int from = (int) Math.min(request.offset(), TEXT.length);
         int length = Math.min(request.size(), TEXT.length - from);
         dst.writeBytes(TEXT, from, length); // straight into the reply: guest memory for virtio-fs
-        return length;
     }
 
     @Override
@@ -66,14 +65,14 @@ public final class HelloFs implements FileSystem {
 
     @Override
     public void readdir(Context ctx, long nodeid, long fh, long offset, DirectorySink sink) {
-        if (offset < 1 && !sink.add(ROOT_ID, 1, FileType.DIRECTORY.direntType(), FileName.DOT)) {
+        if (offset < 1 && !sink.add(FileName.DOT, 1, FileType.DIRECTORY, ROOT_ID)) {
             return;
         }
-        if (offset < 2 && !sink.add(ROOT_ID, 2, FileType.DIRECTORY.direntType(), FileName.DOT_DOT)) {
+        if (offset < 2 && !sink.add(FileName.DOT_DOT, 2, FileType.DIRECTORY, ROOT_ID)) {
             return;
         }
         if (offset < 3) {
-            sink.add(FILE_ID, 3, FileType.REGULAR.direntType(), NAME);
+            sink.add(NAME, 3, FileType.REGULAR, FILE_ID);
         }
     }
 }

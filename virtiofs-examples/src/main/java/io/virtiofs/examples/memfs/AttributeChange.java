@@ -1,10 +1,10 @@
 package io.virtiofs.examples.memfs;
 
+import io.virtiofs.api.AccessMask;
 import io.virtiofs.api.AttrReply;
 import io.virtiofs.api.Context;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
-import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.FileType;
 import io.virtiofs.api.SetattrRequest;
 import java.time.DateTimeException;
@@ -110,14 +110,14 @@ final class AttributeChange {
                     + " to " + request.gid());
         }
         if (request.hasSize() && !request.hasFh()) {
-            permissions.check(ctx, inode, FileSystem.W_OK);
+            permissions.check(ctx, inode, AccessMask.W_OK);
         }
         boolean explicitTime = (request.hasAtime() && !request.atimeNow()) || (request.hasMtime() && !request.mtimeNow());
         if (explicitTime && !owner) {
             throw new ErrnoException(Errno.EPERM, "only the owner or root may set the times of " + inode);
         }
         if ((request.hasAtime() || request.hasMtime()) && !owner) {
-            permissions.check(ctx, inode, FileSystem.W_OK);
+            permissions.check(ctx, inode, AccessMask.W_OK);
         }
     }
 

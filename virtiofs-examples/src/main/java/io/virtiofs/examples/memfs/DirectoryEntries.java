@@ -1,6 +1,7 @@
 package io.virtiofs.examples.memfs;
 
 import io.virtiofs.api.FileName;
+import io.virtiofs.api.FileType;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -47,12 +48,12 @@ final class DirectoryEntries {
      * @param inode the node it names
      * @param cookie its readdir offset
      * @param ino the node's number
-     * @param direntType the node's type as a dirent gives it
+     * @param type the node's type, as a dirent gives it
      */
-    record DirEntry(FileName name, Inode inode, long cookie, long ino, int direntType) {
+    record DirEntry(FileName name, Inode inode, long cookie, long ino, FileType type) {
 
         DirEntry(FileName name, Inode inode, long cookie) {
-            this(name, inode, cookie, inode.id(), inode.type().direntType());
+            this(name, inode, cookie, inode.id(), inode.type());
         }
     }
 

@@ -37,17 +37,17 @@ final class DirectoryListing {
         try {
             checkNotRemoved(dir);
             if (offset < DirectoryEntries.DOT_COOKIE
-                    && !sink.add(dir.id(), DirectoryEntries.DOT_COOKIE, dir.type().direntType(), FileName.DOT)) {
+                    && !sink.add(FileName.DOT, DirectoryEntries.DOT_COOKIE, dir.type(), dir.id())) {
                 return;
             }
             if (offset < DirectoryEntries.DOT_DOT_COOKIE) {
                 DirectoryInode parent = dir.parent();
-                if (!sink.add(parent.id(), DirectoryEntries.DOT_DOT_COOKIE, parent.type().direntType(), FileName.DOT_DOT)) {
+                if (!sink.add(FileName.DOT_DOT, DirectoryEntries.DOT_DOT_COOKIE, parent.type(), parent.id())) {
                     return;
                 }
             }
             for (DirectoryEntries.DirEntry entry : dir.entriesAfterLocked(offset)) {
-                if (!sink.add(entry.ino(), entry.cookie(), entry.direntType(), entry.name())) {
+                if (!sink.add(entry.name(), entry.cookie(), entry.type(), entry.ino())) {
                     return;
                 }
             }
@@ -64,16 +64,16 @@ final class DirectoryListing {
         read.lock();
         try {
             checkNotRemoved(dir);
-            if (offset < DirectoryEntries.DOT_COOKIE && !sink.add(dir.entry(), DirectoryEntries.DOT_COOKIE, FileName.DOT)) {
+            if (offset < DirectoryEntries.DOT_COOKIE && !sink.add(FileName.DOT, DirectoryEntries.DOT_COOKIE, dir.entry())) {
                 return;
             }
             if (offset < DirectoryEntries.DOT_DOT_COOKIE
-                    && !sink.add(dir.parent().entry(), DirectoryEntries.DOT_DOT_COOKIE, FileName.DOT_DOT)) {
+                    && !sink.add(FileName.DOT_DOT, DirectoryEntries.DOT_DOT_COOKIE, dir.parent().entry())) {
                 return;
             }
             for (DirectoryEntries.DirEntry entry : dir.entriesAfterLocked(offset)) {
                 Inode inode = entry.inode();
-                if (!sink.add(inode.entry(), entry.cookie(), entry.name())) {
+                if (!sink.add(entry.name(), entry.cookie(), inode.entry())) {
                     return;
                 }
                 // Accepted: the driver now holds one more lookup. The read lock keeps the name,

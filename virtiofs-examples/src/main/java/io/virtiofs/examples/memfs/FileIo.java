@@ -1,6 +1,7 @@
 package io.virtiofs.examples.memfs;
 
 import io.netty.buffer.ByteBuf;
+import io.virtiofs.api.AccessMask;
 import io.virtiofs.api.Context;
 import io.virtiofs.api.DaxMapping;
 import io.virtiofs.api.DaxWindow;
@@ -8,10 +9,11 @@ import io.virtiofs.api.CopyFileRangeRequest;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.FallocateMode;
-import io.virtiofs.api.FileSystem;
+import io.virtiofs.api.FallocateRequest;
 import io.virtiofs.api.OpenFlags;
 import io.virtiofs.api.ReadRequest;
 import io.virtiofs.api.SetupMappingRequest;
+import io.virtiofs.api.Whence;
 import io.virtiofs.api.WriteRequest;
 import io.virtiofs.transport.device.MappableMemoryFile;
 import java.time.Instant;
@@ -55,7 +57,7 @@ final class FileIo {
         if (flags.has(OpenFlags.O_DIRECTORY) && !(inode instanceof DirectoryInode)) {
             throw new ErrnoException(Errno.ENOTDIR, inode + " is not a directory (O_DIRECTORY)");
         }
-        int mask = (flags.canRead() ? FileSystem.R_OK : 0) | (flags.canWrite() || truncate ? FileSystem.W_OK : 0);
+        int mask = (flags.canRead() ? AccessMask.R_OK : 0) | (flags.canWrite() || truncate ? AccessMask.W_OK : 0);
         permissions.check(ctx, inode, mask);
         if (flags.has(OpenFlags.O_NOATIME)) {
             permissions.checkOwner(ctx, inode);
@@ -78,7 +80,7 @@ final class FileIo {
     }
 
     /** FUSE_READ through a handle open for reading. */
-    int read(Context ctx, ReadRequest request, ByteBuf dst) {
+    void read(Context ctx, ReadRequest request, ByteBuf dst) {
         OpenFile open = files.get(request.fh(), request.nodeid());
         if (!open.flags().canRead()) {
             throw new ErrnoException(Errno.EBADF, "handle " + request.fh() + " is not open for reading");
@@ -87,11 +89,10 @@ final class FileIo {
         if (request.offset() < 0) {
             throw new ErrnoException(Errno.EINVAL, "read offset " + request.offset() + " is negative");
         }
-        int count = file.data().read(request.offset(), request.size(), dst);
+        file.data().read(request.offset(), request.size(), dst);
         if (!open.noAtime()) {
             file.accessed(now(), config.atimePolicy());
         }
-        return count;
     }
 
     /** The most a file's memory file may grow to: the largest file, within the capacity, in DAX ranges. */
@@ -141,8 +142,12 @@ final class FileIo {
      * FUSE_FALLOCATE: mode 0 and KEEP_SIZE allocate, PUNCH_HOLE|KEEP_SIZE frees, ZERO_RANGE (with or
      * without KEEP_SIZE) zeroes; anything else is {@code EOPNOTSUPP}.
      */
-    void fallocate(Context ctx, long nodeid, long fh, long offset, long length, FallocateMode mode) {
-        OpenFile open = files.get(fh, nodeid);
+    void fallocate(Context ctx, FallocateRequest request) {
+        long fh = request.fh();
+        long offset = request.offset();
+        long length = request.length();
+        FallocateMode mode = request.mode();
+        OpenFile open = files.get(fh, request.nodeid());
         FileInode file = regular(open.inode());
         if (!open.flags().canWrite()) {
             throw new ErrnoException(Errno.EBADF, "handle " + fh + " is not open for writing");
@@ -172,12 +177,13 @@ final class FileIo {
     }
 
     /** FUSE_LSEEK with SEEK_DATA or SEEK_HOLE (the driver answers the other whences itself). */
-    long lseek(long nodeid, long fh, long offset, int whence) {
+    long lseek(long nodeid, long fh, long offset, Whence whence) {
         FileInode file = regular(files.get(fh, nodeid).inode());
         return switch (whence) {
-            case FileSystem.SEEK_DATA -> file.data().seekData(offset);
-            case FileSystem.SEEK_HOLE -> file.data().seekHole(offset);
-            default -> throw new ErrnoException(Errno.EINVAL, "lseek whence " + whence);
+            case DATA -> file.data().seekData(offset);
+            case HOLE -> file.data().seekHole(offset);
+            case SET, CUR, END -> throw new ErrnoException(Errno.EINVAL, "lseek whence " + whence
+                    + " is the driver's to answer");
         };
     }
 

@@ -1,6 +1,7 @@
 package io.virtiofs.examples.memfs;
 
 import io.netty.buffer.ByteBuf;
+import io.virtiofs.api.AccessMask;
 import io.virtiofs.api.AttrReply;
 import io.virtiofs.api.Capability;
 import io.virtiofs.api.Context;
@@ -12,7 +13,7 @@ import io.virtiofs.api.DirectorySink;
 import io.virtiofs.api.Entry;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
-import io.virtiofs.api.FallocateMode;
+import io.virtiofs.api.FallocateRequest;
 import io.virtiofs.api.FileLock;
 import io.virtiofs.api.FileName;
 import io.virtiofs.api.FileSystem;
@@ -30,8 +31,10 @@ import io.virtiofs.api.Statx;
 import io.virtiofs.api.StatxReply;
 import io.virtiofs.api.StatxRequest;
 import io.virtiofs.api.SymlinkTarget;
+import io.virtiofs.api.Whence;
 import io.virtiofs.api.WriteRequest;
 import io.virtiofs.api.XattrFlags;
+import io.virtiofs.api.XattrName;
 import java.time.Instant;
 import java.util.List;
 
@@ -284,8 +287,8 @@ public final class MemFs implements FileSystem {
     }
 
     @Override
-    public int read(Context ctx, ReadRequest request, ByteBuf dst) {
-        return io.read(ctx, request, dst);
+    public void read(Context ctx, ReadRequest request, ByteBuf dst) {
+        io.read(ctx, request, dst);
     }
 
     @Override
@@ -319,12 +322,12 @@ public final class MemFs implements FileSystem {
     }
 
     @Override
-    public void fallocate(Context ctx, long nodeid, long fh, long offset, long length, FallocateMode mode) {
-        io.fallocate(ctx, nodeid, fh, offset, length, mode);
+    public void fallocate(Context ctx, FallocateRequest request) {
+        io.fallocate(ctx, request);
     }
 
     @Override
-    public long lseek(Context ctx, long nodeid, long fh, long offset, int whence) {
+    public long lseek(Context ctx, long nodeid, long fh, long offset, Whence whence) {
         return io.lseek(nodeid, fh, offset, whence);
     }
 
@@ -352,7 +355,7 @@ public final class MemFs implements FileSystem {
     @Override
     public OpenReply opendir(Context ctx, long nodeid, OpenFlags flags) {
         DirectoryInode dir = inodes.directory(nodeid);
-        permissions.check(ctx, dir, FileSystem.R_OK);
+        permissions.check(ctx, dir, AccessMask.R_OK);
         return OpenReply.of(files.open(dir, flags).fh());
     }
 
@@ -367,8 +370,8 @@ public final class MemFs implements FileSystem {
     }
 
     @Override
-    public void releasedir(Context ctx, long nodeid, long fh, int flags) {
-        closeHandle(fh, nodeid, false, false, 0);
+    public void releasedir(Context ctx, ReleaseRequest request) {
+        closeHandle(request.fh(), request.nodeid(), false, false, 0);
     }
 
     @Override
@@ -379,7 +382,7 @@ public final class MemFs implements FileSystem {
     // ------------------------------------------------------------------ extended attributes
 
     @Override
-    public void setxattr(Context ctx, long nodeid, String name, byte[] value, XattrFlags flags) {
+    public void setxattr(Context ctx, long nodeid, XattrName name, byte[] value, XattrFlags flags) {
         Inode inode = inodes.get(nodeid);
         XattrNamespace.of(name).checkWrite(ctx, inode, permissions);
         byte[] copy = value.clone();
@@ -395,7 +398,7 @@ public final class MemFs implements FileSystem {
     }
 
     @Override
-    public byte[] getxattr(Context ctx, long nodeid, String name) {
+    public byte[] getxattr(Context ctx, long nodeid, XattrName name) {
         Inode inode = inodes.get(nodeid);
         XattrNamespace.of(name).checkRead(ctx, inode, permissions);
         inode.lockMeta();
@@ -412,7 +415,7 @@ public final class MemFs implements FileSystem {
     }
 
     @Override
-    public List<String> listxattr(Context ctx, long nodeid) {
+    public List<XattrName> listxattr(Context ctx, long nodeid) {
         Inode inode = inodes.get(nodeid);
         inode.lockMeta();
         try {
@@ -427,7 +430,7 @@ public final class MemFs implements FileSystem {
     }
 
     @Override
-    public void removexattr(Context ctx, long nodeid, String name) {
+    public void removexattr(Context ctx, long nodeid, XattrName name) {
         Inode inode = inodes.get(nodeid);
         XattrNamespace.of(name).checkWrite(ctx, inode, permissions);
         Instant now = now();
@@ -454,8 +457,8 @@ public final class MemFs implements FileSystem {
 
     /** FUSE_ACCESS: F_OK checks existence; other bits the caller's rights (when checks are on). */
     @Override
-    public void access(Context ctx, long nodeid, int mask) {
-        permissions.check(ctx, inodes.get(nodeid), mask & (R_OK | W_OK | X_OK));
+    public void access(Context ctx, long nodeid, AccessMask mask) {
+        permissions.check(ctx, inodes.get(nodeid), mask.permissionBits());
     }
 
     @Override

@@ -1,11 +1,11 @@
 package io.virtiofs.examples.memfs;
 
+import io.virtiofs.api.AccessMask;
 import io.virtiofs.api.Context;
 import io.virtiofs.api.Entry;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.FileName;
-import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.FileType;
 import io.virtiofs.api.SecurityLabel;
 import io.virtiofs.api.SymlinkTarget;
@@ -40,7 +40,7 @@ final class Namespace {
      */
     Entry lookup(Context ctx, long parentId, FileName name) {
         DirectoryInode parent = inodes.directory(parentId);
-        permissions.check(ctx, parent, FileSystem.X_OK);
+        permissions.check(ctx, parent, AccessMask.X_OK);
         Inode found;
         Lock read = parent.readLock();
         read.lock();
@@ -121,7 +121,7 @@ final class Namespace {
      */
     FileInode tmpfile(Context ctx, long parentId, int mode, boolean linkable) {
         DirectoryInode parent = inodes.directory(parentId);
-        permissions.check(ctx, parent, FileSystem.W_OK | FileSystem.X_OK);
+        permissions.check(ctx, parent, AccessMask.W_OK | AccessMask.X_OK);
         Lock read = parent.readLock();
         read.lock();
         try {
@@ -148,7 +148,7 @@ final class Namespace {
             throw new ErrnoException(Errno.EPERM, "hard links to directories are not allowed");
         }
         DirectoryInode parent = inodes.directory(newParentId);
-        permissions.check(ctx, parent, FileSystem.X_OK);
+        permissions.check(ctx, parent, AccessMask.X_OK);
         Lock write = parent.writeLock();
         write.lock();
         try {
@@ -187,7 +187,7 @@ final class Namespace {
             throw new ErrnoException(Errno.EISDIR, "cannot unlink " + name);
         }
         DirectoryInode parent = inodes.directory(parentId);
-        permissions.check(ctx, parent, FileSystem.X_OK);
+        permissions.check(ctx, parent, AccessMask.X_OK);
         Inode victim;
         Lock write = parent.writeLock();
         write.lock();
@@ -215,7 +215,7 @@ final class Namespace {
             throw new ErrnoException(Errno.ENOTEMPTY, "cannot remove \"..\"");
         }
         DirectoryInode parent = inodes.directory(parentId);
-        permissions.check(ctx, parent, FileSystem.X_OK);
+        permissions.check(ctx, parent, AccessMask.X_OK);
         DirectoryInode victim;
         Lock write = parent.writeLock();
         write.lock();
@@ -299,7 +299,7 @@ final class Namespace {
             throw new ErrnoException(Errno.EEXIST, name + " exists");
         }
         DirectoryInode parent = inodes.directory(parentId);
-        permissions.check(ctx, parent, FileSystem.X_OK);
+        permissions.check(ctx, parent, AccessMask.X_OK);
         Lock write = parent.writeLock();
         write.lock();
         try {
@@ -342,7 +342,7 @@ final class Namespace {
         if (parent.isRemoved()) {
             throw new ErrnoException(Errno.ENOENT, "directory " + parent.id() + " was removed");
         }
-        permissions.check(ctx, parent, FileSystem.W_OK | FileSystem.X_OK);
+        permissions.check(ctx, parent, AccessMask.W_OK | AccessMask.X_OK);
     }
 
     /**
@@ -355,7 +355,7 @@ final class Namespace {
         if (inode == null) {
             throw new ErrnoException(Errno.ENOENT, name + " not found in directory " + parent.id());
         }
-        permissions.check(ctx, parent, FileSystem.W_OK | FileSystem.X_OK);
+        permissions.check(ctx, parent, AccessMask.W_OK | AccessMask.X_OK);
         permissions.checkSticky(ctx, parent, inode);
         return inode;
     }

@@ -1,10 +1,10 @@
 package io.virtiofs.examples.memfs;
 
+import io.virtiofs.api.AccessMask;
 import io.virtiofs.api.Attr;
 import io.virtiofs.api.Context;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
-import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.FileType;
 
 /**
@@ -43,8 +43,8 @@ final class Permissions {
     }
 
     /**
-     * Checks that the caller has every right in {@code mask} ({@link FileSystem#R_OK},
-     * {@link FileSystem#W_OK}, {@link FileSystem#X_OK}) on {@code inode}.
+     * Checks that the caller has every right in {@code mask} ({@link AccessMask#R_OK},
+     * {@link AccessMask#W_OK}, {@link AccessMask#X_OK}) on {@code inode}.
      *
      * @throws ErrnoException {@code EACCES} when a right is missing
      */
@@ -59,7 +59,7 @@ final class Permissions {
         int mode = attr.mode();
         if (ctx.uid() == 0) {
             boolean executable = FileType.DIRECTORY.matches(mode) || (mode & 0111) != 0;
-            return (mask & FileSystem.X_OK) == 0 || executable;
+            return (mask & AccessMask.X_OK) == 0 || executable;
         }
         int granted;
         if (ctx.uid() == attr.uid()) {
@@ -109,7 +109,7 @@ final class Permissions {
     }
 
     private static String describe(int mask) {
-        return ((mask & FileSystem.R_OK) != 0 ? "r" : "") + ((mask & FileSystem.W_OK) != 0 ? "w" : "")
-                + ((mask & FileSystem.X_OK) != 0 ? "x" : "");
+        return ((mask & AccessMask.R_OK) != 0 ? "r" : "") + ((mask & AccessMask.W_OK) != 0 ? "w" : "")
+                + ((mask & AccessMask.X_OK) != 0 ? "x" : "");
     }
 }

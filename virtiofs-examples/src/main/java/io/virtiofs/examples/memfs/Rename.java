@@ -1,10 +1,10 @@
 package io.virtiofs.examples.memfs;
 
+import io.virtiofs.api.AccessMask;
 import io.virtiofs.api.Context;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.FileName;
-import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.RenameFlags;
 import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
@@ -58,8 +58,8 @@ final class Rename {
         }
         DirectoryInode from = inodes.directory(oldParentId);
         DirectoryInode to = inodes.directory(newParentId);
-        permissions.check(ctx, from, FileSystem.X_OK);
-        permissions.check(ctx, to, FileSystem.X_OK);
+        permissions.check(ctx, from, AccessMask.X_OK);
+        permissions.check(ctx, to, AccessMask.X_OK);
         Inode replaced;
         if (from == to) {
             from.writeLock().lock();
@@ -161,8 +161,8 @@ final class Rename {
      * type agreement, and write permission on directories that change parent.
      */
     private void checkReplace(Context ctx, Names names, Inode source, @Nullable Inode target, RenameFlags flags) {
-        permissions.check(ctx, names.from(), FileSystem.W_OK | FileSystem.X_OK);
-        permissions.check(ctx, names.to(), FileSystem.W_OK | FileSystem.X_OK);
+        permissions.check(ctx, names.from(), AccessMask.W_OK | AccessMask.X_OK);
+        permissions.check(ctx, names.to(), AccessMask.W_OK | AccessMask.X_OK);
         permissions.checkSticky(ctx, names.from(), source);
         boolean sourceIsDir = source instanceof DirectoryInode;
         if (target != null) {
@@ -175,11 +175,11 @@ final class Rename {
                 throw new ErrnoException(Errno.EISDIR, names.newName() + " is a directory");
             }
             if (flags.exchange() && targetIsDir && names.crossDirectory()) {
-                permissions.check(ctx, target, FileSystem.W_OK);
+                permissions.check(ctx, target, AccessMask.W_OK);
             }
         }
         if (sourceIsDir && names.crossDirectory()) {
-            permissions.check(ctx, source, FileSystem.W_OK);
+            permissions.check(ctx, source, AccessMask.W_OK);
         }
     }
 

@@ -1,11 +1,11 @@
 package io.virtiofs.examples.memfs;
 
+import io.virtiofs.api.AccessMask;
 import io.virtiofs.api.Context;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
-import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.FileType;
-import java.nio.charset.StandardCharsets;
+import io.virtiofs.api.XattrName;
 
 /**
  * The namespaces of extended attribute names and who may use them, as Linux decides in
@@ -39,14 +39,14 @@ enum XattrNamespace {
      *     bytes, {@code EINVAL} for a bare prefix, {@code EOPNOTSUPP} for unknown prefixes and
      *     {@code system.*}
      */
-    static XattrNamespace of(String name) {
-        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes == 0 || bytes > Xattrs.NAME_MAX) {
+    static XattrNamespace of(XattrName name) {
+        int bytes = name.length();
+        if (bytes > Xattrs.NAME_MAX) {
             throw new ErrnoException(Errno.ERANGE, "xattr name of " + bytes + " bytes is not in 1.." + Xattrs.NAME_MAX);
         }
         for (XattrNamespace namespace : values()) {
-            if (name.startsWith(namespace.prefix)) {
-                if (name.length() == namespace.prefix.length()) {
+            if (name.hasPrefix(namespace.prefix)) {
+                if (bytes == namespace.prefix.length()) {
                     throw new ErrnoException(Errno.EINVAL, "xattr name " + name + " is only a prefix");
                 }
                 if (namespace == SYSTEM) {
@@ -74,7 +74,7 @@ enum XattrNamespace {
                         && (inode.attr().mode() & Inode.S_ISVTX) != 0 && !permissions.isOwnerOrRoot(ctx, inode)) {
                     throw new ErrnoException(Errno.EPERM, "user.* xattrs of a sticky directory belong to its owner");
                 }
-                permissions.check(ctx, inode, FileSystem.W_OK);
+                permissions.check(ctx, inode, AccessMask.W_OK);
             }
             case TRUSTED, SECURITY -> {
                 if (permissions.enforced(ctx) && ctx.uid() != 0) {
@@ -97,7 +97,7 @@ enum XattrNamespace {
                 if (type != FileType.REGULAR && type != FileType.DIRECTORY) {
                     throw new ErrnoException(Errno.ENODATA, "no user.* xattrs on a " + type);
                 }
-                permissions.check(ctx, inode, FileSystem.R_OK);
+                permissions.check(ctx, inode, AccessMask.R_OK);
             }
             case TRUSTED -> {
                 if (permissions.enforced(ctx) && ctx.uid() != 0) {
@@ -111,7 +111,7 @@ enum XattrNamespace {
     }
 
     /** Whether {@code listxattr} shows {@code name} to the caller. */
-    static boolean isListedFor(Context ctx, String name, Permissions permissions) {
-        return !name.startsWith(TRUSTED.prefix) || !permissions.enforced(ctx) || ctx.uid() == 0;
+    static boolean isListedFor(Context ctx, XattrName name, Permissions permissions) {
+        return !name.hasPrefix(TRUSTED.prefix) || !permissions.enforced(ctx) || ctx.uid() == 0;
     }
 }

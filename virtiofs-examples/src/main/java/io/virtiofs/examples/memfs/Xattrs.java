@@ -3,7 +3,7 @@ package io.virtiofs.examples.memfs;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.XattrFlags;
-import java.nio.charset.StandardCharsets;
+import io.virtiofs.api.XattrName;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +27,7 @@ final class Xattrs {
     /** XATTR_LIST_MAX: the largest name list (names with their NULs), in bytes. */
     static final int LIST_MAX = 65536;
 
-    private final LinkedHashMap<String, byte[]> values = new LinkedHashMap<>();
+    private final LinkedHashMap<XattrName, byte[]> values = new LinkedHashMap<>();
     private int listBytes;
 
     /**
@@ -37,7 +37,7 @@ final class Xattrs {
      *     XATTR_REPLACE when absent, {@code E2BIG} for a value over {@value #SIZE_MAX} bytes,
      *     {@code ENOSPC} when the name list would pass {@value #LIST_MAX} bytes
      */
-    void set(String name, byte[] value, XattrFlags flags) {
+    void set(XattrName name, byte[] value, XattrFlags flags) {
         if (value.length > SIZE_MAX) {
             throw new ErrnoException(Errno.E2BIG, "xattr value of " + value.length + " bytes exceeds " + SIZE_MAX);
         }
@@ -59,7 +59,7 @@ final class Xattrs {
     }
 
     /** The value of {@code name}, or null. */
-    byte @Nullable [] get(String name) {
+    byte @Nullable [] get(XattrName name) {
         return values.get(name);
     }
 
@@ -68,7 +68,7 @@ final class Xattrs {
      *
      * @throws ErrnoException {@code ENODATA} when absent
      */
-    void remove(String name) {
+    void remove(XattrName name) {
         if (values.remove(name) == null) {
             throw new ErrnoException(Errno.ENODATA, "xattr " + name + " is absent");
         }
@@ -76,12 +76,12 @@ final class Xattrs {
     }
 
     /** The names, in the order they were first set. */
-    List<String> names() {
+    List<XattrName> names() {
         return new ArrayList<>(values.keySet());
     }
 
-    /** The length of a name in the list: its UTF-8 bytes and a NUL. */
-    static int encodedLength(String name) {
-        return name.getBytes(StandardCharsets.UTF_8).length + 1;
+    /** The length of a name in the list: its bytes and a NUL. */
+    static int encodedLength(XattrName name) {
+        return name.length() + 1;
     }
 }

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.virtiofs.api.Capability;
 import io.virtiofs.api.FileName;
 import io.virtiofs.api.SetattrRequest;
 import io.virtiofs.examples.memfs.MemFs;
 import io.virtiofs.examples.memfs.MemFsConfig;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.InitFlags;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
@@ -174,8 +174,8 @@ class DeviceFuzzTest {
 
         byte[] init() {
             return encode(FuseMessage.of(Opcode.INIT, unique += 2, 0, new InitIn(7, 45, 1 << 20,
-                    InitFlags.flags(EnumSet.complementOf(EnumSet.of(Capability.FILE_OPS, Capability.INIT_RESERVED,
-                            Capability.OVER_IO_URING))))));
+                    InitFlags.flags(EnumSet.complementOf(EnumSet.of(InitFlag.FILE_OPS, InitFlag.INIT_RESERVED,
+                            InitFlag.OVER_IO_URING))))));
         }
 
         private byte[] encode(FuseMessage message) {

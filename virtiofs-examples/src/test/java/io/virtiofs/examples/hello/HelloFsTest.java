@@ -34,7 +34,7 @@ class HelloFsTest {
     private static Reply send(FuseServer server, WireFormat format, Opcode opcode, long nodeid, FuseRequest body) {
         ByteBuf request = Requests.encode(FuseMessage.of(opcode, 10, nodeid, body), format);
         ByteBuf reply = Unpooled.buffer();
-        server.handle(request, reply);
+        server.handle(request, reply, io.virtiofs.protocol.server.Completion.SYNCHRONOUS);
         OutHeader header = OutHeader.decode(reply, format.order());
         assertEquals(header.len(), reply.readableBytes() + OutHeader.SIZE);
         return new Reply(header.error(), reply);

@@ -1,5 +1,6 @@
 package io.virtiofs.examples.kernel;
 
+import io.virtiofs.api.FileSystem;
 import io.virtiofs.examples.memfs.MemFs;
 import io.virtiofs.examples.memfs.MemFsConfig;
 import io.virtiofs.protocol.server.FuseServer;
@@ -63,7 +64,7 @@ final class MemFsMount implements AutoCloseable {
         }), "kerneltest-unmount"));
     }
 
-    private final MemFs fs;
+    private final FileSystem fs;
     private final Path directory;
     private final Path mountpoint;
     private final UnaryOperator<FuseMountOptions.Builder> options;
@@ -71,7 +72,7 @@ final class MemFsMount implements AutoCloseable {
     private @Nullable FuseServer server;
     private volatile int connection = -1;
 
-    private MemFsMount(MemFs fs, Path directory, UnaryOperator<FuseMountOptions.Builder> options) {
+    private MemFsMount(FileSystem fs, Path directory, UnaryOperator<FuseMountOptions.Builder> options) {
         this.fs = fs;
         this.directory = directory;
         this.mountpoint = directory.resolve("mnt");
@@ -102,7 +103,7 @@ final class MemFsMount implements AutoCloseable {
      * users get in; {@value #WORKERS} workers) changed by {@code options}. Skips the test when the
      * machine cannot mount.
      */
-    static MemFsMount mount(MemFs fs, UnaryOperator<FuseMountOptions.Builder> options) {
+    static MemFsMount mount(FileSystem fs, UnaryOperator<FuseMountOptions.Builder> options) {
         MountPrerequisites.requireMounting();
         if (RING_MODE) {
             MountPrerequisites.requireIoUring();
@@ -220,9 +221,12 @@ final class MemFsMount implements AutoCloseable {
         return mountpoint.resolve(name);
     }
 
-    /** The memfs served. */
+    /** The memfs served (when it is one). */
     MemFs fs() {
-        return fs;
+        if (!(fs instanceof MemFs memfs)) {
+            throw new IllegalStateException("the file system served is not a memfs but " + fs);
+        }
+        return memfs;
     }
 
     /** The current mount. */

@@ -125,7 +125,7 @@ class MemFsConcurrencyTest {
                     directories.add(entry.nodeid());
                 }
             }
-            case 7 -> fs.readdirplus(client.ctx(), dir, 0, 0, (entry, next, entryName) -> {
+            case 7 -> fs.readdirplus(client.ctx(), dir, 0, 0, (entryName, next, entry) -> {
                 if (!entryName.isDotOrDotDot()) {
                     counted(entry);
                 }

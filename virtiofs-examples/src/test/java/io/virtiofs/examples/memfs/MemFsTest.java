@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.virtiofs.api.AccessMask;
 import io.virtiofs.api.AttrReply;
 import io.virtiofs.api.Capability;
 import io.virtiofs.api.CreateReply;
@@ -291,7 +292,7 @@ class MemFsTest {
         root.setattr(file, SetattrBuilder.setattr().uid(0).mode(0600).build());
         user.setattr(file, SetattrBuilder.setattr().mode(0666).build());
         assertEquals(Client.S_IFREG | 0666, root.attr(file).mode());
-        user.fs().access(user.ctx(), file, FileSystem.X_OK);
+        user.fs().access(user.ctx(), file, AccessMask.of(AccessMask.X_OK));
     }
 
     /**

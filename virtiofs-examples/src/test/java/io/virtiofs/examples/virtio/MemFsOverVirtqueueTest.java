@@ -117,7 +117,7 @@ class MemFsOverVirtqueueTest {
                      .withScatter(scattered))) {
             Session s = new Session(driver, order);
             InitOut init = Replies.initOut(s.ok(s.send(1, Opcode.INIT, 0, new InitIn(7, 45, 1 << 20,
-                    InitFlags.flags(EnumSet.allOf(io.virtiofs.api.Capability.class))))), s.format);
+                    InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class))))), s.format);
             assertEquals(45, init.minor());
             assertTrue(server.negotiation().orElseThrow().accepts(io.virtiofs.api.Capability.DO_READDIRPLUS));
 
@@ -219,7 +219,7 @@ class MemFsOverVirtqueueTest {
              MockDriver driver = MockDriver.connect(device, MockDriver.Options.defaults())) {
             Session s = new Session(driver, WireOrder.LITTLE_ENDIAN);
             s.ok(s.send(1, Opcode.INIT, 0, new InitIn(7, 45, 1 << 20,
-                    InitFlags.flags(EnumSet.allOf(io.virtiofs.api.Capability.class)))));
+                    InitFlags.flags(EnumSet.allOf(io.virtiofs.protocol.InitFlag.class)))));
             CreateOut c = Replies.createOut(s.ok(s.send(1, Opcode.CREATE, 1,
                     new CreateIn(02, 0100644, 0, 0, FileName.of("locked")))), s.format);
             long node = c.entry().nodeid();
@@ -255,14 +255,14 @@ class MemFsOverVirtqueueTest {
         MemFs memfs = new MemFs();
         ForwardingFileSystem slow = new ForwardingFileSystem(memfs) {
             @Override
-            public int read(Context ctx, ReadRequest request, ByteBuf dst) {
+            public void read(Context ctx, ReadRequest request, ByteBuf dst) {
                 reading.countDown();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (!ctx.isCancelled() && System.nanoTime() < deadline) {
                     Thread.onSpinWait();
                 }
                 ctx.checkCancelled();
-                return super.read(ctx, request, dst);
+                super.read(ctx, request, dst);
             }
         };
         FuseServer server = new FuseServer(slow, FuseServerConfig.defaults());

@@ -41,13 +41,16 @@ public record AttrOut(long attrValid, int attrValidNsec, Attr attr) implements F
         return size(format);
     }
 
-    /** Writes a file system's answer as {@code fuse_attr_out}, allocating nothing (the server's hot path). */
-    public static void encodeReply(ByteBuf out, WireFormat format, AttrReply reply) {
+    /**
+     * Writes a file system's answer about node {@code nodeid} as {@code fuse_attr_out}, allocating
+     * nothing (the server's hot path); an inode number of 0 is sent as {@code nodeid}.
+     */
+    public static void encodeReply(ByteBuf out, WireFormat format, AttrReply reply, long nodeid) {
         WireOrder order = format.order();
         order.writeLong(out, reply.validity().getSeconds());
         order.writeInt(out, reply.validity().getNano());
         order.writeInt(out, 0); // dummy
-        FuseAttrCodec.encode(out, format, reply.attr());
+        FuseAttrCodec.encode(out, format, reply.attr(), nodeid);
     }
 
     @Override

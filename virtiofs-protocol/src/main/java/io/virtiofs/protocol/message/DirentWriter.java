@@ -88,7 +88,8 @@ public final class DirentWriter {
         }
         EntryOut.encodeEntry(out, format, entry);
         Attr attr = entry.attr();
-        writeDirentUnchecked(out, format.order(), attr.ino(), off, FileType.direntTypeOfMode(attr.mode()), name);
+        long ino = attr.ino() != 0 ? attr.ino() : entry.nodeid();
+        writeDirentUnchecked(out, format.order(), ino, off, FileType.direntTypeOfMode(attr.mode()), name);
         return true;
     }
 

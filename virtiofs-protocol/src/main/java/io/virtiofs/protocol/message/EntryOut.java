@@ -31,11 +31,15 @@ public record EntryOut(long nodeid, long generation, long entryValid, long attrV
         Objects.requireNonNull(attr, "attr");
     }
 
-    /** The reply for a file system's answer. */
+    /** The reply for a file system's answer (an inode number of 0 becomes the nodeid). */
     public static EntryOut of(Entry entry) {
+        Attr attr = entry.attr();
+        if (attr.ino() == 0 && entry.nodeid() != 0) {
+            attr = attr.toBuilder().ino(entry.nodeid()).build();
+        }
         return new EntryOut(entry.nodeid(), entry.generation(),
                 entry.entryValidity().getSeconds(), entry.attrValidity().getSeconds(),
-                entry.entryValidity().getNano(), entry.attrValidity().getNano(), entry.attr());
+                entry.entryValidity().getNano(), entry.attrValidity().getNano(), attr);
     }
 
     /** The size in a session of {@code format}. */
@@ -60,7 +64,10 @@ public record EntryOut(long nodeid, long generation, long entryValid, long attrV
         FuseAttrCodec.encode(out, format, attr);
     }
 
-    /** Writes the reply for a file system's answer without making an {@link EntryOut} first. */
+    /**
+     * Writes the reply for a file system's answer without making an {@link EntryOut} first (an
+     * inode number of 0 is sent as the nodeid).
+     */
     public static void encodeEntry(ByteBuf out, WireFormat format, Entry entry) {
         WireOrder order = format.order();
         order.writeLong(out, entry.nodeid());
@@ -69,7 +76,7 @@ public record EntryOut(long nodeid, long generation, long entryValid, long attrV
         order.writeLong(out, entry.attrValidity().getSeconds());
         order.writeInt(out, entry.entryValidity().getNano());
         order.writeInt(out, entry.attrValidity().getNano());
-        FuseAttrCodec.encode(out, format, entry.attr());
+        FuseAttrCodec.encode(out, format, entry.attr(), entry.nodeid());
     }
 
     public static EntryOut decode(ByteBuf in, WireFormat format) {

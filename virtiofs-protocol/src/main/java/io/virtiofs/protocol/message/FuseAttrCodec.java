@@ -23,8 +23,17 @@ public final class FuseAttrCodec {
     }
 
     static void encode(ByteBuf out, WireFormat format, Attr attr) {
+        encode(out, format, attr, attr.ino());
+    }
+
+    /**
+     * Encodes {@code attr} with {@code inoIfZero} as its inode number when its own is 0 (a file
+     * system that leaves {@code ino} unset gets the node's id).
+     */
+    static void encode(ByteBuf out, WireFormat format, Attr attr, long inoIfZero) {
         WireOrder order = format.order();
-        order.writeLong(out, attr.ino());
+        long ino = attr.ino();
+        order.writeLong(out, ino != 0 ? ino : inoIfZero);
         order.writeLong(out, attr.size());
         order.writeLong(out, attr.blocks());
         order.writeLong(out, attr.atime());

@@ -1,6 +1,7 @@
 package io.virtiofs.protocol.message;
 
 import io.netty.buffer.ByteBuf;
+import io.virtiofs.api.XattrName;
 import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.WireFormat;
 
@@ -8,15 +9,20 @@ import io.virtiofs.protocol.WireFormat;
  * FUSE_GETXATTR's request ({@code struct fuse_getxattr_in}, then the name and NUL).
  *
  * @param size the caller's buffer size (unsigned); 0 asks for the value's size only
- * @param name the attribute's name; 1..255 UTF-8 bytes ({@code ERANGE} otherwise)
+ * @param name the attribute's name; 1..255 bytes ({@code ERANGE} otherwise)
  */
-public record GetxattrIn(int size, String name) implements FuseRequest {
+public record GetxattrIn(int size, XattrName name) implements FuseRequest {
 
     /** {@code sizeof(struct fuse_getxattr_in)}. */
     public static final int SIZE = 8;
 
     public GetxattrIn {
-        NulTerminated.checkXattrName(name, "xattr name");
+        java.util.Objects.requireNonNull(name, "name");
+    }
+
+    /** A request naming the attribute by UTF-8 text (for drivers and tests). */
+    public GetxattrIn(int size, String name) {
+        this(size, XattrName.of(name));
     }
 
     public static GetxattrIn decode(ByteBuf body, WireFormat format) {

@@ -2,6 +2,7 @@ package io.virtiofs.protocol.message;
 
 import io.netty.buffer.ByteBuf;
 import io.virtiofs.api.Capability;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.InitFlags;
 import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.WireFormat;
@@ -40,6 +41,11 @@ public record InitIn(int major, int minor, int maxReadahead, long flags) impleme
         return (flags & InitFlags.bit(capability)) != 0;
     }
 
+    /** Whether the driver offers {@code flag}. */
+    public boolean offers(InitFlag flag) {
+        return (flags & flag.bit()) != 0;
+    }
+
     /**
      * Decodes the body of an INIT request. The body may be longer than the driver's struct
      * (future fields); it may not be shorter.
@@ -62,7 +68,7 @@ public record InitIn(int major, int minor, int maxReadahead, long flags) impleme
         long flags = order.readInt(body) & 0xffff_ffffL;
         if (expected == SIZE) {
             long flags2 = order.readInt(body) & 0xffff_ffffL;
-            if ((flags & InitFlags.bit(Capability.INIT_EXT)) != 0) {
+            if ((flags & InitFlag.INIT_EXT.bit()) != 0) {
                 flags |= flags2 << 32;
             }
             body.skipBytes(SIZE - 20); // unused[11]

@@ -2,6 +2,7 @@ package io.virtiofs.protocol.message;
 
 import io.netty.buffer.ByteBuf;
 import io.virtiofs.api.Capability;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.InitFlags;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
@@ -11,7 +12,7 @@ import io.virtiofs.protocol.WireOrder;
  *
  * <p>Written at the size the negotiated minor implies: 8 bytes before 7.5, 24 bytes before 7.23,
  * 64 bytes from 7.23. {@code flags2} (the high 32 bits of {@code flags}) is sent only with
- * {@link Capability#INIT_EXT}.
+ * {@link InitFlag#INIT_EXT}.
  *
  * @param major the server's major version (7)
  * @param minor the negotiated minor version
@@ -21,11 +22,11 @@ import io.virtiofs.protocol.WireOrder;
  * @param congestionThreshold background requests at which the driver reports congestion
  * @param maxWrite largest write
  * @param timeGran timestamp granularity, nanoseconds
- * @param maxPages largest request in pages (with {@link Capability#MAX_PAGES})
- * @param mapAlignment log2 of the DAX mapping alignment (with {@link Capability#MAP_ALIGNMENT})
- * @param maxStackDepth stacking depth for passthrough (with {@link Capability#PASSTHROUGH})
+ * @param maxPages largest request in pages (with {@link InitFlag#MAX_PAGES})
+ * @param mapAlignment log2 of the DAX mapping alignment (with {@link InitFlag#MAP_ALIGNMENT})
+ * @param maxStackDepth stacking depth for passthrough (with {@link InitFlag#PASSTHROUGH})
  * @param requestTimeout seconds after which the driver aborts a request (with
- *     {@link Capability#REQUEST_TIMEOUT}), 0 for never
+ *     {@link InitFlag#REQUEST_TIMEOUT}), 0 for never
  */
 public record InitOut(int major, int minor, int maxReadahead, long flags, int maxBackground,
                       int congestionThreshold, int maxWrite, int timeGran, int maxPages, int mapAlignment,
@@ -49,6 +50,11 @@ public record InitOut(int major, int minor, int maxReadahead, long flags, int ma
     /** Whether a capability was accepted. */
     public boolean accepts(Capability capability) {
         return (flags & InitFlags.bit(capability)) != 0;
+    }
+
+    /** Whether the reply accepts {@code flag}. */
+    public boolean accepts(InitFlag flag) {
+        return (flags & flag.bit()) != 0;
     }
 
     @Override
@@ -76,42 +82,10 @@ public record InitOut(int major, int minor, int maxReadahead, long flags, int ma
         order.writeInt(out, timeGran);
         order.writeShort(out, maxPages);
         order.writeShort(out, mapAlignment);
-        boolean ext = accepts(Capability.INIT_EXT);
+        boolean ext = accepts(InitFlag.INIT_EXT);
         order.writeInt(out, ext ? (int) (flags >>> 32) : 0);
         order.writeInt(out, maxStackDepth);
         order.writeShort(out, requestTimeout);
         out.writeZero(SIZE - 42); // unused[11]
-    }
-
-    /** Decodes a reply written for a session of {@code 7.minor} (the transport reads the reply it delivers; the driver's side). */
-    public static InitOut decode(ByteBuf in, WireFormat format) {
-        WireOrder order = format.order();
-        int major = order.readInt(in);
-        int minor = order.readInt(in);
-        int size = size(minor);
-        if (size == SIZE_BEFORE_5) {
-            return new InitOut(major, minor, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-        }
-        int maxReadahead = order.readInt(in);
-        long flags = order.readInt(in) & 0xffff_ffffL;
-        int maxBackground = order.readUnsignedShort(in);
-        int congestionThreshold = order.readUnsignedShort(in);
-        int maxWrite = order.readInt(in);
-        if (size == SIZE_BEFORE_23) {
-            return new InitOut(major, minor, maxReadahead, flags, maxBackground, congestionThreshold, maxWrite,
-                    0, 0, 0, 0, 0);
-        }
-        int timeGran = order.readInt(in);
-        int maxPages = order.readUnsignedShort(in);
-        int mapAlignment = order.readUnsignedShort(in);
-        long flags2 = order.readInt(in) & 0xffff_ffffL;
-        int maxStackDepth = order.readInt(in);
-        int requestTimeout = order.readUnsignedShort(in);
-        in.skipBytes(SIZE - 42);
-        if ((flags & InitFlags.bit(Capability.INIT_EXT)) != 0) {
-            flags |= flags2 << 32;
-        }
-        return new InitOut(major, minor, maxReadahead, flags, maxBackground, congestionThreshold, maxWrite,
-                timeGran, maxPages, mapAlignment, maxStackDepth, requestTimeout);
     }
 }

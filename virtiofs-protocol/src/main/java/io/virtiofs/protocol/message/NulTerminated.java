@@ -4,10 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.FileName;
 import io.virtiofs.api.SymlinkTarget;
+import io.virtiofs.api.XattrName;
 import io.virtiofs.protocol.MalformedRequestException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The NUL-terminated strings that follow request structs: file names ({@code NAME_MAX}),
@@ -55,42 +53,22 @@ final class NulTerminated {
     }
 
     /**
-     * Reads an xattr name and its NUL: {@code ERANGE} when empty or longer than
-     * {@value #XATTR_NAME_MAX} bytes (as {@code setxattr(2)} answers), {@code EINVAL} when it is
-     * not well-formed UTF-8.
+     * Reads an xattr name and its NUL, as bytes (nothing is decoded): {@code ERANGE} when empty
+     * or longer than {@value #XATTR_NAME_MAX} bytes (as {@code setxattr(2)} answers).
      */
-    static String readXattrName(ByteBuf in, String what) {
+    static XattrName readXattrName(ByteBuf in, String what) {
         byte[] bytes = readUpToNul(in, XATTR_NAME_MAX, Errno.ERANGE, what);
         if (bytes.length == 0) {
             throw new MalformedRequestException(Errno.ERANGE, what + " is empty");
         }
-        return decodeUtf8(bytes, what);
+        return XattrName.ofOwned(bytes);
     }
 
     /** Reads an xattr name and its NUL, which must be the last byte of {@code in}. */
-    static String readLastXattrName(ByteBuf in, String what) {
-        String name = readXattrName(in, what);
+    static XattrName readLastXattrName(ByteBuf in, String what) {
+        XattrName name = readXattrName(in, what);
         requireEnd(in, what);
         return name;
-    }
-
-    /** Decodes strict UTF-8 (ASCII, the usual case, without a decoder). */
-    static String decodeUtf8(byte[] bytes, String what) {
-        boolean ascii = true;
-        for (byte b : bytes) {
-            if (b < 0) {
-                ascii = false;
-                break;
-            }
-        }
-        if (ascii) {
-            return new String(bytes, StandardCharsets.US_ASCII);
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw MalformedRequestException.invalid(what + " is not well-formed UTF-8");
-        }
     }
 
     /** Fails unless {@code in} is used up: the string {@code what} must end the body. */
@@ -118,6 +96,24 @@ final class NulTerminated {
         return bytes;
     }
 
+    /**
+     * Reads a file name whose length a struct gave ({@code namelen}), then its NUL; the NUL must be
+     * the last byte of {@code in}, as in the name-carrying notifications.
+     */
+    static FileName readCountedFileName(ByteBuf in, long namelen, String what) {
+        if (namelen > FileName.MAX_LENGTH) {
+            throw new MalformedRequestException(Errno.ENAMETOOLONG, what + " of " + namelen + " bytes exceeds "
+                    + FileName.MAX_LENGTH);
+        }
+        if (namelen + 1 != in.readableBytes()) {
+            throw MalformedRequestException.invalid(what + " of " + namelen + " bytes and its NUL, but "
+                    + in.readableBytes() + " bytes follow");
+        }
+        if (in.getByte(in.readerIndex() + (int) namelen) != 0) {
+            throw MalformedRequestException.invalid(what + " has no terminating NUL");
+        }
+        return readLastFileName(in, what);
+    }
 
     /** Writes a file name and its NUL without copying the name. */
     static void writeFileName(ByteBuf out, FileName name) {
@@ -128,28 +124,5 @@ final class NulTerminated {
     /** Writes a name's bytes (no NUL) without copying them into a new array. */
     static void writeBytes(ByteBuf out, FileName name) {
         name.writeTo(out);
-    }
-
-
-    /** The UTF-8 length of an xattr name. */
-    static int xattrNameLength(String name) {
-        return name.getBytes(StandardCharsets.UTF_8).length;
-    }
-
-    /**
-     * Checks an xattr name given by a programmer: 1..{@value #XATTR_NAME_MAX} UTF-8 bytes, no NUL.
-     *
-     * @throws IllegalArgumentException naming the problem
-     */
-    static String checkXattrName(String name, String what) {
-        java.util.Objects.requireNonNull(name, what);
-        int length = xattrNameLength(name);
-        if (length == 0 || length > XATTR_NAME_MAX) {
-            throw new IllegalArgumentException(what + " of " + length + " bytes is outside 1.." + XATTR_NAME_MAX);
-        }
-        if (name.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException(what + " contains NUL");
-        }
-        return name;
     }
 }

@@ -3,6 +3,7 @@ package io.virtiofs.protocol.message;
 import io.netty.buffer.ByteBuf;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.SecurityLabel;
+import io.virtiofs.api.XattrName;
 import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
@@ -54,9 +55,6 @@ public record RequestExtensions(List<SecurityLabel> securityLabels, int[] supple
         if (securityLabels.size() > MAX_NR_SECCTX) {
             throw new IllegalArgumentException(securityLabels.size() + " security labels exceed " + MAX_NR_SECCTX);
         }
-        for (SecurityLabel label : securityLabels) {
-            NulTerminated.checkXattrName(label.name(), "security label name");
-        }
     }
 
     /** A copy of the supplementary groups. */
@@ -79,11 +77,6 @@ public record RequestExtensions(List<SecurityLabel> securityLabels, int[] supple
     public boolean isEmpty() {
         return securityLabels.isEmpty() && supplementaryGroups.length == 0;
     }
-
-
-
-
-
 
     /**
      * Decodes the extensions: {@code extensions}' readable bytes are exactly the
@@ -135,7 +128,7 @@ public record RequestExtensions(List<SecurityLabel> securityLabels, int[] supple
             if (nameBytes.length == 0) {
                 throw MalformedRequestException.invalid("security label name is empty");
             }
-            String name = NulTerminated.decodeUtf8(nameBytes, "security label name");
+            XattrName name = XattrName.ofOwned(nameBytes);
             if (valueSize > body.readableBytes()) {
                 throw MalformedRequestException.invalid("security label of " + valueSize + " bytes exceeds the "
                         + body.readableBytes() + " left in its extension");

@@ -2,6 +2,7 @@ package io.virtiofs.protocol.message;
 
 import io.netty.buffer.ByteBuf;
 import io.virtiofs.api.Errno;
+import io.virtiofs.api.XattrName;
 import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
@@ -19,10 +20,10 @@ import java.util.Objects;
  * @param size the value's length
  * @param flags {@code XATTR_CREATE}, {@code XATTR_REPLACE}
  * @param setxattrFlags {@code FUSE_SETXATTR_ACL_KILL_SGID}
- * @param name the attribute's name (UTF-8 on the wire)
+ * @param name the attribute's name (bytes, as the driver sent them)
  * @param value the value; the record keeps its own copy
  */
-public record SetxattrIn(int size, int flags, int setxattrFlags, String name, byte[] value) implements FuseRequest {
+public record SetxattrIn(int size, int flags, int setxattrFlags, XattrName name, byte[] value) implements FuseRequest {
 
     /** {@code sizeof(struct fuse_setxattr_in)} with FUSE_SETXATTR_EXT. */
     public static final int SIZE = 16;
@@ -32,7 +33,7 @@ public record SetxattrIn(int size, int flags, int setxattrFlags, String name, by
     public static final int VALUE_MAX = 65536;
 
     public SetxattrIn {
-        NulTerminated.checkXattrName(name, "xattr name");
+        java.util.Objects.requireNonNull(name, "name");
         value = value.clone();
         if (value.length != size) {
             throw new IllegalArgumentException("xattr size " + size + " but a value of " + value.length + " bytes");
@@ -40,6 +41,11 @@ public record SetxattrIn(int size, int flags, int setxattrFlags, String name, by
         if (value.length > VALUE_MAX) {
             throw new IllegalArgumentException("xattr value of " + value.length + " bytes exceeds " + VALUE_MAX);
         }
+    }
+
+    /** A request naming the attribute by UTF-8 text (for drivers and tests). */
+    public SetxattrIn(int size, int flags, int setxattrFlags, String name, byte[] value) {
+        this(size, flags, setxattrFlags, XattrName.of(name), value);
     }
 
     /** The struct's size in a session of {@code format}. */
@@ -64,7 +70,7 @@ public record SetxattrIn(int size, int flags, int setxattrFlags, String name, by
             setxattrFlags = order.readInt(body);
             body.skipBytes(4); // padding
         }
-        String name = NulTerminated.readXattrName(body, "xattr name");
+        XattrName name = NulTerminated.readXattrName(body, "xattr name");
         if (Integer.toUnsignedLong(size) > VALUE_MAX) {
             throw new MalformedRequestException(Errno.E2BIG, "xattr value of " + Integer.toUnsignedString(size)
                     + " bytes exceeds " + VALUE_MAX);

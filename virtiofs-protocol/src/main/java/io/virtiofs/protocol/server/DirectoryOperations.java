@@ -1,9 +1,11 @@
 package io.virtiofs.protocol.server;
 
 import io.netty.buffer.ByteBuf;
+import io.virtiofs.api.DirectoryPlusSink;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.OpenReply;
+import io.virtiofs.api.ReleaseRequest;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.message.DirentWriter;
@@ -42,7 +44,8 @@ final class DirectoryOperations {
         WireFormat format = exchange.format();
         try {
             fs.readdir(exchange, exchange.nodeid(), in.fh(), in.offset(),
-                    (ino, nextOffset, type, name) -> DirentWriter.writeDirent(data, format, ino, nextOffset, type, name));
+                    (name, nextOffset, type, ino) -> DirentWriter.writeDirent(data, format, ino, nextOffset,
+                            type == null ? 0 : type.direntType(), name));
         } catch (ErrnoException failure) {
             if (data.writerIndex() == 0) {
                 throw failure;
@@ -55,17 +58,8 @@ final class DirectoryOperations {
         ReadIn in = ReadIn.decode(body, exchange.format());
         exchange.limits().checkData("directory listing size", in.size());
         ByteBuf data = exchange.beginListing(in.size());
-        WireFormat format = exchange.format();
         try {
-            fs.readdirplus(exchange, exchange.nodeid(), in.fh(), in.offset(), (entry, nextOffset, name) -> {
-                if (!DirentWriter.writeDirentplus(data, format, entry, nextOffset, name)) {
-                    return false;
-                }
-                if (!name.isDotOrDotDot()) {
-                    operations.counted(entry);
-                }
-                return true;
-            });
+            fs.readdirplus(exchange, exchange.nodeid(), in.fh(), in.offset(), plusSink(exchange, data, operations));
         } catch (ErrnoException failure) {
             if (data.writerIndex() == 0) {
                 throw failure;
@@ -74,10 +68,29 @@ final class DirectoryOperations {
         exchange.finishListing(data);
     }
 
+    /**
+     * Where readdirplus entries go: checked ({@link FileSystemMistake}), written into
+     * {@code data}, and counted as lookups once accepted (but "." and "..").
+     */
+    static DirectoryPlusSink plusSink(Exchange exchange, ByteBuf data, Operations operations) {
+        WireFormat format = exchange.format();
+        return (name, nextOffset, entry) -> {
+            FileSystemMistake.checkEntry(exchange, entry, name.isDotOrDotDot());
+            if (!DirentWriter.writeDirentplus(data, format, entry, nextOffset, name)) {
+                return false;
+            }
+            if (!name.isDotOrDotDot()) {
+                operations.counted(entry);
+            }
+            return true;
+        };
+    }
+
     void releasedir(Exchange exchange, ByteBuf body) {
         ReleaseIn in = ReleaseIn.decode(body, exchange.format());
         exchange.requireSpace(OutHeader.SIZE);
-        fs.releasedir(exchange, exchange.nodeid(), in.fh(), in.flags());
+        fs.releasedir(exchange, new ReleaseRequest(exchange.nodeid(), in.fh(), in.flags(), in.releaseFlags(),
+                in.lockOwner()));
         exchange.replyEmpty();
     }
 

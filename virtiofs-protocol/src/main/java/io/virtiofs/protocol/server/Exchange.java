@@ -38,15 +38,46 @@ final class Exchange implements Context {
     private volatile long cancelledUnique;
     private volatile boolean cancelledRunning;
     private volatile boolean cancelledByStop;
+    /** What {@link #onCancel} asked to run, with the request it belongs to; taken once. */
+    private volatile @org.jspecify.annotations.Nullable CancelAction cancelAction;
+
+    /** A file system's cancellation action for request {@code unique}. */
+    private record CancelAction(long unique, Runnable action) {
+    }
+
+    private static final java.lang.invoke.VarHandle CANCEL_ACTION;
+
+    static {
+        try {
+            CANCEL_ACTION = java.lang.invoke.MethodHandles.lookup().findVarHandle(Exchange.class, "cancelAction",
+                    CancelAction.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static final System.Logger LOG = System.getLogger(FuseServer.class.getName());
 
     // The reply
     private ByteBuf reply;
     private int replyStart;
     private WireFormat format = WireFormat.forInit(io.virtiofs.protocol.WireOrder.LITTLE_ENDIAN);
     private boolean replied;
+    /** The errno of the error reply written, 0 for none. */
+    private int replyErrno;
+    /** Whether {@link #begin} read a header whose opcode is known since the last {@link #reset}. */
+    private boolean known;
     private RequestLimits limits = RequestLimits.BEFORE_INIT;
     /** The scratch of {@link #beginListing}; grows to the largest listing asked for. */
     private ByteBuf listing = Unpooled.buffer(0);
+
+    // Who serves the request: the thread whose exchange this is (null while it belongs to a
+    // pending request or waits for reuse), where a pending request completes, the session it
+    // belongs to, and when it began (for the observer).
+    private volatile @org.jspecify.annotations.Nullable Thread owner;
+    private Completion completion = Completion.SYNCHRONOUS;
+    private @org.jspecify.annotations.Nullable Session session;
+    private long startNanos;
 
     // Credentials: what the transport says about its callers
     private final boolean permissionsCheckedByDriver;
@@ -80,7 +111,10 @@ final class Exchange implements Context {
         this.pid = order.readInt(request);
         this.totalExtlen = order.readUnsignedShort(request);
         request.skipBytes(2);
-        this.opcode = Opcode.of(rawOpcode).orElse(Opcode.INIT);
+        java.util.Optional<Opcode> decoded = Opcode.of(rawOpcode);
+        this.known = decoded.isPresent();
+        this.opcode = decoded.orElse(Opcode.INIT);
+        this.replyErrno = 0;
         this.umask = 0;
         this.groups = NO_GROUPS;
         this.learnedGroups = null;
@@ -92,8 +126,61 @@ final class Exchange implements Context {
         this.replied = false;
         this.cancelledRunning = false;
         this.cancelledByStop = false;
+        if (cancelAction != null) {
+            cancelAction = null;
+        }
         this.runningUnique = unique;
         this.running = true;
+    }
+
+    /**
+     * Prepares for a new request: forgets the last one's header, and keeps where it completes if
+     * it goes pending and when it began.
+     */
+    void reset(Completion completion, long startNanos) {
+        this.known = false;
+        this.completion = completion;
+        this.startNanos = startNanos;
+        this.session = null;
+    }
+
+    /** The thread that serves with this exchange, or null while it is not a thread's. */
+    @org.jspecify.annotations.Nullable Thread owner() {
+        return owner;
+    }
+
+    /** Makes this exchange {@code thread}'s (null: a pending request's, or an idle one's). */
+    void owner(@org.jspecify.annotations.Nullable Thread thread) {
+        this.owner = thread;
+    }
+
+    /** Where the request completes if it goes pending. */
+    Completion completion() {
+        return completion;
+    }
+
+    /** When the request began ({@link System#nanoTime()}), 0 without an observer. */
+    long startNanos() {
+        return startNanos;
+    }
+
+    /** The session the request was served in. */
+    @org.jspecify.annotations.Nullable Session session() {
+        return session;
+    }
+
+    void session(@org.jspecify.annotations.Nullable Session value) {
+        this.session = value;
+    }
+
+    /** Whether a header with a known opcode was read for the request being served. */
+    boolean knownOpcode() {
+        return known;
+    }
+
+    /** The errno of the error reply written for the request, 0 for none. */
+    int replyErrno() {
+        return replyErrno;
     }
 
     /** {@code fuse_in_header.len}. */
@@ -127,6 +214,9 @@ final class Exchange implements Context {
     void end() {
         running = false;
         cancelledRunning = false;
+        if (cancelAction != null) {
+            cancelAction = null;
+        }
     }
 
     /**
@@ -138,6 +228,7 @@ final class Exchange implements Context {
         if (running && runningUnique == target) {
             cancelledUnique = target;
             cancelledRunning = true;
+            runCancelAction(target);
             return true;
         }
         return false;
@@ -146,9 +237,11 @@ final class Exchange implements Context {
     /** Cancels the request running here, if any (the transport is stopping). */
     void cancelRunning() {
         if (running) {
+            long target = runningUnique;
             cancelledByStop = true;
-            cancelledUnique = runningUnique;
+            cancelledUnique = target;
             cancelledRunning = true;
+            runCancelAction(target);
         }
     }
 
@@ -166,6 +259,20 @@ final class Exchange implements Context {
     void cancelNow() {
         cancelledUnique = runningUnique;
         cancelledRunning = true;
+    }
+
+    /** Runs the file system's cancellation action of request {@code target}, if it has one not yet run. */
+    private void runCancelAction(long target) {
+        CancelAction registered = cancelAction;
+        if (registered == null || registered.unique() != target
+                || !CANCEL_ACTION.compareAndSet(this, registered, (CancelAction) null)) {
+            return;
+        }
+        try {
+            registered.action().run();
+        } catch (RuntimeException | Error bug) {
+            LOG.log(System.Logger.Level.ERROR, "the cancellation action of request " + target + " failed", bug);
+        }
     }
 
     Opcode opcode() {
@@ -273,6 +380,16 @@ final class Exchange implements Context {
         return unique;
     }
 
+    @Override
+    public void onCancel(Runnable action) {
+        java.util.Objects.requireNonNull(action, "action");
+        long target = runningUnique;
+        cancelAction = new CancelAction(target, action);
+        if (isCancelled()) {
+            runCancelAction(target);
+        }
+    }
+
     // ------------------------------------------------------------------ replies
 
     /** Fails with {@link ReplyTooLarge} unless {@code bytes} more fit into the reply. */
@@ -310,7 +427,7 @@ final class Exchange implements Context {
         int size = OutHeader.SIZE + io.virtiofs.protocol.message.AttrOut.size(format);
         requireSpace(size);
         OutHeader.encode(reply, format.order(), size, 0, unique);
-        io.virtiofs.protocol.message.AttrOut.encodeReply(reply, format, attr);
+        io.virtiofs.protocol.message.AttrOut.encodeReply(reply, format, attr, nodeid);
         replied = true;
     }
 
@@ -333,6 +450,7 @@ final class Exchange implements Context {
 
     /** Replies with an error, dropping anything written so far. */
     void replyError(Errno errno) {
+        replyErrno = errno.code();
         reply.writerIndex(replyStart);
         requireSpace(OutHeader.SIZE);
         OutHeader.encode(reply, format.order(), OutHeader.SIZE, -errno.code(), unique);

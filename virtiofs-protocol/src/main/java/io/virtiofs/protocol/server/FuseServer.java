@@ -3,11 +3,9 @@ package io.virtiofs.protocol.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.virtiofs.api.Errno;
-import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.Notifier;
 import io.virtiofs.protocol.InHeader;
-import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.WireFormat;
@@ -29,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * or one that has not started yet. Lookup counts are kept per node, so FORGET and BATCH_FORGET give
  * the file system back exactly what was looked up, and whatever remains when a session ends.
  *
- * <p>Errors, in three tiers: a file system's {@link ErrnoException} is an ordinary
+ * <p>Errors, in three tiers: a file system's {@link io.virtiofs.api.ErrnoException} is an ordinary
  * error reply; any other exception from it becomes EIO and a log line; a malformed request gets an
  * error reply (EINVAL, ENAMETOOLONG, ENOSYS, EPROTO for a bad INIT) keeping its {@code unique}
  * whenever the header parsed. Nothing a request contains makes {@link #handle} throw.
@@ -44,9 +42,16 @@ public final class FuseServer implements FuseRequestHandler {
     private final InterruptRegistry interrupts = new InterruptRegistry();
     private final Counters counters = new Counters();
     private final ServerNotifier notifier;
-    private final ThreadLocal<Exchange> exchanges;
+    /** Each serving thread's exchange, and whether its request took it away (went pending). */
+    private final ThreadLocal<Serving> serving;
+    /** Exchanges of finished pending requests, for the next request that goes pending. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Exchange> idleExchanges =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Operations operations;
+    private final Answers answers;
     private final Object sessionLock = new Object();
+    /** {@link FuseServerConfig#observer()}, or null: then no clock is read. */
+    private final @Nullable RequestObserver observer;
     private volatile @Nullable Session session;
     /**
      * The byte order of the last session, for the error replies to requests that come between
@@ -59,12 +64,70 @@ public final class FuseServer implements FuseRequestHandler {
         this.fs = Objects.requireNonNull(fs, "fs");
         this.config = Objects.requireNonNull(config, "config");
         this.notifier = new ServerNotifier(config.notifications(), this::currentFormat);
-        this.exchanges = ThreadLocal.withInitial(() -> {
-            Exchange exchange = new Exchange(Unpooled.EMPTY_BUFFER, config);
-            interrupts.register(exchange);
-            return exchange;
-        });
-        this.operations = new Operations(fs, config, lookups, counters);
+        this.serving = ThreadLocal.withInitial(() -> new Serving(newExchange()));
+        this.answers = new Answers(counters);
+        this.operations = new Operations(fs, config, lookups, counters,
+                new PendingRequests(new PendingHost(), answers, counters));
+        this.observer = config.observer().orElse(null);
+    }
+
+    /** What one thread serving requests keeps; only that thread touches it. */
+    private static final class Serving {
+        Exchange exchange;
+        /** Set when the request being served went pending and took {@link #exchange}'s predecessor. */
+        boolean detached;
+
+        Serving(Exchange exchange) {
+            this.exchange = exchange;
+        }
+    }
+
+    private Exchange newExchange() {
+        Exchange exchange = new Exchange(Unpooled.EMPTY_BUFFER, config);
+        interrupts.register(exchange);
+        return exchange;
+    }
+
+    /** How pending requests take their exchanges away from the threads that read them, and back. */
+    private final class PendingHost implements PendingRequests.Host {
+
+        @Override
+        public void detach(Exchange exchange) {
+            Exchange fresh = idleExchanges.poll();
+            if (fresh == null) {
+                fresh = newExchange();
+            } else {
+                fresh.owner(Thread.currentThread());
+            }
+            exchange.owner(null);
+            Serving here = serving.get();
+            here.exchange = fresh;
+            here.detached = true;
+        }
+
+        @Override
+        public void retire(Exchange exchange) {
+            exchange.end();
+            RequestObserver watching = observer;
+            if (watching != null) {
+                observe(watching, exchange, exchange.startNanos());
+            }
+            idleExchanges.add(exchange);
+        }
+
+        @Override
+        public boolean isCurrent(@Nullable Session served) {
+            return served != null && served == session;
+        }
+    }
+
+    /**
+     * Whether this server may answer {@link Served#pending()}: its file system is an
+     * {@link io.virtiofs.api.AsyncFileSystem}.
+     */
+    @Override
+    public boolean mayCompleteLater() {
+        return fs instanceof io.virtiofs.api.AsyncFileSystem;
     }
 
     /** The file system served. */
@@ -93,6 +156,11 @@ public final class FuseServer implements FuseRequestHandler {
         return counters.snapshot(lookups.nodes());
     }
 
+    /** How many exchanges (contexts of requests) the server keeps, for tests. */
+    int interruptRegistrySize() {
+        return interrupts.registered();
+    }
+
     /** The lookups the driver holds of {@code nodeid} (for tests and diagnostics). */
     public long lookupCount(long nodeid) {
         return lookups.count(nodeid);
@@ -103,40 +171,112 @@ public final class FuseServer implements FuseRequestHandler {
         return current == null ? Optional.empty() : Optional.of(current.format());
     }
 
-    /** FUSE_SETLKW waits until a conflicting lock goes away: only another request can end it. */
+    /**
+     * FORGET, BATCH_FORGET and INTERRUPT are high priority; FUSE_SETLKW may block (it waits until
+     * a conflicting lock goes away: only another request can end it). Read in the session's byte
+     * order (before INIT, in either).
+     */
     @Override
-    public boolean mayBlock(ByteBuf request) {
+    public RequestClass classify(ByteBuf request) {
         if (request.readableBytes() < InHeader.SIZE) {
-            return false;
+            return RequestClass.NORMAL;
         }
         int index = request.readerIndex() + InHeader.OPCODE_OFFSET;
         Session current = session;
-        int opcode = current != null ? current.format().order().getInt(request, index) : request.getIntLE(index);
-        return opcode == Opcode.SETLKW.code();
+        Optional<Opcode> known = Opcode.of(current != null
+                ? current.format().order().getInt(request, index)
+                : detectOrder(request, lastOrder).getInt(request, index));
+        if (known.isEmpty()) {
+            return RequestClass.NORMAL;
+        }
+        Opcode opcode = known.get();
+        return opcode.highPriority() ? RequestClass.HIGH_PRIORITY
+                : opcode.mayBlock() ? RequestClass.MAY_BLOCK : RequestClass.NORMAL;
     }
 
-    /** Creates and registers the calling thread's exchange. */
+    /** Creates and registers the calling thread's exchange (its {@link Serving} holder). */
     @Override
     public void prepareThread() {
-        exchanges.get();
+        serving.get();
     }
 
     @Override
-    public Outcome handle(ByteBuf request, ByteBuf reply) {
-        Exchange exchange = exchanges.get();
+    public Served answerFailure(ByteBuf request, ByteBuf reply, Errno errno) {
+        return answerFailure(request, reply, errno, false);
+    }
+
+    /**
+     * An error reply to {@code request}, keeping its {@code unique}, in the session's byte order;
+     * nothing for a request that takes no reply, unless {@code evenWithoutReply}; unique 0 for a
+     * request too short for a header.
+     */
+    @Override
+    public Served answerFailure(ByteBuf request, ByteBuf reply, Errno errno, boolean evenWithoutReply) {
+        Session current = session;
+        WireOrder order = current != null ? current.format().order() : detectOrder(request, lastOrder);
+        long unique = 0;
+        if (request.readableBytes() >= InHeader.SIZE) {
+            int start = request.readerIndex();
+            Optional<Opcode> opcode = Opcode.of(order.getInt(request, start + InHeader.OPCODE_OFFSET));
+            if (!evenWithoutReply && opcode.isPresent() && !opcode.get().replies()) {
+                return Served.noReply();
+            }
+            unique = order.getLong(request, start + InHeader.UNIQUE_OFFSET);
+        }
+        if (reply.maxWritableBytes() < OutHeader.SIZE) {
+            return Served.noRoom();
+        }
+        OutHeader.encode(reply, order, OutHeader.SIZE, -errno.code(), unique);
+        return Served.replied();
+    }
+
+    /**
+     * Serves one request. A request that an asynchronous file system completes later is answered
+     * {@link Served#pending()} and finishes through {@code completion}; with
+     * {@link Completion#SYNCHRONOUS} it is waited for here instead.
+     */
+    @Override
+    public Served handle(ByteBuf request, ByteBuf reply, Completion completion) {
+        Serving here = serving.get();
+        Exchange exchange = here.exchange;
+        here.detached = false;
         int replyStart = reply.writerIndex();
+        RequestObserver watching = observer;
+        long start = watching != null ? System.nanoTime() : 0;
+        exchange.reset(completion, start);
+        boolean detached = false;
         try {
-            return serve(exchange, request, reply);
+            Served served = serve(exchange, request, reply);
+            // A request that went pending took its exchange along (the thread has a fresh one):
+            // its completion ends it.
+            detached = here.detached;
+            return served;
         } catch (ReplyTooLarge tooLarge) {
             reply.writerIndex(replyStart);
             counters.repliesTooLarge.increment();
-            return Outcome.REPLY_TOO_LARGE;
+            return Served.noRoom();
         } finally {
-            exchange.end();
+            if (!detached) {
+                exchange.end();
+                if (watching != null) {
+                    observe(watching, exchange, start);
+                }
+            }
         }
     }
 
-    private Outcome serve(Exchange exchange, ByteBuf request, ByteBuf reply) {
+    private static void observe(RequestObserver watching, Exchange exchange, long start) {
+        if (!exchange.knownOpcode()) {
+            return;
+        }
+        try {
+            watching.served(exchange.opcode(), exchange.replyErrno(), System.nanoTime() - start);
+        } catch (RuntimeException bug) {
+            LOG.log(Level.WARNING, "the request observer failed", bug);
+        }
+    }
+
+    private Served serve(Exchange exchange, ByteBuf request, ByteBuf reply) {
         Session current = session;
         int length = request.readableBytes();
         WireOrder order = current != null ? current.format().order() : detectOrder(request, lastOrder);
@@ -146,12 +286,13 @@ public final class FuseServer implements FuseRequestHandler {
         }
         WireFormat format = current != null ? current.format() : WireFormat.forInit(order);
         exchange.begin(request, format, current != null ? current.limits() : RequestLimits.BEFORE_INIT, reply);
+        exchange.session(current);
         Optional<Opcode> known = Opcode.of(exchange.rawOpcode());
         if (known.isEmpty()) {
             counters.unknownOpcodes.increment();
             LOG.log(Level.DEBUG, "unknown opcode {0} in request {1}", exchange.rawOpcode(), exchange.unique());
             exchange.replyError(Errno.ENOSYS);
-            return Outcome.REPLIED;
+            return Served.replied();
         }
         Opcode opcode = known.get();
         counters.request(opcode);
@@ -160,11 +301,11 @@ public final class FuseServer implements FuseRequestHandler {
             counters.malformed.increment();
             LOG.log(Level.DEBUG, "request {0} ({1}): header length {2} and extensions {3} disagree with the {4} bytes received",
                     exchange.unique(), opcode, Integer.toUnsignedString(exchange.length()), extensionsLength, length);
-            return errorOrNothing(exchange, opcode, Errno.EINVAL);
+            return answers.errorOrNothing(exchange, opcode, Errno.EINVAL);
         }
         if (current == null && opcode != Opcode.INIT) {
             LOG.log(Level.DEBUG, "request {0} ({1}) before FUSE_INIT", exchange.unique(), opcode);
-            return errorOrNothing(exchange, opcode, Errno.EIO);
+            return answers.errorOrNothing(exchange, opcode, Errno.EIO);
         }
         // The body is read from the request itself, its writer index pulled in to the body's end:
         // no slice object per request.
@@ -180,42 +321,26 @@ public final class FuseServer implements FuseRequestHandler {
                 exchange.cancelNow();
             }
             return dispatch(exchange, opcode, request, order, format);
-        } catch (ReplyTooLarge tooLarge) {
-            return replyDoesNotFit(exchange, opcode, tooLarge);
-        } catch (MalformedRequestException malformed) {
-            counters.malformed.increment();
-            LOG.log(Level.DEBUG, "malformed request {0} ({1}): {2}", exchange.unique(), opcode, malformed.getMessage());
-            return errorOrNothing(exchange, opcode, malformed.errno());
-        } catch (ErrnoException answer) {
-            return errorOrNothing(exchange, opcode, exchange.answerFor(answer.errno()));
-        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError bug) {
-            counters.fileSystemFailures.increment();
-            LOG.log(Level.ERROR, "request " + exchange.unique() + " (" + opcode + ") failed unexpectedly; answering EIO",
-                    bug);
-            return errorOrNothing(exchange, opcode, Errno.EIO);
-        } catch (OutOfMemoryError outOfMemory) {
-            counters.fileSystemFailures.increment();
-            LOG.log(Level.ERROR, "request " + exchange.unique() + " (" + opcode + ") ran out of memory; answering ENOMEM",
-                    outOfMemory);
-            return errorOrNothing(exchange, opcode, Errno.ENOMEM);
+        } catch (Throwable thrown) {
+            return answers.failed(exchange, opcode, thrown);
         } finally {
             request.writerIndex(writerIndex);
         }
     }
 
-    private Outcome dispatch(Exchange exchange, Opcode opcode, ByteBuf body, WireOrder order, WireFormat format) {
+    private Served dispatch(Exchange exchange, Opcode opcode, ByteBuf body, WireOrder order, WireFormat format) {
         return switch (opcode) {
             case INIT -> init(exchange, body, order);
             case DESTROY -> destroy(exchange);
             case INTERRUPT -> interrupt(exchange, body);
             case NOTIFY_REPLY -> {
                 notifier.retrieveReply(exchange.unique(), io.virtiofs.protocol.message.NotifyReplyIn.decode(body, format));
-                yield Outcome.NO_REPLY;
+                yield Served.noReply();
             }
             default -> {
                 if (exchange.isCancelled() && opcode.replies()) {
                     exchange.replyError(exchange.answerFor(Errno.EINTR));
-                    yield Outcome.REPLIED;
+                    yield Served.replied();
                 }
                 yield operations.dispatch(exchange, opcode, body);
             }
@@ -250,85 +375,61 @@ public final class FuseServer implements FuseRequestHandler {
     }
 
     /** An error reply for a request whose header did not parse (its unique is unknown: 0). */
-    private static Outcome replyUnparsed(ByteBuf reply, WireOrder order, Errno errno) {
+    private static Served replyUnparsed(ByteBuf reply, WireOrder order, Errno errno) {
         if (reply.maxWritableBytes() < OutHeader.SIZE) {
             throw ReplyTooLarge.INSTANCE;
         }
         OutHeader.encode(reply, order, OutHeader.SIZE, -errno.code(), 0);
-        return Outcome.REPLIED;
-    }
-
-    /**
-     * A reply that does not fit into the room the driver gave: an error reply to that request, as
-     * long as a bare {@code fuse_out_header} fits (otherwise the transport hears
-     * {@link Outcome#REPLY_TOO_LARGE}). GETXATTR and LISTXATTR answer ERANGE, what getxattr(2)
-     * says of a buffer too small; every other request EINVAL: its buffers and its fields disagree.
-     */
-    private Outcome replyDoesNotFit(Exchange exchange, Opcode opcode, ReplyTooLarge tooLarge) {
-        if (opcode.replies() && exchange.replyRoom() < OutHeader.SIZE) {
-            throw tooLarge;
-        }
-        counters.repliesTooLarge.increment();
-        LOG.log(Level.DEBUG, "the reply to request {0} ({1}) does not fit the {2} bytes the driver gave",
-                exchange.unique(), opcode, exchange.replyRoom());
-        Errno errno = opcode == Opcode.GETXATTR || opcode == Opcode.LISTXATTR ? Errno.ERANGE : Errno.EINVAL;
-        return errorOrNothing(exchange, opcode, errno);
-    }
-
-    private Outcome errorOrNothing(Exchange exchange, Opcode opcode, Errno errno) {
-        if (!opcode.replies()) {
-            exchange.discardReply();
-            return Outcome.NO_REPLY;
-        }
-        counters.error(opcode);
-        exchange.replyError(errno);
-        return Outcome.REPLIED;
+        return Served.replied();
     }
 
     // ------------------------------------------------------------------ session requests
 
-    private Outcome init(Exchange exchange, ByteBuf body, WireOrder order) {
+    private Served init(Exchange exchange, ByteBuf body, WireOrder order) {
         synchronized (sessionLock) {
             if (session != null) {
                 LOG.log(Level.WARNING, "FUSE_INIT {0} in a session already initialized; answering EPROTO",
                         exchange.unique());
                 counters.error(Opcode.INIT);
                 exchange.replyError(Errno.EPROTO);
-                return Outcome.REPLIED;
+                return Served.replied();
             }
             Optional<Session> started = SessionStart.start(exchange, body, order, fs, config, notifier);
             started.ifPresent(s -> {
                 session = s;
                 lastOrder = s.format().order();
-                LOG.log(config.sessionLogLevel(), () -> "FUSE session started: " + s.negotiation().describe());
+                LOG.log(config.sessionLogLevel(), () -> "FUSE session started: FUSE " + s.negotiation().version()
+                        + " (driver " + s.negotiation().driverVersion() + ")");
+                LOG.log(Level.DEBUG, () -> "FUSE_INIT negotiated " + s.negotiation().describe());
             });
             if (started.isEmpty()) {
                 counters.error(Opcode.INIT);
+                return Served.replied();
             }
-            return Outcome.REPLIED;
+            return Served.replied(new SessionEvent.Initialized(started.get().negotiation()));
         }
     }
 
-    private Outcome destroy(Exchange exchange) {
+    private Served destroy(Exchange exchange) {
         endSession("FUSE_DESTROY");
         exchange.replyEmpty();
-        return Outcome.REPLIED;
+        return Served.replied(new SessionEvent.Destroyed());
     }
 
-    private Outcome interrupt(Exchange exchange, ByteBuf body) {
+    private Served interrupt(Exchange exchange, ByteBuf body) {
         long target = io.virtiofs.protocol.message.InterruptIn.decode(body, exchange.format()).unique();
         counters.interrupts.increment();
         if (interrupts.interruptRunning(target)) {
             counters.interruptsDelivered.increment();
-            return Outcome.NO_REPLY;
+            return Served.noReply();
         }
         if (config.answerUnknownInterrupts()) {
             // The /dev/fuse driver queues the interrupt again on EAGAIN, once the request runs.
             exchange.replyError(Errno.EAGAIN);
-            return Outcome.REPLIED;
+            return Served.replied();
         }
         interrupts.rememberEarly(target);
-        return Outcome.NO_REPLY;
+        return Served.noReply();
     }
 
     @Override

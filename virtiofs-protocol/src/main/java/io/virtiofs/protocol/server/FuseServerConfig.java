@@ -29,12 +29,15 @@ import java.util.Optional;
  *     guest): {@link io.virtiofs.api.Context#permissionsCheckedByDriver()}
  * @param callerGroups where {@link io.virtiofs.api.Context#isInGroup} learns supplementary
  *     groups the request does not carry (a /dev/fuse transport); empty where nothing can
+ * @param observer told of every request finished (operation, errno, latency), for metrics;
+ *     empty for none (then nothing is measured)
  */
 public record FuseServerConfig(int maxWrite, int maxReadahead, int maxBackground, int congestionThreshold,
                                int timeGranularity, Optional<NotificationSink> notifications,
                                Optional<DaxWindow> daxWindow, boolean answerUnknownInterrupts,
                                boolean overIoUring, System.Logger.Level sessionLogLevel,
-                               boolean permissionsCheckedByDriver, Optional<CallerGroups> callerGroups) {
+                               boolean permissionsCheckedByDriver, Optional<CallerGroups> callerGroups,
+                               Optional<RequestObserver> observer) {
 
     /** The smallest max_write FUSE allows. */
     public static final int MIN_MAX_WRITE = 4096;
@@ -61,12 +64,21 @@ public record FuseServerConfig(int maxWrite, int maxReadahead, int maxBackground
         Objects.requireNonNull(daxWindow, "daxWindow");
         Objects.requireNonNull(sessionLogLevel, "sessionLogLevel");
         Objects.requireNonNull(callerGroups, "callerGroups");
+        Objects.requireNonNull(observer, "observer");
     }
 
     /** This configuration with {@link #permissionsCheckedByDriver()} set to {@code checked}. */
     public FuseServerConfig withPermissionsCheckedByDriver(boolean checked) {
         return new FuseServerConfig(maxWrite, maxReadahead, maxBackground, congestionThreshold, timeGranularity,
-                notifications, daxWindow, answerUnknownInterrupts, overIoUring, sessionLogLevel, checked, callerGroups);
+                notifications, daxWindow, answerUnknownInterrupts, overIoUring, sessionLogLevel, checked, callerGroups,
+                observer);
+    }
+
+    /** This configuration with {@code observer} told of every request finished. */
+    public FuseServerConfig withObserver(RequestObserver observer) {
+        return new FuseServerConfig(maxWrite, maxReadahead, maxBackground, congestionThreshold, timeGranularity,
+                notifications, daxWindow, answerUnknownInterrupts, overIoUring, sessionLogLevel,
+                permissionsCheckedByDriver, callerGroups, Optional.of(observer));
     }
 
     /** This configuration with {@code window} as the DAX window. */
@@ -100,6 +112,7 @@ public record FuseServerConfig(int maxWrite, int maxReadahead, int maxBackground
         private System.Logger.Level sessionLogLevel = System.Logger.Level.INFO;
         private boolean permissionsCheckedByDriver;
         private Optional<CallerGroups> callerGroups = Optional.empty();
+        private Optional<RequestObserver> observer = Optional.empty();
 
         private Builder() {
         }
@@ -160,10 +173,16 @@ public record FuseServerConfig(int maxWrite, int maxReadahead, int maxBackground
             return this;
         }
 
+        /** Where every finished request is reported (operation, errno, latency); see {@link RequestObserver}. */
+        public Builder observer(RequestObserver requestObserver) {
+            observer = Optional.of(requestObserver);
+            return this;
+        }
+
         public FuseServerConfig build() {
             return new FuseServerConfig(maxWrite, maxReadahead, maxBackground, congestionThreshold, timeGranularity,
                     notifications, daxWindow, answerUnknownInterrupts, overIoUring, sessionLogLevel,
-                    permissionsCheckedByDriver, callerGroups);
+                    permissionsCheckedByDriver, callerGroups, observer);
         }
     }
 }

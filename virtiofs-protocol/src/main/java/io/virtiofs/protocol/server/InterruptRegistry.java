@@ -18,19 +18,22 @@ final class InterruptRegistry {
     /** How many early interrupts are remembered; older ones are dropped. */
     static final int EARLY_CAPACITY = 64;
 
-    /** An exchange and the thread that owns it. */
-    private record Registration(Thread owner, Exchange exchange) {
-    }
-
-    private final CopyOnWriteArrayList<Registration> registrations = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Exchange> registrations = new CopyOnWriteArrayList<>();
     private final long[] early = new long[EARLY_CAPACITY];
     private int earlyNext;
     private volatile int earlyCount;
 
-    /** Registers the calling thread's exchange, and forgets those of threads that ended. */
+    /**
+     * Registers a new exchange, the calling thread's, and forgets those of threads that ended. An
+     * exchange that belongs to no thread (a pending request's, or one kept for reuse) stays.
+     */
     void register(Exchange exchange) {
-        registrations.removeIf(registration -> !registration.owner().isAlive());
-        registrations.add(new Registration(Thread.currentThread(), exchange));
+        registrations.removeIf(registered -> {
+            Thread owner = registered.owner();
+            return owner != null && !owner.isAlive();
+        });
+        exchange.owner(Thread.currentThread());
+        registrations.add(exchange);
     }
 
     /** How many exchanges are registered (for tests). */
@@ -44,8 +47,8 @@ final class InterruptRegistry {
      * @return whether a running request had that id
      */
     boolean interruptRunning(long unique) {
-        for (Registration registration : registrations) {
-            if (registration.exchange().cancelIfRunning(unique)) {
+        for (Exchange exchange : registrations) {
+            if (exchange.cancelIfRunning(unique)) {
                 return true;
             }
         }
@@ -54,8 +57,8 @@ final class InterruptRegistry {
 
     /** Cancels whatever request each exchange is running (the transport is stopping). */
     void interruptAllRunning() {
-        for (Registration registration : registrations) {
-            registration.exchange().cancelRunning();
+        for (Exchange exchange : registrations) {
+            exchange.cancelRunning();
         }
     }
 

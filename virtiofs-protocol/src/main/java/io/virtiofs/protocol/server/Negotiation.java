@@ -1,6 +1,7 @@
 package io.virtiofs.protocol.server;
 
 import io.virtiofs.api.Capability;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.InitFlags;
 import io.virtiofs.protocol.ProtocolVersion;
 import io.virtiofs.protocol.message.InitOut;
@@ -14,9 +15,9 @@ import java.util.StringJoiner;
  *
  * @param driverVersion the version the driver speaks
  * @param version the negotiated version
- * @param offered capabilities the driver offered
- * @param accepted capabilities both sides use
- * @param notAccepted every capability offered or wanted but not accepted, with the reason
+ * @param offered INIT flags the driver offered
+ * @param accepted INIT flags both sides use
+ * @param notAccepted every flag offered or wanted but not accepted, with the reason
  * @param unknownOfferedBits offered flag bits this library does not know (ignored)
  * @param maxWrite largest write, bytes
  * @param maxPages largest request in pages (0 when MAX_PAGES is not accepted)
@@ -26,8 +27,8 @@ import java.util.StringJoiner;
  * @param congestionThreshold background requests at which the driver reports congestion
  * @param mapAlignment log2 of the DAX mapping alignment (0 without MAP_ALIGNMENT)
  */
-public record Negotiation(ProtocolVersion driverVersion, ProtocolVersion version, Set<Capability> offered,
-                          Set<Capability> accepted, Map<Capability, String> notAccepted, long unknownOfferedBits,
+public record Negotiation(ProtocolVersion driverVersion, ProtocolVersion version, Set<InitFlag> offered,
+                          Set<InitFlag> accepted, Map<InitFlag, String> notAccepted, long unknownOfferedBits,
                           int maxWrite, int maxPages, int maxReadahead, int timeGranularity, int maxBackground,
                           int congestionThreshold, int mapAlignment) {
 
@@ -39,11 +40,16 @@ public record Negotiation(ProtocolVersion driverVersion, ProtocolVersion version
 
     /** Whether both sides use {@code capability}. */
     public boolean accepts(Capability capability) {
-        return accepted.contains(capability);
+        return accepted.contains(InitFlag.of(capability));
+    }
+
+    /** Whether both sides use {@code flag}. */
+    public boolean accepts(InitFlag flag) {
+        return accepted.contains(flag);
     }
 
     /** The INIT reply this negotiation sends. */
-    public InitOut toInitOut() {
+    InitOut toInitOut() {
         return new InitOut(version.major(), version.minor(), maxReadahead, InitFlags.flags(accepted), maxBackground,
                 congestionThreshold, maxWrite, timeGranularity, maxPages, mapAlignment, 0, 0);
     }
@@ -61,16 +67,16 @@ public record Negotiation(ProtocolVersion driverVersion, ProtocolVersion version
         }
         text.append('\n');
         StringJoiner acceptedNames = new StringJoiner(" ");
-        for (Capability capability : Capability.values()) {
-            if (accepted.contains(capability)) {
-                acceptedNames.add(capability.name());
+        for (InitFlag flag : InitFlag.values()) {
+            if (accepted.contains(flag)) {
+                acceptedNames.add(flag.name());
             }
         }
         text.append("  accepted: ").append(acceptedNames).append('\n');
-        for (Capability capability : Capability.values()) {
-            String reason = notAccepted.get(capability);
+        for (InitFlag flag : InitFlag.values()) {
+            String reason = notAccepted.get(flag);
             if (reason != null) {
-                text.append("  not accepted ").append(capability.name()).append(": ").append(reason).append('\n');
+                text.append("  not accepted ").append(flag.name()).append(": ").append(reason).append('\n');
             }
         }
         if (unknownOfferedBits != 0) {

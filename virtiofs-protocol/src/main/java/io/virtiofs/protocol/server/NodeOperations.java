@@ -1,6 +1,7 @@
 package io.virtiofs.protocol.server;
 
 import io.netty.buffer.ByteBuf;
+import io.virtiofs.api.AccessMask;
 import io.virtiofs.api.AttrReply;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.RenameFlags;
@@ -39,7 +40,7 @@ final class NodeOperations {
     void lookup(Exchange exchange, ByteBuf body) {
         NameIn in = NameIn.decode(body, exchange.format());
         Operations.requireEntrySpace(exchange, 0);
-        operations.replyEntry(exchange, fs.lookup(exchange, exchange.nodeid(), in.name()));
+        operations.replyEntry(exchange, fs.lookup(exchange, exchange.nodeid(), in.name()), in.name().isDotOrDotDot());
     }
 
     void forget(Exchange exchange, ByteBuf body) {
@@ -60,13 +61,16 @@ final class NodeOperations {
         AttrReply reply = in.hasFh()
                 ? fs.fgetattr(exchange, exchange.nodeid(), in.fh())
                 : fs.getattr(exchange, exchange.nodeid());
+        FileSystemMistake.checkAttr(exchange, reply);
         exchange.replyAttr(reply);
     }
 
     void setattr(Exchange exchange, ByteBuf body) {
         SetattrIn in = SetattrIn.decode(body, exchange.format());
         exchange.requireSpace(OutHeader.SIZE + AttrOut.SIZE);
-        exchange.replyAttr(fs.setattr(exchange, exchange.nodeid(), in.request()));
+        AttrReply reply = fs.setattr(exchange, exchange.nodeid(), in.request());
+        FileSystemMistake.checkAttr(exchange, reply);
+        exchange.replyAttr(reply);
     }
 
     void readlink(Exchange exchange) {
@@ -140,7 +144,7 @@ final class NodeOperations {
     void access(Exchange exchange, ByteBuf body) {
         AccessIn in = AccessIn.decode(body, exchange.format());
         exchange.requireSpace(OutHeader.SIZE);
-        fs.access(exchange, exchange.nodeid(), in.mask());
+        fs.access(exchange, exchange.nodeid(), AccessMask.of(in.mask()));
         exchange.replyEmpty();
     }
 

@@ -1,13 +1,19 @@
 package io.virtiofs.protocol.server;
 
 import io.netty.buffer.ByteBuf;
+import io.virtiofs.api.AsyncFileSystem;
+import io.virtiofs.api.CreateReply;
 import io.virtiofs.api.Entry;
 import io.virtiofs.api.FileSystem;
+import io.virtiofs.api.OpenReply;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.WireFormat;
+import io.virtiofs.protocol.message.CreateOut;
 import io.virtiofs.protocol.message.EntryOut;
+import io.virtiofs.protocol.message.OpenOut;
 import java.lang.System.Logger.Level;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The dispatcher: an exhaustive switch from opcode to one small handler. The handlers live in
@@ -25,8 +31,11 @@ final class Operations {
     private final DirectoryOperations directories;
     private final XattrOperations xattrs;
     private final DaxOperations dax;
+    /** The asynchronous variants, when the file system is an {@link AsyncFileSystem}; else null. */
+    private final @Nullable AsyncOperations async;
 
-    Operations(FileSystem fs, FuseServerConfig config, LookupCounts lookups, Counters counters) {
+    Operations(FileSystem fs, FuseServerConfig config, LookupCounts lookups, Counters counters,
+               PendingRequests pending) {
         this.fs = fs;
         this.lookups = lookups;
         this.counters = counters;
@@ -35,18 +44,26 @@ final class Operations {
         this.directories = new DirectoryOperations(fs, this);
         this.xattrs = new XattrOperations(fs);
         this.dax = new DaxOperations(fs, config);
+        this.async = fs instanceof AsyncFileSystem asyncFs ? new AsyncOperations(asyncFs, this, pending) : null;
     }
 
-    Outcome dispatch(Exchange exchange, Opcode opcode, ByteBuf body) {
+    Served dispatch(Exchange exchange, Opcode opcode, ByteBuf body) {
+        AsyncOperations asyncOperations = async;
+        if (asyncOperations != null) {
+            Served served = asyncOperations.dispatch(exchange, opcode, body);
+            if (served != null) {
+                return served;
+            }
+        }
         switch (opcode) {
             case LOOKUP -> nodes.lookup(exchange, body);
             case FORGET -> {
                 nodes.forget(exchange, body);
-                return Outcome.NO_REPLY;
+                return Served.noReply();
             }
             case BATCH_FORGET -> {
                 nodes.batchForget(exchange, body);
-                return Outcome.NO_REPLY;
+                return Served.noReply();
             }
             case GETATTR -> nodes.getattr(exchange, body);
             case SETATTR -> nodes.setattr(exchange, body);
@@ -95,7 +112,7 @@ final class Operations {
             case INIT, DESTROY, INTERRUPT, NOTIFY_REPLY ->
                     throw new IllegalStateException(opcode + " is handled by the session, not dispatched");
         }
-        return Outcome.REPLIED;
+        return Served.replied();
     }
 
     // ------------------------------------------------------------------ lookup counting
@@ -105,10 +122,27 @@ final class Operations {
         exchange.requireSpace(OutHeader.SIZE + EntryOut.size(exchange.format()) + extra);
     }
 
-    /** Replies with an entry and counts its lookup. */
+    /** Replies with an entry (checked: {@link FileSystemMistake}) and counts its lookup. */
     void replyEntry(Exchange exchange, Entry entry) {
+        replyEntry(exchange, entry, false);
+    }
+
+    /**
+     * Replies with an entry and counts its lookup; {@code mayBeRoot} when the entry may be the root
+     * itself (a lookup of "." or "..").
+     */
+    void replyEntry(Exchange exchange, Entry entry, boolean mayBeRoot) {
+        FileSystemMistake.checkEntry(exchange, entry, mayBeRoot);
         exchange.replyEntry(entry);
         counted(entry);
+    }
+
+    /** Replies to CREATE or TMPFILE (checked: {@link FileSystemMistake}) and counts the lookup. */
+    void replyCreated(Exchange exchange, CreateReply reply) {
+        FileSystemMistake.checkEntry(exchange, reply.entry(), false);
+        OpenReply open = reply.open();
+        exchange.reply(new CreateOut(EntryOut.of(reply.entry()), new OpenOut(open.fh(), open.flags(), 0)));
+        counted(reply.entry());
     }
 
     /** Counts the lookup an entry that reached the driver hands out. */

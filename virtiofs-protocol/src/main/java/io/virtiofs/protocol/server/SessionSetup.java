@@ -4,6 +4,7 @@ import io.virtiofs.api.Capability;
 import io.virtiofs.api.DaxWindow;
 import io.virtiofs.api.InitConfig;
 import io.virtiofs.api.Notifier;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.InitFlags;
 import io.virtiofs.protocol.ProtocolVersion;
 import io.virtiofs.protocol.message.InitIn;
@@ -15,41 +16,43 @@ import java.util.Set;
 
 /**
  * FUSE_INIT negotiation: the server's defaults, the file system's adjustments through
- * {@link InitConfig}, and the driver's offer, settled into a {@link Negotiation}.
+ * {@link InitConfig}, and the driver's offer, settled into a {@link Negotiation}. The file system
+ * speaks of {@link Capability capabilities}; the server's own flags ({@link InitFlag} without a
+ * capability) are settled here.
  */
 final class SessionSetup implements InitConfig {
 
-    /** Capabilities the server accepts by default: they need nothing from the file system. */
-    private static final Set<Capability> DEFAULTS = EnumSet.of(
-            Capability.ASYNC_READ, Capability.BIG_WRITES, Capability.MAX_PAGES, Capability.PARALLEL_DIROPS,
-            Capability.AUTO_INVAL_DATA, Capability.ASYNC_DIO, Capability.INIT_EXT, Capability.SETXATTR_EXT,
-            Capability.NO_OPEN_SUPPORT, Capability.NO_OPENDIR_SUPPORT);
+    /** Flags the server accepts by default: they need nothing from the file system. */
+    private static final Set<InitFlag> DEFAULTS = EnumSet.of(
+            InitFlag.ASYNC_READ, InitFlag.BIG_WRITES, InitFlag.MAX_PAGES, InitFlag.PARALLEL_DIROPS,
+            InitFlag.AUTO_INVAL_DATA, InitFlag.ASYNC_DIO, InitFlag.INIT_EXT, InitFlag.SETXATTR_EXT,
+            InitFlag.NO_OPEN_SUPPORT, InitFlag.NO_OPENDIR_SUPPORT);
 
-    /** Capabilities this server cannot serve, with the reason. */
-    private static final Map<Capability, String> UNSUPPORTED = unsupported();
+    /** Flags this server cannot serve, with the reason. */
+    private static final Map<InitFlag, String> UNSUPPORTED = unsupported();
 
-    private static Map<Capability, String> unsupported() {
-        Map<Capability, String> map = new EnumMap<>(Capability.class);
-        map.put(Capability.FILE_OPS, "obsolete flag");
-        map.put(Capability.INIT_RESERVED, "reserved flag");
-        map.put(Capability.SPLICE_READ, "the server does not splice");
-        map.put(Capability.SPLICE_WRITE, "the server does not splice");
-        map.put(Capability.SPLICE_MOVE, "the server does not splice");
-        map.put(Capability.PASSTHROUGH, "backing-file passthrough is not supported");
-        map.put(Capability.OVER_IO_URING, "the transport does not serve FUSE over io_uring");
-        map.put(Capability.HAS_RESEND, "the server never asks the driver to resend");
-        map.put(Capability.REQUEST_TIMEOUT, "the server sets no request timeout");
+    private static Map<InitFlag, String> unsupported() {
+        Map<InitFlag, String> map = new EnumMap<>(InitFlag.class);
+        map.put(InitFlag.FILE_OPS, "obsolete flag");
+        map.put(InitFlag.INIT_RESERVED, "reserved flag");
+        map.put(InitFlag.SPLICE_READ, "the server does not splice");
+        map.put(InitFlag.SPLICE_WRITE, "the server does not splice");
+        map.put(InitFlag.SPLICE_MOVE, "the server does not splice");
+        map.put(InitFlag.PASSTHROUGH, "backing-file passthrough is not supported");
+        map.put(InitFlag.OVER_IO_URING, "the transport does not serve FUSE over io_uring");
+        map.put(InitFlag.HAS_RESEND, "the server never asks the driver to resend");
+        map.put(InitFlag.REQUEST_TIMEOUT, "the server sets no request timeout");
         return map;
     }
 
     /** {@link #UNSUPPORTED}, less what this server's transport serves (FUSE over io_uring). */
-    private final Map<Capability, String> unsupported;
+    private final Map<InitFlag, String> unsupported;
     private final InitIn in;
     private final FuseServerConfig config;
     private final Notifier notifier;
-    private final Set<Capability> offered;
-    private final Set<Capability> wanted = EnumSet.noneOf(Capability.class);
-    private final Map<Capability, String> reasons = new EnumMap<>(Capability.class);
+    private final Set<InitFlag> offered;
+    private final Set<InitFlag> wanted = EnumSet.noneOf(InitFlag.class);
+    private final Map<InitFlag, String> reasons = new EnumMap<>(InitFlag.class);
     private final int negotiatedMinor;
     private int maxWrite;
     private int maxReadahead;
@@ -60,7 +63,7 @@ final class SessionSetup implements InitConfig {
         this.in = in;
         this.config = config;
         this.notifier = notifier;
-        this.offered = InitFlags.capabilities(in.flags());
+        this.offered = InitFlags.set(in.flags());
         this.negotiatedMinor = Integer.compareUnsigned(in.minor(), ProtocolVersion.MAX_MINOR) > 0
                 ? ProtocolVersion.MAX_MINOR : in.minor();
         this.maxWrite = config.maxWrite();
@@ -69,12 +72,12 @@ final class SessionSetup implements InitConfig {
         this.maxBackground = config.maxBackground();
         wanted.addAll(DEFAULTS);
         if (config.daxWindow().isPresent()) {
-            wanted.add(Capability.MAP_ALIGNMENT);
+            wanted.add(InitFlag.MAP_ALIGNMENT);
         }
         if (config.overIoUring()) {
-            wanted.add(Capability.OVER_IO_URING);
-            Map<Capability, String> served = new EnumMap<>(UNSUPPORTED);
-            served.remove(Capability.OVER_IO_URING);
+            wanted.add(InitFlag.OVER_IO_URING);
+            Map<InitFlag, String> served = new EnumMap<>(UNSUPPORTED);
+            served.remove(InitFlag.OVER_IO_URING);
             this.unsupported = served;
         } else {
             this.unsupported = UNSUPPORTED;
@@ -103,39 +106,42 @@ final class SessionSetup implements InitConfig {
 
     @Override
     public boolean offered(Capability capability) {
-        return offered.contains(capability);
+        return offered.contains(InitFlag.of(capability));
     }
 
     @Override
     public Set<Capability> offeredCapabilities() {
-        return Set.copyOf(offered);
+        Set<Capability> capabilities = EnumSet.noneOf(Capability.class);
+        for (InitFlag flag : offered) {
+            flag.capability().ifPresent(capabilities::add);
+        }
+        return Set.copyOf(capabilities);
     }
 
     @Override
     public boolean accepted(Capability capability) {
-        return wanted.contains(capability) && offered.contains(capability);
+        InitFlag flag = InitFlag.of(capability);
+        return wanted.contains(flag) && offered.contains(flag);
     }
 
     @Override
     public InitConfig want(Capability capability) {
-        String why = unsupported.get(capability);
+        InitFlag flag = InitFlag.of(capability);
+        String why = unsupported.get(flag);
         if (why != null) {
-            reasons.put(capability, "wanted by the file system, but " + why);
+            reasons.put(flag, "wanted by the file system, but " + why);
             return this;
         }
-        if (capability == Capability.MAP_ALIGNMENT && config.daxWindow().isEmpty()) {
-            reasons.put(capability, "wanted by the file system, but the transport has no DAX window");
-            return this;
-        }
-        wanted.add(capability);
-        reasons.remove(capability);
+        wanted.add(flag);
+        reasons.remove(flag);
         return this;
     }
 
     @Override
     public InitConfig decline(Capability capability) {
-        wanted.remove(capability);
-        reasons.put(capability, "declined by the file system");
+        InitFlag flag = InitFlag.of(capability);
+        wanted.remove(flag);
+        reasons.put(flag, "declined by the file system");
         return this;
     }
 
@@ -215,35 +221,35 @@ final class SessionSetup implements InitConfig {
 
     /** Settles the negotiation after the file system has had its say. */
     Negotiation settle() {
-        Set<Capability> accepted = EnumSet.noneOf(Capability.class);
-        Map<Capability, String> notAccepted = new EnumMap<>(Capability.class);
-        for (Capability capability : Capability.values()) {
-            boolean isOffered = offered.contains(capability);
-            boolean isWanted = wanted.contains(capability);
+        Set<InitFlag> accepted = EnumSet.noneOf(InitFlag.class);
+        Map<InitFlag, String> notAccepted = new EnumMap<>(InitFlag.class);
+        for (InitFlag flag : InitFlag.values()) {
+            boolean isOffered = offered.contains(flag);
+            boolean isWanted = wanted.contains(flag);
             if (isOffered && isWanted) {
-                accepted.add(capability);
+                accepted.add(flag);
             } else if (isWanted) {
-                notAccepted.put(capability, "wanted, but the driver did not offer it");
-            } else if (reasons.containsKey(capability)) {
-                notAccepted.put(capability, reasons.get(capability) + (isOffered ? "" : " (nor offered by the driver)"));
+                notAccepted.put(flag, "wanted, but the driver did not offer it");
+            } else if (reasons.containsKey(flag)) {
+                notAccepted.put(flag, reasons.get(flag) + (isOffered ? "" : " (nor offered by the driver)"));
             } else if (isOffered) {
-                String why = unsupported.getOrDefault(capability, "not asked for by the file system");
-                notAccepted.put(capability, "offered; " + why);
+                String why = unsupported.getOrDefault(flag, "not asked for by the file system");
+                notAccepted.put(flag, "offered; " + why);
             }
         }
-        if (!accepted.contains(Capability.INIT_EXT)) {
-            // Without INIT_EXT the reply has no flags2: capabilities above bit 31 cannot be sent.
-            for (Capability capability : Capability.values()) {
-                if (accepted.contains(capability) && InitFlags.bit(capability) >>> 32 != 0) {
-                    accepted.remove(capability);
-                    notAccepted.put(capability, "needs INIT_EXT, which is not accepted");
+        if (!accepted.contains(InitFlag.INIT_EXT)) {
+            // Without INIT_EXT the reply has no flags2: flags above bit 31 cannot be sent.
+            for (InitFlag flag : InitFlag.values()) {
+                if (accepted.contains(flag) && flag.bit() >>> 32 != 0) {
+                    accepted.remove(flag);
+                    notAccepted.put(flag, "needs INIT_EXT, which is not accepted");
                 }
             }
         }
-        int maxPages = accepted.contains(Capability.MAX_PAGES) ? (maxWrite + 4095) / 4096 : 0;
+        int maxPages = accepted.contains(InitFlag.MAX_PAGES) ? (maxWrite + 4095) / 4096 : 0;
         int congestion = Math.min(config.congestionThreshold(), maxBackground);
         int mapAlignment = 0;
-        if (accepted.contains(Capability.MAP_ALIGNMENT)) {
+        if (accepted.contains(InitFlag.MAP_ALIGNMENT)) {
             mapAlignment = Long.numberOfTrailingZeros(config.daxWindow().orElseThrow().alignment());
         }
         return new Negotiation(new ProtocolVersion(in.major(), asInt(in.minor())),

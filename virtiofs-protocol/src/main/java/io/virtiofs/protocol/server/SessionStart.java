@@ -1,7 +1,6 @@
 package io.virtiofs.protocol.server;
 
 import io.netty.buffer.ByteBuf;
-import io.virtiofs.api.Capability;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.Notifier;
@@ -65,7 +64,7 @@ final class SessionStart {
         fs.init(setup);
         Negotiation negotiation = setup.settle();
         WireFormat format = new WireFormat(order, negotiation.version().minor(),
-                negotiation.accepts(Capability.SETXATTR_EXT));
+                negotiation.accepts(io.virtiofs.protocol.InitFlag.SETXATTR_EXT));
         exchange.reply(negotiation.toInitOut());
         return Optional.of(new Session(format, negotiation));
     }

@@ -51,8 +51,8 @@ final class UndeliveredReply {
                 }
                 case OPEN -> fs.release(new Nobody(header.unique()),
                         new ReleaseRequest(header.nodeid(), OpenOut.decode(body, format).fh(), 0, 0, 0));
-                case OPENDIR -> fs.releasedir(new Nobody(header.unique()), header.nodeid(),
-                        OpenOut.decode(body, format).fh(), 0);
+                case OPENDIR -> fs.releasedir(new Nobody(header.unique()),
+                        new ReleaseRequest(header.nodeid(), OpenOut.decode(body, format).fh(), 0, 0, 0));
                 case READDIRPLUS -> {
                     for (Direntplus entry : DirentplusOut.decode(body, format).entries()) {
                         if (!entry.dirent().name().isDotOrDotDot()) {
@@ -115,6 +115,11 @@ final class UndeliveredReply {
         @Override
         public boolean isCancelled() {
             return false;
+        }
+
+        @Override
+        public void onCancel(Runnable action) {
+            // Never cancelled.
         }
     }
 }

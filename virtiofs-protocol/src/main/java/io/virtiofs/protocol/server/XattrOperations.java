@@ -5,14 +5,13 @@ import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.XattrFlags;
+import io.virtiofs.api.XattrName;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.message.GetxattrIn;
 import io.virtiofs.protocol.message.GetxattrOut;
 import io.virtiofs.protocol.message.ListxattrIn;
 import io.virtiofs.protocol.message.RemovexattrIn;
 import io.virtiofs.protocol.message.SetxattrIn;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -47,20 +46,23 @@ final class XattrOperations {
     void listxattr(Exchange exchange, ByteBuf body) {
         ListxattrIn in = ListxattrIn.decode(body, exchange.format());
         exchange.requireSpace(OutHeader.SIZE + GetxattrOut.SIZE);
-        List<String> names = fs.listxattr(exchange, exchange.nodeid());
-        ByteArrayOutputStream list = new ByteArrayOutputStream();
-        for (String name : names) {
-            byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-            if (bytes.length == 0 || name.indexOf('\0') >= 0) {
-                throw new IllegalStateException("listxattr answered an invalid name: '" + name + "'");
+        List<XattrName> names = fs.listxattr(exchange, exchange.nodeid());
+        int size = 0;
+        for (XattrName name : names) {
+            size += name.length() + 1;
+        }
+        if (size > LIST_MAX) {
+            throw new ErrnoException(Errno.E2BIG, "the xattr name list has " + size + " bytes");
+        }
+        byte[] list = new byte[size];
+        int at = 0;
+        for (XattrName name : names) {
+            for (int i = 0, n = name.length(); i < n; i++) {
+                list[at++] = name.byteAt(i);
             }
-            list.write(bytes, 0, bytes.length);
-            list.write(0);
+            list[at++] = 0;
         }
-        if (list.size() > LIST_MAX) {
-            throw new ErrnoException(Errno.E2BIG, "the xattr name list has " + list.size() + " bytes");
-        }
-        replySized(exchange, in.size(), list.toByteArray());
+        replySized(exchange, in.size(), list);
     }
 
     private static void replySized(Exchange exchange, int size, byte[] value) {

@@ -2,6 +2,7 @@ package io.virtiofs.testkit.contract;
 
 import io.virtiofs.api.Attr;
 import io.virtiofs.api.FileSystem;
+import io.virtiofs.api.XattrName;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.SplittableRandom;
@@ -27,6 +28,16 @@ public interface ContractSupport {
     /** The root directory's nodeid. */
     default long rootId() {
         return FileSystem.ROOT_ID;
+    }
+
+    /** An xattr name from text. */
+    static XattrName xattr(String name) {
+        return XattrName.of(name);
+    }
+
+    /** Xattr names as text, in order. */
+    static java.util.List<String> strings(java.util.List<XattrName> names) {
+        return names.stream().map(XattrName::toString).toList();
     }
 
     static byte[] utf8(String text) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.virtiofs.api.Entry;
 import io.virtiofs.api.FileType;
 import io.virtiofs.api.OpenFlags;
+import io.virtiofs.api.ReleaseRequest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -26,11 +27,11 @@ public interface DirectoryListingContract extends ContractSupport {
 
     private List<Listed> readdirOnce(long dir, long offset, int max) {
         List<Listed> listed = new ArrayList<>();
-        root().fs().readdir(root().ctx(), dir, 0, offset, (ino, nextOffset, type, name) -> {
+        root().fs().readdir(root().ctx(), dir, 0, offset, (name, nextOffset, type, ino) -> {
             if (listed.size() == max) {
                 return false;
             }
-            listed.add(new Listed(ino, nextOffset, type, name.toString()));
+            listed.add(new Listed(ino, nextOffset, type == null ? 0 : type.direntType(), name.toString()));
             return true;
         });
         return listed;
@@ -149,7 +150,7 @@ public interface DirectoryListingContract extends ContractSupport {
         }
         List<Entry> entries = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        root().fs().readdirplus(root().ctx(), dir, 0, 0, (entry, nextOffset, name) -> {
+        root().fs().readdirplus(root().ctx(), dir, 0, 0, (name, nextOffset, entry) -> {
             entries.add(entry);
             names.add(name.toString());
             return true;
@@ -177,7 +178,7 @@ public interface DirectoryListingContract extends ContractSupport {
         long node = root().writeFile(dir, "only", utf8("x"));
         root().forget(node, 1);
         int[] calls = {0};
-        root().fs().readdirplus(root().ctx(), dir, 0, 2, (entry, nextOffset, name) -> {
+        root().fs().readdirplus(root().ctx(), dir, 0, 2, (name, nextOffset, entry) -> {
             calls[0]++;
             return false;
         });
@@ -187,6 +188,6 @@ public interface DirectoryListingContract extends ContractSupport {
         assertEquals(free + 1, root().statfs().ffree(), "no lookup was counted, so unlink frees it");
         long fh = root().fs().opendir(root().ctx(), dir, OpenFlags.of(OpenFlags.O_RDONLY)).fh();
         assertTrue(readdirOnce(dir, 2, 10).isEmpty());
-        root().fs().releasedir(root().ctx(), dir, fh, 0);
+        root().fs().releasedir(root().ctx(), new ReleaseRequest(dir, fh, 0, 0, 0));
     }
 }

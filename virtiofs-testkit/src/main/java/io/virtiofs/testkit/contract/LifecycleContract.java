@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.OpenFlags;
+import io.virtiofs.api.ReleaseRequest;
 import io.virtiofs.api.StatFs;
 import org.junit.jupiter.api.Test;
 
@@ -76,7 +77,7 @@ public interface LifecycleContract extends ContractSupport {
         root().forget(dir, 1);
         assertEquals(0, root().attr(dir).nlink());
         assertEquals(free, root().statfs().ffree());
-        root().fs().releasedir(root().ctx(), dir, fh, 0);
+        root().fs().releasedir(root().ctx(), new ReleaseRequest(dir, fh, 0, 0, 0));
         assertEquals(free + 1, root().statfs().ffree());
     }
 }

@@ -5,6 +5,7 @@ import static io.virtiofs.testkit.contract.Client.S_IFREG;
 import static io.virtiofs.testkit.contract.Client.assertErrno;
 import static io.virtiofs.testkit.contract.ContractSupport.ctime;
 import static io.virtiofs.testkit.contract.ContractSupport.utf8;
+import static io.virtiofs.testkit.contract.ContractSupport.xattr;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -16,6 +17,7 @@ import io.virtiofs.api.Errno;
 import io.virtiofs.api.FileName;
 import io.virtiofs.api.FileType;
 import io.virtiofs.api.OpenFlags;
+import io.virtiofs.api.ReleaseRequest;
 import io.virtiofs.api.SecurityLabel;
 import io.virtiofs.api.SymlinkTarget;
 import io.virtiofs.api.XattrFlags;
@@ -198,7 +200,7 @@ public interface NamespaceContract extends ContractSupport {
         assertErrno(Errno.ENOENT, () -> root().mkdir(dir, "x", 0755));
         assertErrno(Errno.ENOENT, () -> root().create(dir, "x", 0644));
         assertErrno(Errno.ENOENT, () -> root().names(dir));
-        root().fs().releasedir(root().ctx(), dir, fh, 0);
+        root().fs().releasedir(root().ctx(), new ReleaseRequest(dir, fh, 0, 0, 0));
     }
 
     @Test
@@ -243,9 +245,9 @@ public interface NamespaceContract extends ContractSupport {
     default void securityLabelsOfACreateBecomeXattrs() {
         TestContext labelled = TestContext.root().withLabels(List.of(new SecurityLabel("security.selinux", utf8("u:r:t"))));
         long dir = root().as(labelled).mkdir(rootId(), "d", 0755);
-        assertArrayEquals(utf8("u:r:t"), root().fs().getxattr(root().ctx(), dir, "security.selinux"));
-        root().fs().setxattr(root().ctx(), dir, "security.selinux", utf8("v"), XattrFlags.NONE);
-        assertArrayEquals(utf8("v"), root().fs().getxattr(root().ctx(), dir, "security.selinux"));
+        assertArrayEquals(utf8("u:r:t"), root().fs().getxattr(root().ctx(), dir, xattr("security.selinux")));
+        root().fs().setxattr(root().ctx(), dir, xattr("security.selinux"), utf8("v"), XattrFlags.NONE);
+        assertArrayEquals(utf8("v"), root().fs().getxattr(root().ctx(), dir, xattr("security.selinux")));
     }
 
     @Test

@@ -6,9 +6,11 @@ import static io.virtiofs.testkit.contract.SetattrBuilder.setattr;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.virtiofs.api.AccessMask;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.OpenFlags;
+import io.virtiofs.api.ReleaseRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -101,12 +103,12 @@ public interface PermissionContract extends ContractSupport {
         long file = root().writeFile(rootId(), "f", utf8("x"));
         root().setattr(file, setattr().mode(0).build());
         root().release(file, root().open(file, OpenFlags.O_RDWR));
-        root().fs().access(root().ctx(), file, FileSystem.R_OK | FileSystem.W_OK);
-        assertErrno(Errno.EACCES, () -> root().fs().access(root().ctx(), file, FileSystem.X_OK));
+        root().fs().access(root().ctx(), file, AccessMask.of(AccessMask.R_OK | AccessMask.W_OK));
+        assertErrno(Errno.EACCES, () -> root().fs().access(root().ctx(), file, AccessMask.of(AccessMask.X_OK)));
         root().setattr(file, setattr().mode(0001).build());
-        root().fs().access(root().ctx(), file, FileSystem.X_OK);
+        root().fs().access(root().ctx(), file, AccessMask.of(AccessMask.X_OK));
         long dir = root().mkdir(rootId(), "d", 0);
-        root().fs().access(root().ctx(), dir, FileSystem.X_OK | FileSystem.R_OK | FileSystem.W_OK);
+        root().fs().access(root().ctx(), dir, AccessMask.of(AccessMask.X_OK | AccessMask.R_OK | AccessMask.W_OK));
         root().writeFile(dir, "inside", utf8("y"));
     }
 
@@ -114,12 +116,12 @@ public interface PermissionContract extends ContractSupport {
     default void accessAnswersForTheCaller() {
         long dir = aliceDir(0750);
         FileSystem fs = root().fs();
-        fs.access(alice().ctx(), dir, FileSystem.R_OK | FileSystem.W_OK | FileSystem.X_OK);
-        fs.access(carol().ctx(), dir, FileSystem.R_OK | FileSystem.X_OK);
-        assertErrno(Errno.EACCES, () -> fs.access(carol().ctx(), dir, FileSystem.W_OK));
-        assertErrno(Errno.EACCES, () -> fs.access(bob().ctx(), dir, FileSystem.R_OK));
-        fs.access(bob().ctx(), dir, FileSystem.F_OK);
-        assertErrno(Errno.ENOENT, () -> fs.access(bob().ctx(), 999_999, FileSystem.F_OK));
+        fs.access(alice().ctx(), dir, AccessMask.of(AccessMask.R_OK | AccessMask.W_OK | AccessMask.X_OK));
+        fs.access(carol().ctx(), dir, AccessMask.of(AccessMask.R_OK | AccessMask.X_OK));
+        assertErrno(Errno.EACCES, () -> fs.access(carol().ctx(), dir, AccessMask.of(AccessMask.W_OK)));
+        assertErrno(Errno.EACCES, () -> fs.access(bob().ctx(), dir, AccessMask.of(AccessMask.R_OK)));
+        fs.access(bob().ctx(), dir, AccessMask.EXISTS);
+        assertErrno(Errno.ENOENT, () -> fs.access(bob().ctx(), 999_999, AccessMask.EXISTS));
     }
 
     @Test
@@ -127,7 +129,7 @@ public interface PermissionContract extends ContractSupport {
         long dir = aliceDir(0711);
         assertErrno(Errno.EACCES, () -> bob().fs().opendir(bob().ctx(), dir, OpenFlags.of(OpenFlags.O_RDONLY)));
         long fh = alice().fs().opendir(alice().ctx(), dir, OpenFlags.of(OpenFlags.O_RDONLY)).fh();
-        alice().fs().releasedir(alice().ctx(), dir, fh, 0);
+        alice().fs().releasedir(alice().ctx(), new ReleaseRequest(dir, fh, 0, 0, 0));
     }
 
     @Test

@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.FallocateMode;
+import io.virtiofs.api.FallocateRequest;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.StatFs;
+import io.virtiofs.api.Whence;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -20,12 +22,13 @@ public interface SparseAndCapacityContract extends ContractSupport {
 
     long GIB = 1L << 30;
 
-    private static long lseek(Client client, Handle file, long offset, int whence) {
+    private static long lseek(Client client, Handle file, long offset, Whence whence) {
         return client.fs().lseek(client.ctx(), file.nodeid(), file.fh(), offset, whence);
     }
 
     private static void fallocate(Client client, Handle file, long offset, long length, int mode) {
-        client.fs().fallocate(client.ctx(), file.nodeid(), file.fh(), offset, length, new FallocateMode(mode));
+        client.fs().fallocate(client.ctx(), new FallocateRequest(file.nodeid(), file.fh(), offset, length,
+                new FallocateMode(mode)));
     }
 
     @Test
@@ -41,14 +44,14 @@ public interface SparseAndCapacityContract extends ContractSupport {
         assertArrayEquals(new byte[4096], root().read(file, GIB / 2, 4096));
         assertArrayEquals(utf8("tail"), root().read(file, GIB - 4, 100));
 
-        assertEquals(0, lseek(root(), file, 0, FileSystem.SEEK_DATA));
-        long hole = lseek(root(), file, 0, FileSystem.SEEK_HOLE);
+        assertEquals(0, lseek(root(), file, 0, Whence.DATA));
+        long hole = lseek(root(), file, 0, Whence.HOLE);
         assertTrue(hole >= 4 && hole <= 64 * 1024, "the first hole starts at " + hole);
-        long data = lseek(root(), file, hole, FileSystem.SEEK_DATA);
+        long data = lseek(root(), file, hole, Whence.DATA);
         assertTrue(data <= GIB - 4 && data >= GIB - 64 * 1024, "the tail data starts at " + data);
-        assertEquals(GIB, lseek(root(), file, GIB - 2, FileSystem.SEEK_HOLE), "the end counts as a hole");
-        assertErrno(Errno.ENXIO, () -> lseek(root(), file, GIB, FileSystem.SEEK_DATA));
-        assertErrno(Errno.ENXIO, () -> lseek(root(), file, GIB + 5, FileSystem.SEEK_HOLE));
+        assertEquals(GIB, lseek(root(), file, GIB - 2, Whence.HOLE), "the end counts as a hole");
+        assertErrno(Errno.ENXIO, () -> lseek(root(), file, GIB, Whence.DATA));
+        assertErrno(Errno.ENXIO, () -> lseek(root(), file, GIB + 5, Whence.HOLE));
         root().release(file);
     }
 

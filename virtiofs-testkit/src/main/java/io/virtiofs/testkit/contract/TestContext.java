@@ -24,6 +24,8 @@ public final class TestContext implements Context {
     private boolean checkedByDriver;
     private volatile boolean cancelled;
     private volatile Runnable onCancelPoll = () -> { };
+    private final java.util.concurrent.atomic.AtomicReference<@org.jspecify.annotations.Nullable Runnable> cancelAction =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     private TestContext(int uid, int gid, int pid, int umask, int[] groups, List<SecurityLabel> labels) {
         this.uid = uid;
@@ -81,6 +83,21 @@ public final class TestContext implements Context {
     /** Marks the request interrupted (FUSE_INTERRUPT). */
     public void cancel() {
         cancelled = true;
+        Runnable action = cancelAction.getAndSet(null);
+        if (action != null) {
+            action.run();
+        }
+    }
+
+    @Override
+    public void onCancel(Runnable action) {
+        cancelAction.set(action);
+        if (cancelled) {
+            Runnable registered = cancelAction.getAndSet(null);
+            if (registered != null) {
+                registered.run();
+            }
+        }
     }
 
     /** Runs {@code hook} whenever the file system asks whether the request was cancelled. */

@@ -12,6 +12,7 @@ import io.virtiofs.api.FileName;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.StatFs;
 import io.virtiofs.protocol.InHeader;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.InitFlags;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
@@ -122,7 +123,7 @@ public final class MockGuest implements AutoCloseable {
         MockGuest guest = new MockGuest(server, device, driver, WireFormat.current(WireOrder.LITTLE_ENDIAN));
         try {
             guest.call(Opcode.INIT, 0, new InitIn(7, 45, 1 << 20,
-                    InitFlags.flags(EnumSet.allOf(Capability.class))));
+                    InitFlags.flags(EnumSet.allOf(InitFlag.class))));
         } catch (ErrnoException e) {
             guest.close();
             throw new IllegalStateException("the file system refused the session: " + e.errno(), e);

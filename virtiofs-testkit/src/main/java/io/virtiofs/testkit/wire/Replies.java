@@ -21,9 +21,36 @@ public final class Replies {
     private Replies() {
     }
 
-    /** FUSE_INIT's reply. */
+    /** FUSE_INIT's reply, written for a session of {@code 7.minor} (its size depends on it). */
     public static InitOut initOut(ByteBuf in, WireFormat format) {
-        return InitOut.decode(in, format);
+        WireOrder order = format.order();
+        int major = order.readInt(in);
+        int minor = order.readInt(in);
+        int size = InitOut.size(minor);
+        if (size == InitOut.SIZE_BEFORE_5) {
+            return new InitOut(major, minor, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        }
+        int maxReadahead = order.readInt(in);
+        long flags = order.readInt(in) & 0xffff_ffffL;
+        int maxBackground = order.readUnsignedShort(in);
+        int congestionThreshold = order.readUnsignedShort(in);
+        int maxWrite = order.readInt(in);
+        if (size == InitOut.SIZE_BEFORE_23) {
+            return new InitOut(major, minor, maxReadahead, flags, maxBackground, congestionThreshold, maxWrite,
+                    0, 0, 0, 0, 0);
+        }
+        int timeGran = order.readInt(in);
+        int maxPages = order.readUnsignedShort(in);
+        int mapAlignment = order.readUnsignedShort(in);
+        long flags2 = order.readInt(in) & 0xffff_ffffL;
+        int maxStackDepth = order.readInt(in);
+        int requestTimeout = order.readUnsignedShort(in);
+        in.skipBytes(InitOut.SIZE - 42);
+        if ((flags & io.virtiofs.protocol.InitFlag.INIT_EXT.bit()) != 0) {
+            flags |= flags2 << 32;
+        }
+        return new InitOut(major, minor, maxReadahead, flags, maxBackground, congestionThreshold, maxWrite,
+                timeGran, maxPages, mapAlignment, maxStackDepth, requestTimeout);
     }
 
     /** The reply to LOOKUP, MKNOD, MKDIR, SYMLINK, LINK. */

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.virtiofs.api.FileName;
 import io.virtiofs.api.SecurityLabel;
+import io.virtiofs.api.XattrName;
 import io.virtiofs.protocol.InHeader;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
@@ -467,7 +468,7 @@ public final class Requests {
             order.writeInt(out, size);
             order.writeInt(out, extensions.securityLabels().size());
             for (SecurityLabel label : extensions.securityLabels()) {
-                byte[] name = label.name().getBytes(StandardCharsets.UTF_8);
+                byte[] name = label.name().toBytes();
                 byte[] value = label.value();
                 order.writeInt(out, value.length);
                 order.writeInt(out, 0);
@@ -491,7 +492,7 @@ public final class Requests {
     }
 
     private static int secctxSize(SecurityLabel label) {
-        return align8(RequestExtensions.SECCTX_SIZE + label.name().getBytes(StandardCharsets.UTF_8).length + 1
+        return align8(RequestExtensions.SECCTX_SIZE + label.name().length() + 1
                 + label.value().length);
     }
 
@@ -508,8 +509,8 @@ public final class Requests {
         out.writeByte(0);
     }
 
-    private static void writeXattrName(ByteBuf out, String name) {
-        out.writeBytes(name.getBytes(StandardCharsets.UTF_8));
+    private static void writeXattrName(ByteBuf out, XattrName name) {
+        name.writeTo(out);
         out.writeByte(0);
     }
 }

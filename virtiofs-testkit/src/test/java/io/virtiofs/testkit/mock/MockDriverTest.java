@@ -10,8 +10,9 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.WireOrder;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseRequestHandler;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.Served;
 import io.virtiofs.testkit.transport.device.FuseMessages;
 import io.virtiofs.testkit.transport.device.TestFuseHandler;
 import io.virtiofs.transport.device.DeviceStatus;
@@ -36,11 +37,18 @@ class MockDriverTest {
         private final byte[] body = new byte[104];
 
         @Override
-        public Outcome handle(ByteBuf request, ByteBuf reply) {
+        public Served handle(ByteBuf request, ByteBuf reply, Completion completion) {
             long unique = request.getLongLE(request.readerIndex() + 8);
             OutHeader.encode(reply, WireOrder.LITTLE_ENDIAN, OutHeader.SIZE + body.length, 0, unique);
             reply.writeBytes(body);
-            return Outcome.REPLIED;
+            return Served.replied();
+        }
+
+        @Override
+        public Served answerFailure(ByteBuf request, ByteBuf reply, io.virtiofs.api.Errno errno) {
+            OutHeader.encode(reply, WireOrder.LITTLE_ENDIAN, OutHeader.SIZE, -errno.code(),
+                    request.getLongLE(request.readerIndex() + 8));
+            return Served.replied();
         }
     }
 

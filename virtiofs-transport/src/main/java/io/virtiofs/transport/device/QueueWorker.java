@@ -1,11 +1,11 @@
 package io.virtiofs.transport.device;
 
 import io.netty.buffer.ByteBuf;
-import io.virtiofs.protocol.InHeader;
-import io.virtiofs.protocol.Opcode;
-import io.virtiofs.protocol.OutHeader;
+import io.virtiofs.api.Errno;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseRequestHandler;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.RequestClass;
+import io.virtiofs.protocol.server.Served;
 import io.virtiofs.transport.internal.nativeio.NativeLinker;
 import io.virtiofs.transport.memory.GuestMemory;
 import io.virtiofs.transport.memory.MemoryTable;
@@ -28,6 +28,10 @@ import org.jspecify.annotations.Nullable;
  * through the used ring. Only this thread touches the {@link SplitQueue}; requests run elsewhere
  * send their completions back through a concurrent queue.
  *
+ * <p>A request an asynchronous file system completes later ({@link Served#pending()}) keeps its
+ * chain and the chain's guest memory until its {@link Completion} is called, from any thread; the
+ * completion hands the chain back through the same concurrent queue.
+ *
  * <p>No exception ends the thread early: a broken ring, a guest memory fault (the JVM's
  * {@link InternalError} for a SIGBUS on a mapping the front-end cut short) and a failing kick each
  * break this queue ({@link QueueFault}, DEVICE_NEEDS_RESET); a bug in the handler answers EIO, or
@@ -39,12 +43,14 @@ final class QueueWorker implements Runnable {
     private static final int REPLY_TOO_LARGE = -1;
     /** The request's guest memory faulted (see {@link QueueFault#MEMORY_FAULT}). */
     private static final int MEMORY_FAULT = -2;
+    /** The request completes later, through its chain's {@link Completion}. */
+    private static final int PENDING = -3;
 
     /**
      * A request finished on the executor: the chain and its used length (or
      * {@link #REPLY_TOO_LARGE}, {@link #MEMORY_FAULT}).
      */
-    private record Completion(DescriptorChain chain, int usedLength) {
+    private record Finished(DescriptorChain chain, int usedLength) {
     }
 
     private final QueueSlot slot;
@@ -56,8 +62,12 @@ final class QueueWorker implements Runnable {
     private final int spinIterations;
     private final BiConsumer<QueueSlot, Throwable> onFailure;
     private final AtomicBoolean warnedNormalOnHiprio;
-    private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Finished> completions = new ConcurrentLinkedQueue<>();
     private final Thread thread;
+    /** Whether the handler may complete requests later ({@link FuseRequestHandler#mayCompleteLater}). */
+    private final boolean completesLater;
+    /** The completions of pending requests, by descriptor head; made on first use. */
+    private ChainCompletion @Nullable [] byHead;
 
     private volatile boolean stopping;
     private volatile long stopDeadline;
@@ -77,6 +87,7 @@ final class QueueWorker implements Runnable {
         this.onFailure = context.onFailure();
         this.warnedNormalOnHiprio = context.warnedNormalOnHiprio();
         this.thread = Thread.ofPlatform().daemon().name(context.threadNamePrefix() + slot.index).unstarted(this);
+        this.completesLater = handler.mayCompleteLater();
     }
 
     void start() {
@@ -245,39 +256,74 @@ final class QueueWorker implements Runnable {
     }
 
     private void dispatch(DescriptorChain chain) throws QueueFaultException {
-        if (slot.index == VirtioFsDevice.HIPRIO_QUEUE) {
-            checkHighPriority(chain);
+        RequestClass kind = handler.classify(chain.readable());
+        boolean hiprio = slot.index == VirtioFsDevice.HIPRIO_QUEUE;
+        if (hiprio && kind != RequestClass.HIGH_PRIORITY && warnedNormalOnHiprio.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.WARNING, "the driver sent a normal request on the hiprio queue; serving it there"
+                    + " (logged once)");
         }
         Executor pool = executor;
-        boolean mayBlock = slot.index != VirtioFsDevice.HIPRIO_QUEUE && handler.mayBlock(chain.readable());
-        if (mayBlock) {
+        if (!hiprio && kind == RequestClass.MAY_BLOCK) {
             // A lock wait ends only when another request on this queue releases the lock: it must
             // not occupy the queue's thread, nor a slot of the bounded pool.
             pool = blockingExecutor;
         } else if (pool == null) {
-            complete(chain, handle(chain), true);
+            if (!completesLater) {
+                complete(chain, handle(chain, Completion.SYNCHRONOUS), true);
+                return;
+            }
+            handleHere(chain, retain(chain));
             return;
         }
+        GuestMemory memory = retain(chain);
+        Completion completion = completesLater ? completionOf(chain, memory) : Completion.SYNCHRONOUS;
+        try {
+            pool.execute(() -> runOnPool(chain, memory, completion));
+        } catch (RejectedExecutionException e) {
+            if (completesLater) {
+                handleHere(chain, memory);
+            } else {
+                memory.release();
+                complete(chain, handle(chain, Completion.SYNCHRONOUS), true);
+            }
+        }
+    }
+
+    /** Holds the chain's guest memory until its request is finished (it may finish elsewhere). */
+    private static GuestMemory retain(DescriptorChain chain) {
         GuestMemory memory = chain.memory();
         if (!memory.tryRetain()) {
             throw new IllegalStateException("the snapshot of a chain in flight has drained");
         }
-        try {
-            pool.execute(() -> runOnPool(chain, memory));
-        } catch (RejectedExecutionException e) {
+        return memory;
+    }
+
+    /**
+     * Serves a chain on this thread for a handler that may complete it later: a pending request
+     * keeps {@code memory} until its completion queues it; one answered now uses the chain now.
+     */
+    private void handleHere(DescriptorChain chain, GuestMemory memory) throws QueueFaultException {
+        int usedLength = handle(chain, completionOf(chain, memory));
+        if (usedLength != PENDING) {
             memory.release();
-            complete(chain, handle(chain), true);
+            complete(chain, usedLength, true);
         }
     }
 
-    private void runOnPool(DescriptorChain chain, GuestMemory memory) {
-        int usedLength;
-        try {
-            usedLength = handle(chain); // never throws: every failure is a used length
-        } finally {
-            memory.release();
+    private void runOnPool(DescriptorChain chain, GuestMemory memory, Completion completion) {
+        int usedLength = handle(chain, completion); // never throws: every failure is a used length
+        if (usedLength != PENDING) {
+            finishedElsewhere(chain, usedLength, memory);
         }
-        completions.add(new Completion(chain, usedLength));
+    }
+
+    /**
+     * A request finished away from this thread (on the pool, or by an asynchronous file system):
+     * lets its memory go and hands the chain back to this thread, which alone writes the used ring.
+     */
+    private void finishedElsewhere(DescriptorChain chain, int usedLength, GuestMemory memory) {
+        memory.release();
+        completions.add(new Finished(chain, usedLength));
         LockSupport.unpark(thread);
         if (sleepingInKick) {
             KickEvent kick = slot.kick;
@@ -288,47 +334,87 @@ final class QueueWorker implements Runnable {
     }
 
     /**
-     * Runs the handler; returns the used length, {@link #REPLY_TOO_LARGE} or
+     * The completion of the request in {@code chain}: one object per descriptor head, made once
+     * and reused (a head carries one request at a time), told which memory to let go.
+     */
+    private Completion completionOf(DescriptorChain chain, GuestMemory memory) {
+        ChainCompletion[] table = byHead;
+        if (table == null || chain.headIndex() >= table.length) {
+            table = java.util.Arrays.copyOf(table == null ? new ChainCompletion[0] : table,
+                    Math.max(chain.headIndex() + 1, table == null ? 64 : table.length * 2));
+            byHead = table;
+        }
+        ChainCompletion completion = table[chain.headIndex()];
+        if (completion == null || completion.chain != chain) {
+            completion = new ChainCompletion(chain);
+            table[chain.headIndex()] = completion;
+        }
+        completion.memory = memory;
+        return completion;
+    }
+
+    /** Where a pending request of one descriptor head finishes. */
+    private final class ChainCompletion implements Completion {
+        final DescriptorChain chain;
+        /** The memory to let go; set by the worker before the request is handled. */
+        volatile @Nullable GuestMemory memory;
+
+        ChainCompletion(DescriptorChain chain) {
+            this.chain = chain;
+        }
+
+        @Override
+        public void complete(Served served) {
+            int usedLength;
+            try {
+                usedLength = usedLength(served, chain.writable());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "a request on virtqueue " + slot.index
+                        + " completed with " + served + "; the chain is used without a reply", e);
+                usedLength = 0;
+            }
+            GuestMemory held = memory;
+            memory = null;
+            if (held != null) {
+                finishedElsewhere(chain, usedLength, held);
+            }
+        }
+    }
+
+    /**
+     * Runs the handler; returns the used length, {@link #PENDING}, {@link #REPLY_TOO_LARGE} or
      * {@link #MEMORY_FAULT}. Never throws.
      */
-    private int handle(DescriptorChain chain) {
+    private int handle(DescriptorChain chain, Completion completion) {
         ByteBuf reply = chain.writable();
         try {
-            Outcome outcome = handler.handle(chain.readable(), reply);
-            return switch (outcome) {
-                case REPLIED -> reply.writerIndex();
-                case NO_REPLY -> 0;
-                case REPLY_TOO_LARGE -> REPLY_TOO_LARGE;
-            };
+            Served served = handler.handle(chain.readable(), reply, completion);
+            return served.isPending() ? PENDING : usedLength(served, reply);
         } catch (InternalError e) {
             return MEMORY_FAULT;
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.ERROR, "FUSE request handler failed on virtqueue " + slot.index
                     + "; answering EIO", e);
             try {
-                return writeErrorReply(chain);
+                ByteBuf request = chain.readable();
+                request.setIndex(0, chain.readableLength());
+                Served answered = handler.answerFailure(request, reply.clear(), Errno.EIO);
+                // No room for an error either: the chain is used without a reply, the queue goes on.
+                return answered.kind() == Served.Kind.NO_ROOM ? 0 : usedLength(answered, reply);
             } catch (InternalError fault) {
                 return MEMORY_FAULT;
             }
         }
     }
 
-    /**
-     * Answers a request whose handler failed with EIO, keeping its {@code unique}. The session's
-     * byte order is the one in which the request's opcode is a known opcode.
-     */
-    private static int writeErrorReply(DescriptorChain chain) {
-        ByteBuf request = chain.readable();
-        ByteBuf reply = chain.writable();
-        if (chain.readableLength() < InHeader.SIZE || chain.writableLength() < OutHeader.SIZE) {
-            return 0;
-        }
-        boolean little = Opcode.of(request.getIntLE(InHeader.OPCODE_OFFSET)).isPresent();
-        long unique = little ? request.getLongLE(8) : request.getLong(8);
-        reply.clear();
-        var order = little ? io.virtiofs.protocol.WireOrder.LITTLE_ENDIAN : io.virtiofs.protocol.WireOrder.BIG_ENDIAN;
-        OutHeader.encode(reply, order, OutHeader.SIZE, -io.virtiofs.api.Errno.EIO.code(), unique);
-        return reply.writerIndex();
+    /** The used length for a result: the reply's bytes, 0 without a reply, or {@link #REPLY_TOO_LARGE}. */
+    private static int usedLength(Served served, ByteBuf reply) {
+        return switch (served.kind()) {
+            case REPLIED -> reply.writerIndex();
+            case NO_REPLY -> 0;
+            case NO_ROOM -> REPLY_TOO_LARGE;
+            case PENDING -> throw new IllegalStateException("a pending request on a transport that completes at once");
+        };
     }
 
     private void complete(DescriptorChain chain, int usedLength, boolean notify) throws QueueFaultException {
@@ -347,7 +433,7 @@ final class QueueWorker implements Runnable {
     }
 
     private void drainCompletions(boolean throwFaults) throws QueueFaultException {
-        Completion completion;
+        Finished completion;
         boolean any = false;
         while ((completion = completions.poll()) != null) {
             any = true;
@@ -368,24 +454,6 @@ final class QueueWorker implements Runnable {
         if (queue.needsNotificationAfterFence()) {
             slot.call.call();
         }
-    }
-
-    private void checkHighPriority(DescriptorChain chain) {
-        ByteBuf request = chain.readable();
-        if (request.readableBytes() < InHeader.SIZE) {
-            return;
-        }
-        int little = request.getIntLE(InHeader.OPCODE_OFFSET);
-        int big = request.getInt(InHeader.OPCODE_OFFSET);
-        if (!isHighPriority(little) && !isHighPriority(big) && warnedNormalOnHiprio.compareAndSet(false, true)) {
-            LOG.log(System.Logger.Level.WARNING, "the driver sent a normal request (opcode {0} or {1}) on the hiprio "
-                    + "queue; serving it there (logged once)", little, big);
-        }
-    }
-
-    private static boolean isHighPriority(int opcode) {
-        return opcode == Opcode.FORGET.code() || opcode == Opcode.BATCH_FORGET.code()
-                || opcode == Opcode.INTERRUPT.code();
     }
 
     /** After a fault: completions are forgotten, kicks ignored, until the device stops the queue. */

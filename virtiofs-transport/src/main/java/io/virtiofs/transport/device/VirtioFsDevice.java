@@ -408,6 +408,15 @@ public final class VirtioFsDevice implements AutoCloseable {
                 worker.beginStop(deadline);
             }
         }
+        if (handler.mayCompleteLater()) {
+            // Requests an asynchronous file system has not completed yet are not wanted any more:
+            // cancelled, they complete before the queues' deadline instead of holding it up.
+            try {
+                handler.cancelRunning();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "the request handler failed to cancel its requests", e);
+            }
+        }
         for (QueueSlot slot : queues) {
             QueueWorker worker = slot.worker;
             if (worker != null) {

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
 
 /**
  * Where the requests of a /dev/fuse session that may wait for other requests run
- * ({@link FuseRequestHandler#mayBlock}: FUSE_SETLKW, from {@code fcntl(F_SETLKW)},
+ * ({@link io.virtiofs.protocol.server.RequestClass#MAY_BLOCK}: FUSE_SETLKW, from {@code fcntl(F_SETLKW)},
  * {@code F_OFD_SETLKW} and a blocking {@code flock(2)}): on threads of their own, never on a
  * worker.
  *

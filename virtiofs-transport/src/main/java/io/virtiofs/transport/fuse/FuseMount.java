@@ -2,11 +2,12 @@ package io.virtiofs.transport.fuse;
 
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.FileSystem;
-import io.virtiofs.protocol.message.InitOut;
 import io.virtiofs.protocol.server.FuseRequestHandler;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
+import io.virtiofs.protocol.server.Negotiation;
 import io.virtiofs.protocol.server.NotificationSink;
+import io.virtiofs.transport.internal.StopSignals;
 import io.virtiofs.transport.internal.nativeio.EventFdCalls;
 import io.virtiofs.transport.internal.nativeio.IdentityCalls;
 import io.virtiofs.transport.internal.nativeio.MountCalls;
@@ -46,6 +47,8 @@ public final class FuseMount implements AutoCloseable {
     private final FuseSession session;
     private final int mountId;
     private final AtomicBoolean closeStarted = new AtomicBoolean();
+    /** Set by {@link #close()} when the kernel had already ended the session (an unmount from outside). */
+    private volatile boolean goneBeforeClose;
 
     private FuseMount(FuseMountOptions options, FuseServerConfig serverConfig, FuseSession session, int mountId) {
         this.options = options;
@@ -232,7 +235,7 @@ public final class FuseMount implements AutoCloseable {
      * What FUSE_INIT settled (protocol version, capabilities, limits), as the handler answered
      * the kernel; empty until then, or if the handler refused INIT.
      */
-    public Optional<InitOut> negotiated() {
+    public Optional<Negotiation> negotiated() {
         return session.negotiated();
     }
 
@@ -251,7 +254,7 @@ public final class FuseMount implements AutoCloseable {
 
     /** Whether the file system was unmounted from outside (not by {@link #close()}). */
     public boolean wasUnmountedExternally() {
-        return session.isDeviceGone() && !closeStarted.get();
+        return goneBeforeClose || session.isDeviceGone() && !closeStarted.get();
     }
 
     /** The error that ended the session, if a worker failed (rather than an unmount ending it). */
@@ -267,6 +270,69 @@ public final class FuseMount implements AutoCloseable {
     /** Waits at most {@code timeout} for the session to end; true if it has. */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         return session.awaitEnd(timeout.toNanos());
+    }
+
+    /**
+     * Serves in the foreground until the file system is unmounted from outside, SIGINT or SIGTERM
+     * arrives, or the calling thread is interrupted; then unmounts ({@link #close()}) and returns:
+     * the main loop of a program that mounts one file system.
+     *
+     * @throws FuseMountException if unmounting failed
+     * @see #runUntilStopped(Runnable)
+     */
+    public void runUntilStopped() throws FuseMountException {
+        runUntilStopped(() -> { });
+    }
+
+    /**
+     * {@link #runUntilStopped()}, running {@code ready} once the signal handlers are in place and
+     * before waiting (to print a "serving" line, or tell a supervisor).
+     *
+     * <p>While it runs, SIGINT and SIGTERM unmount instead of ending the JVM at once, and a JVM that
+     * exits for another reason unmounts too (a shutdown hook); both are undone when it returns. A
+     * signal this process ignores from its start stays ignored (a shell starts background jobs
+     * with SIGINT ignored): a WARNING says so and names the signal that still stops it. An
+     * interrupt of the calling thread stops it too, and stays set.
+     *
+     * @throws FuseMountException if unmounting failed
+     */
+    public void runUntilStopped(Runnable ready) throws FuseMountException {
+        Objects.requireNonNull(ready, "ready");
+        Thread hook = new Thread(this::closeQuietly, "virtiofs-unmount");
+        boolean interrupted = false;
+        try (StopSignals signals = StopSignals.install(this::closeQuietly)) {
+            signals.ignoredNote().ifPresent(note -> LOG.log(Level.WARNING, note));
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                ready.run();
+                session.awaitEnd();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // The hook is unmounting.
+                }
+            }
+        } finally {
+            try {
+                close();
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /** {@link #close()} from a signal handler or a shutdown hook: a failure is logged. */
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (FuseMountException e) {
+            LOG.log(Level.WARNING, e.getMessage(), e);
+        }
     }
 
     /**
@@ -286,6 +352,7 @@ public final class FuseMount implements AutoCloseable {
         boolean first = closeStarted.compareAndSet(false, true);
         FuseMountException unmountFailure = null;
         if (first) {
+            goneBeforeClose = session.isDeviceGone();
             try {
                 unmount();
             } catch (FuseMountException e) {

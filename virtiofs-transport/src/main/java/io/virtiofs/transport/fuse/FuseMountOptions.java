@@ -118,7 +118,7 @@ public record FuseMountOptions(Path mountpoint, String fsname, Optional<String> 
         // The same limits FuseServerConfig enforces, checked here so a bad option fails early.
         new FuseServerConfig(maxWrite, maxReadahead, maxBackground, congestionThreshold, timeGranularity,
                 Optional.empty(), Optional.empty(), true, ioUring, System.Logger.Level.INFO, defaultPermissions,
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 
     /** Options for {@code mountpoint} with every default. */

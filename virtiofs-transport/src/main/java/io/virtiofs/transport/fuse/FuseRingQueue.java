@@ -8,8 +8,11 @@ import io.netty.buffer.Unpooled;
 import io.virtiofs.api.Errno;
 import io.virtiofs.protocol.InHeader;
 import io.virtiofs.protocol.OutHeader;
+import io.virtiofs.protocol.RingEntryHeader;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseRequestHandler;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.RequestClass;
+import io.virtiofs.protocol.server.Served;
 import io.virtiofs.transport.internal.Threads;
 import io.virtiofs.transport.internal.nativeio.EventFdCalls;
 import io.virtiofs.transport.internal.nativeio.IoUring;
@@ -53,7 +56,9 @@ import org.jspecify.annotations.Nullable;
  * request without a payload is written straight into the payload, its header into the
  * {@value OutHeader#SIZE} bytes before it, so only that header is copied: a READ's data is copied
  * once, by the file system into the entry. The reply to a request with a payload is written into
- * a buffer of the queue's own and copied.
+ * a buffer of the queue's own and copied. When the handler may complete requests later (an
+ * asynchronous file system), every reply is written into a buffer of the entry's own instead, which
+ * a pending request keeps until its completion hands the entry back to this thread to commit.
  *
  * <p><b>Requests that may block</b> (lock waits) run on the session's pool for them; the pool
  * thread queues the finished reply here and wakes this thread through an eventfd that the ring
@@ -69,13 +74,9 @@ final class FuseRingQueue implements Runnable {
     /** {@code FUSE_IO_URING_CMD_COMMIT_AND_FETCH}. */
     private static final int CMD_COMMIT_AND_FETCH = 2;
     /** {@code sizeof(struct fuse_uring_req_header)}. */
-    static final int HEADER_SIZE = 288;
-    private static final int OP_IN_OFFSET = 128;
-    private static final int OP_IN_SIZE = 128;
-    private static final int ENT_COMMIT_ID = 256 + 8;
-    private static final int ENT_PAYLOAD_SIZE = 256 + 16;
+    static final int HEADER_SIZE = RingEntryHeader.SIZE;
     /** Room before the payload for the two headers of the request. */
-    static final int PREFIX = InHeader.SIZE + OP_IN_SIZE;
+    static final int PREFIX = InHeader.SIZE + RingEntryHeader.OP_IN_SIZE;
     private static final long PAGE = 4096;
     private static final int ENOTCONN = Errno.ENOTCONN.code();
     private static final int ECONNABORTED = Errno.ECONNABORTED.code();
@@ -105,14 +106,21 @@ final class FuseRingQueue implements Runnable {
     private final int payloadSize;
     private final BlockingRequests.Lane blocking;
     private final int wakeFd;
+    /** Whether the handler may complete requests later ({@link FuseRequestHandler#mayCompleteLater}). */
+    private final boolean completesLater;
+    /** Requests of this queue that are pending. */
+    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
     private final Queue<Finished> finished = new ConcurrentLinkedQueue<>();
     private final Object wakeLock = new Object();
     private volatile boolean stopping;
     /** Whether {@link #wakeFd} is closed; guarded by {@link #wakeLock}. */
     private boolean wakeClosed;
 
-    /** A reply computed on another thread, waiting for this thread to commit it. */
-    private record Finished(int entry, ByteBuf reply) {
+    /**
+     * A reply computed on another thread, waiting for this thread to commit it; {@code release}
+     * when the buffer is the finisher's own (a lock wait's), not the entry's.
+     */
+    private record Finished(int entry, ByteBuf reply, boolean release) {
     }
 
     FuseRingQueue(FuseSession session, FuseRequestHandler handler, int deviceFd, int qid, int depth, int ringFlags,
@@ -126,6 +134,7 @@ final class FuseRingQueue implements Runnable {
         this.payloadSize = payloadSize;
         this.blocking = blocking;
         this.wakeFd = EventFdCalls.eventfd(0, EventFdCalls.EFD_CLOEXEC);
+        this.completesLater = handler.mayCompleteLater();
     }
 
     /** The switch of the kernel's fuse module that allows FUSE over io_uring. */
@@ -225,9 +234,12 @@ final class FuseRingQueue implements Runnable {
             try {
                 serve(ring, entries, counter);
             } finally {
-                // Lock waits handed off read their request in the entries' memory: they end
-                // before it goes.
+                // Lock waits handed off read their request in the entries' memory, as do pending
+                // requests: they end before it goes.
                 blocking.cancelAndAwaitAnswered();
+                if (!drainPending()) {
+                    entries.keepMapping();
+                }
             }
         } catch (NativeException | RuntimeException | Error e) {
             if (!session.stopping()) {
@@ -236,7 +248,9 @@ final class FuseRingQueue implements Runnable {
         } finally {
             Finished left;
             while ((left = finished.poll()) != null) {
-                left.reply().release();
+                if (left.release()) {
+                    left.reply().release();
+                }
             }
             synchronized (wakeLock) {
                 wakeClosed = true;
@@ -312,19 +326,35 @@ final class FuseRingQueue implements Runnable {
     private void answer(IoUring ring, Entries entries, int entry) {
         ByteBuf request = entries.request(entry);
         if (request == null) {
-            commitError(ring, entries, entry, Errno.EIO);
+            commitError(ring, entries, entry, entries.inHeader(entry), Errno.EIO);
             return;
         }
-        if (handler.mayBlock(request)) {
+        if (handler.classify(request) == RequestClass.MAY_BLOCK) {
             boolean handedOff = blocking.handOff(() -> {
                 ByteBuf own = Unpooled.directBuffer(FuseWorker.HANDED_OFF_REPLY_CAPACITY, OutHeader.SIZE + payloadSize);
                 handle(request, own);
-                finished.add(new Finished(entry, own));
+                finished.add(new Finished(entry, own, true));
                 wake();
             });
             if (!handedOff) {
-                commitError(ring, entries, entry, Errno.ENOLCK); // as FuseWorker: no thread left to wait on
+                commitError(ring, entries, entry, request, Errno.ENOLCK); // as FuseWorker: no thread left to wait on
             }
+            return;
+        }
+        if (completesLater) {
+            // The reply goes into the entry's own buffer, which the request keeps if it goes
+            // pending; its completion hands it back to this thread to commit.
+            ByteBuf reply = entries.entryReply(entry).clear();
+            EntryCompletion completion = entries.completion(entry);
+            completion.request = request;
+            pending.incrementAndGet();
+            Served served = FuseWorker.handle(handler, request, reply, completion);
+            if (served.isPending()) {
+                return;
+            }
+            pending.decrementAndGet();
+            answerAnyway(served, request, reply);
+            commit(ring, entries, entry, entries.entryReplyMemory(entry), reply.readableBytes());
             return;
         }
         if (entries.hasPayload(entry)) {
@@ -339,14 +369,70 @@ final class FuseRingQueue implements Runnable {
     }
 
     /**
-     * Handles {@code request} into {@code reply} as a worker does; a request the kernel waits on
-     * over the ring always gets a reply, so no reply becomes EIO.
+     * Handles {@code request} into {@code reply} as a worker does; the kernel frees a ring entry
+     * only with a reply, so a request answered without one is answered EIO.
      */
     private void handle(ByteBuf request, ByteBuf reply) {
-        if (FuseWorker.handle(session, handler, request, reply) != Outcome.REPLIED) {
-            FuseWorker.errorReply(reply, FuseWorker.HOST_ORDER.getLong(request, FuseWorker.UNIQUE_OFFSET), Errno.EIO);
+        answerAnyway(FuseWorker.handle(handler, request, reply, Completion.SYNCHRONOUS), request, reply);
+    }
+
+    /** After {@code served}: a request answered without a reply gets EIO (see {@link #handle}). */
+    private void answerAnyway(Served served, ByteBuf request, ByteBuf reply) {
+        if (!served.isReplied()) {
+            reply.clear();
+            handler.answerFailure(request, reply, Errno.EIO, true);
         }
         session.answeredOverRing();
+    }
+
+    /** Where the pending request of one ring entry finishes. */
+    private final class EntryCompletion implements Completion {
+        private final int entry;
+        private final ByteBuf reply;
+        /** The entry's request, for an EIO reply when the request completes without one. */
+        volatile @Nullable ByteBuf request;
+
+        EntryCompletion(int entry, ByteBuf reply) {
+            this.entry = entry;
+            this.reply = reply;
+        }
+
+        @Override
+        public void complete(Served served) {
+            try {
+                ByteBuf held = request;
+                if (held != null) {
+                    answerAnyway(served, held, reply);
+                }
+                finished.add(new Finished(entry, reply, false));
+                wake();
+            } finally {
+                pending.decrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * Cancels the requests still pending on this queue and waits for them (up to
+     * {@link PendingReplies#DRAIN_NANOS}); false when some are still pending, whose buffers must
+     * then stay mapped.
+     */
+    private boolean drainPending() {
+        long deadline = System.nanoTime() + PendingReplies.DRAIN_NANOS;
+        while (pending.get() > 0) {
+            if (System.nanoTime() - deadline > 0) {
+                LOG.log(Level.WARNING, pending.get() + " request(s) still pending when ring queue " + qid
+                        + " ended; their replies will be dropped");
+                return false;
+            }
+            try {
+                handler.cancelRunning();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "the request handler failed to cancel its pending requests", e);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        return true;
     }
 
     private void commitFinished(IoUring ring, Entries entries) {
@@ -355,14 +441,17 @@ final class FuseRingQueue implements Runnable {
             try {
                 commit(ring, entries, done.entry(), segmentOf(done.reply()), done.reply().readableBytes());
             } finally {
-                done.reply().release();
+                if (done.release()) {
+                    done.reply().release();
+                }
             }
         }
     }
 
-    private void commitError(IoUring ring, Entries entries, int entry, Errno errno) {
+    /** Commits an error reply to {@code request} (or to a request of which only the header is sound). */
+    private void commitError(IoUring ring, Entries entries, int entry, ByteBuf request, Errno errno) {
         ByteBuf reply = Unpooled.buffer(OutHeader.SIZE);
-        FuseWorker.errorReply(reply, entries.unique(entry), errno);
+        handler.answerFailure(request, reply, errno, true);
         commit(ring, entries, entry, segmentOf(reply), reply.readableBytes());
     }
 
@@ -378,12 +467,12 @@ final class FuseRingQueue implements Runnable {
     private void commit(IoUring ring, Entries entries, int entry, MemorySegment reply, int length) {
         int data = length - OutHeader.SIZE;
         MemorySegment header = entries.header(entry);
-        MemorySegment.copy(reply, 0, header, 0, OutHeader.SIZE);
+        MemorySegment.copy(reply, 0, header, RingEntryHeader.IN_OUT_OFFSET, OutHeader.SIZE);
         if (data > 0) {
             MemorySegment.copy(reply, OutHeader.SIZE, entries.payload(entry), 0, data);
         }
-        header.set(JAVA_INT, ENT_PAYLOAD_SIZE, Math.max(data, 0));
-        submitCommand(ring, entries, entry, CMD_COMMIT_AND_FETCH, header.get(JAVA_LONG, ENT_COMMIT_ID));
+        header.set(JAVA_INT, RingEntryHeader.PAYLOAD_SIZE_OFFSET, Math.max(data, 0));
+        submitCommand(ring, entries, entry, CMD_COMMIT_AND_FETCH, header.get(JAVA_LONG, RingEntryHeader.COMMIT_ID_OFFSET));
     }
 
     /**
@@ -392,9 +481,10 @@ final class FuseRingQueue implements Runnable {
      */
     private void commitInPlace(IoUring ring, Entries entries, int entry, int length) {
         MemorySegment header = entries.header(entry);
-        MemorySegment.copy(entries.buffer(entry), PREFIX - OutHeader.SIZE, header, 0, OutHeader.SIZE);
-        header.set(JAVA_INT, ENT_PAYLOAD_SIZE, Math.max(length - OutHeader.SIZE, 0));
-        submitCommand(ring, entries, entry, CMD_COMMIT_AND_FETCH, header.get(JAVA_LONG, ENT_COMMIT_ID));
+        MemorySegment.copy(entries.buffer(entry), PREFIX - OutHeader.SIZE, header, RingEntryHeader.IN_OUT_OFFSET,
+                OutHeader.SIZE);
+        header.set(JAVA_INT, RingEntryHeader.PAYLOAD_SIZE_OFFSET, Math.max(length - OutHeader.SIZE, 0));
+        submitCommand(ring, entries, entry, CMD_COMMIT_AND_FETCH, header.get(JAVA_LONG, RingEntryHeader.COMMIT_ID_OFFSET));
     }
 
     private void submitCommand(IoUring ring, Entries entries, int entry, int command, long commitId) {
@@ -437,13 +527,26 @@ final class FuseRingQueue implements Runnable {
         /** Where replies are written; then copied into the entry. */
         final MemorySegment replyMemory;
         final ByteBuf reply;
+        /** Each entry's own reply buffer, when requests may complete later; else empty. */
+        private final MemorySegment[] entryReplyMemory;
+        private final EntryCompletion[] completions;
+        /** Set when requests are still pending at the end: the mapping then stays. */
+        private boolean keepMapping;
 
         Entries(Arena arena) throws NativeException {
             long stride = PAGE + roundUp(payloadSize);
-            mapping = MemoryCalls.mmap(0, stride * (depth + 1), MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE,
+            int replies = completesLater ? depth : 0;
+            mapping = MemoryCalls.mmap(0, stride * (depth + 1 + replies), MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE,
                     MemoryCalls.MAP_PRIVATE | MemoryCalls.MAP_ANONYMOUS, -1, 0);
             replyMemory = mapping.asSlice(stride * depth + PAGE - OutHeader.SIZE, OutHeader.SIZE + payloadSize);
             reply = Unpooled.wrappedBuffer(replyMemory.asByteBuffer()).clear();
+            entryReplyMemory = new MemorySegment[replies];
+            completions = new EntryCompletion[replies];
+            for (int i = 0; i < replies; i++) {
+                entryReplyMemory[i] = mapping.asSlice(stride * (depth + 1 + i) + PAGE - OutHeader.SIZE,
+                        OutHeader.SIZE + payloadSize);
+                completions[i] = new EntryCompletion(i, Unpooled.wrappedBuffer(entryReplyMemory[i].asByteBuffer()));
+            }
             for (int i = 0; i < depth; i++) {
                 headers[i] = arena.allocate(HEADER_SIZE, 64);
                 // The payload starts on a page, so WRITE data and READ replies are page aligned.
@@ -466,6 +569,24 @@ final class FuseRingQueue implements Runnable {
             return headers[entry];
         }
 
+        /** The entry's own reply buffer (requests may complete later). */
+        ByteBuf entryReply(int entry) {
+            return completions[entry].reply;
+        }
+
+        MemorySegment entryReplyMemory(int entry) {
+            return entryReplyMemory[entry];
+        }
+
+        EntryCompletion completion(int entry) {
+            return completions[entry];
+        }
+
+        /** Leaves the buffers mapped when closed: pending requests may still write into them. */
+        void keepMapping() {
+            keepMapping = true;
+        }
+
         MemorySegment payload(int entry) {
             return payloads[entry];
         }
@@ -474,22 +595,25 @@ final class FuseRingQueue implements Runnable {
             return vectors[entry];
         }
 
+        /** The entry's {@code fuse_in_header} alone, copied in front of its op area, as a buffer. */
+        ByteBuf inHeader(int entry) {
+            MemorySegment.copy(headers[entry], RingEntryHeader.IN_OUT_OFFSET, buffers[entry], PREFIX - InHeader.SIZE,
+                    InHeader.SIZE);
+            return wrapped[entry].slice(PREFIX - InHeader.SIZE, InHeader.SIZE);
+        }
+
         MemorySegment buffer(int entry) {
             return buffers[entry];
         }
 
         /** Whether the request in {@code entry} came with a payload (names, write data). */
         boolean hasPayload(int entry) {
-            return headers[entry].get(JAVA_INT, ENT_PAYLOAD_SIZE) != 0;
+            return headers[entry].get(JAVA_INT, RingEntryHeader.PAYLOAD_SIZE_OFFSET) != 0;
         }
 
         /** The empty reply buffer of {@code entry} that ends in its payload (see the class comment). */
         ByteBuf replyInPlace(int entry) {
             return inPlaceReplies[entry].clear();
-        }
-
-        long unique(int entry) {
-            return headers[entry].get(JAVA_LONG, 8);
         }
 
         /**
@@ -499,28 +623,31 @@ final class FuseRingQueue implements Runnable {
          */
         ByteBuf request(int entry) {
             MemorySegment header = headers[entry];
-            int length = header.get(JAVA_INT, 0);
-            int payload = header.get(JAVA_INT, ENT_PAYLOAD_SIZE);
+            int length = header.get(JAVA_INT, RingEntryHeader.IN_OUT_OFFSET + InHeader.LENGTH_OFFSET);
+            int payload = header.get(JAVA_INT, RingEntryHeader.PAYLOAD_SIZE_OFFSET);
             int opIn = length - InHeader.SIZE - payload;
-            if (payload < 0 || payload > payloadSize || opIn < 0 || opIn > OP_IN_SIZE) {
+            if (payload < 0 || payload > payloadSize || opIn < 0 || opIn > RingEntryHeader.OP_IN_SIZE) {
                 LOG.log(Level.WARNING, "ring entry of queue " + qid + " holds a request of " + length
                         + " bytes with a payload of " + payload + "; answering EIO");
                 return null;
             }
             if (payload == 0) {
-                MemorySegment.copy(header, 0, shortRequestMemory[entry], 0, InHeader.SIZE);
-                MemorySegment.copy(header, OP_IN_OFFSET, shortRequestMemory[entry], InHeader.SIZE, opIn);
+                MemorySegment.copy(header, RingEntryHeader.IN_OUT_OFFSET, shortRequestMemory[entry], 0, InHeader.SIZE);
+                MemorySegment.copy(header, RingEntryHeader.OP_IN_OFFSET, shortRequestMemory[entry], InHeader.SIZE, opIn);
                 return shortRequests[entry].setIndex(0, length);
             }
             int start = PREFIX - opIn - InHeader.SIZE;
             MemorySegment buffer = buffers[entry];
-            MemorySegment.copy(header, 0, buffer, start, InHeader.SIZE);
-            MemorySegment.copy(header, OP_IN_OFFSET, buffer, PREFIX - opIn, opIn);
+            MemorySegment.copy(header, RingEntryHeader.IN_OUT_OFFSET, buffer, start, InHeader.SIZE);
+            MemorySegment.copy(header, RingEntryHeader.OP_IN_OFFSET, buffer, PREFIX - opIn, opIn);
             return wrapped[entry].slice(start, length);
         }
 
         @Override
         public void close() {
+            if (keepMapping) {
+                return;
+            }
             try {
                 MemoryCalls.munmap(mapping.address(), mapping.byteSize());
             } catch (NativeException e) {

@@ -1,14 +1,9 @@
 package io.virtiofs.transport.fuse;
 
-import io.netty.buffer.ByteBuf;
-import io.virtiofs.api.Capability;
-import io.virtiofs.protocol.InitFlags;
-import io.virtiofs.protocol.Opcode;
-import io.virtiofs.protocol.OutHeader;
-import io.virtiofs.protocol.WireFormat;
-import io.virtiofs.protocol.message.InitOut;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.server.FuseRequestHandler;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.Negotiation;
+import io.virtiofs.protocol.server.SessionEvent;
 import io.virtiofs.transport.internal.Threads;
 import io.virtiofs.transport.internal.nativeio.EventFdCalls;
 import io.virtiofs.transport.internal.nativeio.NativeException;
@@ -68,7 +63,7 @@ final class FuseSession {
     /** Set before this session aborts its own connection: ENODEV then does not mean an unmount. */
     private volatile boolean abortedHere;
     private volatile boolean destroyed;
-    private volatile @Nullable InitOut negotiated;
+    private volatile @Nullable Negotiation negotiated;
     /** Where requests that may block run; set by {@link #start} before any worker runs. */
     private volatile @Nullable BlockingRequests blocking;
     private volatile String name = "virtiofs-fuse";
@@ -85,14 +80,26 @@ final class FuseSession {
     }
 
     /**
-     * The INIT reply went to the kernel (it has processed it when the write returned): when it
-     * accepted FUSE over io_uring, starts one ring queue per possible CPU. Their threads count as
-     * workers for the end of the session.
+     * A reply changed the session, and it went to the kernel (which has processed it when the
+     * write returned): FUSE_INIT started it (remember the negotiation; start the ring queues if it
+     * accepted FUSE over io_uring) or FUSE_DESTROY ended it.
      */
-    void initAnswered() {
-        InitOut init = negotiated;
-        if (!ioUring || init == null || !InitFlags.capabilities(init.flags()).contains(Capability.OVER_IO_URING)
-                || !rings.isEmpty()) {
+    void sessionChanged(SessionEvent event) {
+        switch (event) {
+            case SessionEvent.Initialized initialized -> {
+                negotiated = initialized.negotiation();
+                initAnswered(initialized.negotiation());
+            }
+            case SessionEvent.Destroyed destroy -> destroyed = true;
+        }
+    }
+
+    /**
+     * The INIT reply went to the kernel: when it accepted FUSE over io_uring, starts one ring
+     * queue per possible CPU. Their threads count as workers for the end of the session.
+     */
+    private void initAnswered(Negotiation init) {
+        if (!ioUring || !init.accepts(InitFlag.OVER_IO_URING) || !rings.isEmpty()) {
             return;
         }
         int payload = Math.max(8192, Math.max(init.maxWrite(), init.maxPages() * 4096));
@@ -283,37 +290,8 @@ final class FuseSession {
         ended.countDown();
     }
 
-    /**
-     * Looks at a request a worker just handled: remembers the INIT reply (the negotiation) and
-     * whether FUSE_DESTROY came.
-     */
-    void observe(int opcode, Outcome outcome, ByteBuf reply) {
-        if (opcode == Opcode.DESTROY.code()) {
-            destroyed = true;
-        } else if (opcode == Opcode.INIT.code() && outcome == Outcome.REPLIED) {
-            negotiated = decodeInitReply(reply).orElse(null);
-        }
-    }
-
-    private static Optional<InitOut> decodeInitReply(ByteBuf reply) {
-        ByteBuf view = reply.duplicate();
-        if (view.readableBytes() < OutHeader.SIZE + InitOut.SIZE_BEFORE_5) {
-            return Optional.empty();
-        }
-        OutHeader header = OutHeader.decode(view, FuseWorker.HOST_ORDER);
-        if (header.error() != 0 || header.len() != reply.readableBytes()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(InitOut.decode(view, WireFormat.forInit(FuseWorker.HOST_ORDER)));
-        } catch (IndexOutOfBoundsException e) {
-            LOG.log(Level.WARNING, "the INIT reply is shorter than its minor version implies", e);
-            return Optional.empty();
-        }
-    }
-
     /** What FUSE_INIT settled, once the handler answered it. */
-    Optional<InitOut> negotiated() {
+    Optional<Negotiation> negotiated() {
         return Optional.ofNullable(negotiated);
     }
 

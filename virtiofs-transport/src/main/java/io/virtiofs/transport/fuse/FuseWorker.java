@@ -4,19 +4,19 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.virtiofs.api.Errno;
 import io.virtiofs.protocol.InHeader;
-import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
-import io.virtiofs.protocol.WireOrder;
 import io.virtiofs.protocol.message.WriteIn;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseRequestHandler;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.RequestClass;
+import io.virtiofs.protocol.server.Served;
 import io.virtiofs.transport.internal.nativeio.FileCalls;
 import io.virtiofs.transport.internal.nativeio.NativeException;
 import io.virtiofs.transport.internal.nativeio.PollSet;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One worker thread of a /dev/fuse session: reads a request from its own cloned descriptor into
@@ -46,7 +46,12 @@ import java.nio.ByteOrder;
  * answer to an INTERRUPT read by another worker than its request's is refused with ENOENT and
  * dropped: the interrupted request simply runs to its end.
  *
- * <p>A request that may wait for other requests ({@link FuseRequestHandler#mayBlock}, a lock
+ * <p>A handler that may complete requests later ({@link FuseRequestHandler#mayCompleteLater()}, an
+ * asynchronous file system) gets buffers from {@link PendingReplies} instead: a pending request
+ * keeps its slot, the worker reads on into another, and the thread that completes the request
+ * writes its reply on this worker's descriptor.
+ *
+ * <p>A request that may wait for other requests ({@link RequestClass#MAY_BLOCK}, a lock
  * wait) is copied and handed to the session's {@link BlockingRequests} instead, which answers it
  * on this worker's descriptor from a thread of its own; the worker reads on at once. Before it
  * closes its descriptor, an exiting worker waits until every such request is answered.
@@ -54,12 +59,6 @@ import java.nio.ByteOrder;
 final class FuseWorker implements Runnable {
 
     private static final System.Logger LOG = System.getLogger(FuseWorker.class.getName());
-
-    /** /dev/fuse speaks the host's byte order. */
-    static final WireOrder HOST_ORDER =
-            ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? WireOrder.LITTLE_ENDIAN : WireOrder.BIG_ENDIAN;
-
-    static final int UNIQUE_OFFSET = 8;
 
     /** The page size the buffers are laid out for (a larger page only loses the alignment). */
     static final long PAGE_SIZE = 4096;
@@ -86,6 +85,8 @@ final class FuseWorker implements Runnable {
     private final WaitMode waitMode;
     private final BlockingRequests.Lane blocking;
     private boolean warnedRefusal;
+    /** The slot the worker reads into, when requests may complete later. */
+    private PendingReplies.@Nullable Slot currentSlot;
 
     /**
      * A worker serving {@code session} with {@code handler} on its cloned descriptor {@code fd},
@@ -102,18 +103,38 @@ final class FuseWorker implements Runnable {
         this.blocking = blocking;
     }
 
+    /**
+     * The buffers one request is read into and answered from, and where it completes if it goes
+     * pending.
+     */
+    record Buffers(MemorySegment requestMemory, ByteBuf request, MemorySegment replyMemory, ByteBuf reply,
+                   Completion completion) {
+    }
+
+    /** What became of one request read. */
+    private enum Answered {
+        /** Answered (or handed off): read the next into the same buffers. */
+        DONE,
+        /** Pending: its buffers are its own until it completes. */
+        PENDING,
+        /** The connection is gone. */
+        GONE
+    }
+
     @Override
     public void run() {
+        if (handler.mayCompleteLater()) {
+            runWithPendingReplies();
+            return;
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment requestMemory = arena.allocate(bufferSize + PAGE_SIZE, PAGE_SIZE).asSlice(REQUEST_OFFSET, bufferSize);
             MemorySegment replyMemory = arena.allocate(bufferSize + PAGE_SIZE, PAGE_SIZE).asSlice(REPLY_OFFSET, bufferSize);
             ByteBuf request = Unpooled.wrappedBuffer(requestMemory.asByteBuffer());
             ByteBuf reply = Unpooled.wrappedBuffer(replyMemory.asByteBuffer());
-            PollSet waitSet = new PollSet(arena, 2);
-            waitSet.set(0, fd, PollSet.POLLIN);
-            waitSet.set(1, stopFd, PollSet.POLLIN);
             try {
-                serve(requestMemory, request, replyMemory, reply, waitSet);
+                serve(new Buffers(requestMemory, request, replyMemory, reply, Completion.SYNCHRONOUS),
+                        waitSet(arena), null);
             } finally {
                 request.release();
                 reply.release();
@@ -128,14 +149,46 @@ final class FuseWorker implements Runnable {
         }
     }
 
-    private void serve(MemorySegment requestMemory, ByteBuf request, MemorySegment replyMemory, ByteBuf reply,
-                       PollSet waitSet) throws NativeException {
+    /**
+     * {@link #run()} for a handler that may complete requests later: each pending request keeps a
+     * slot of {@link PendingReplies}, and its reply is written by the thread that completes it.
+     */
+    private void runWithPendingReplies() {
+        PendingReplies replies = new PendingReplies(bufferSize, (slot, served) -> {
+            Buffers buffers = slot.buffers();
+            send(buffers.replyMemory(), buffers.reply().readableBytes(), buffers.request(), buffers.reply());
+        });
+        try (Arena arena = Arena.ofConfined()) {
+            PendingReplies.Slot first = replies.take(() -> true);
+            currentSlot = first;
+            if (first != null) {
+                serve(first.buffers(), waitSet(arena), replies);
+            }
+        } catch (NativeException | RuntimeException | Error e) {
+            session.workerFailed(e);
+        } finally {
+            blocking.cancelAndAwaitAnswered();
+            // Pending requests are cancelled and waited for; then no reply can be written any more.
+            replies.drainAndClose(currentSlot, handler, () -> FuseDevice.closeQuietly(fd));
+            session.workerExited();
+        }
+    }
+
+    private PollSet waitSet(Arena arena) {
+        PollSet waitSet = new PollSet(arena, 2);
+        waitSet.set(0, fd, PollSet.POLLIN);
+        waitSet.set(1, stopFd, PollSet.POLLIN);
+        return waitSet;
+    }
+
+    private void serve(Buffers first, PollSet waitSet, @Nullable PendingReplies replies) throws NativeException {
+        Buffers buffers = first;
         while (!session.stopping()) {
             long length;
             try {
                 length = waitMode == WaitMode.BLOCKING_READ
-                        ? FileCalls.read(fd, requestMemory, bufferSize)
-                        : FileCalls.readNonBlocking(fd, requestMemory, bufferSize);
+                        ? FileCalls.read(fd, buffers.requestMemory(), bufferSize)
+                        : FileCalls.readNonBlocking(fd, buffers.requestMemory(), bufferSize);
             } catch (NativeException e) {
                 if (e.errno() == Errno.ENOENT || e.errno() == Errno.EINTR) {
                     continue; // the request was interrupted while being read, or a signal came
@@ -151,35 +204,57 @@ final class FuseWorker implements Runnable {
                 FileCalls.poll(waitSet, -1);
                 continue;
             }
-            if (!answer(request, (int) length, replyMemory, reply)) {
-                return;
+            switch (answer(buffers, (int) length)) {
+                case DONE -> {
+                }
+                case GONE -> {
+                    return;
+                }
+                case PENDING -> {
+                    // Only a worker with pending replies gives a completion that can be called.
+                    PendingReplies pendingReplies = java.util.Objects.requireNonNull(replies);
+                    pendingReplies.pendingStarted();
+                    currentSlot = null;
+                    PendingReplies.Slot next = pendingReplies.take(session::stopping);
+                    if (next == null) {
+                        return;
+                    }
+                    currentSlot = next;
+                    buffers = next.buffers();
+                }
             }
         }
     }
 
-    /**
-     * Handles one request and writes its reply, or hands it off when it may block; false when the
-     * connection is gone.
-     */
-    private boolean answer(ByteBuf request, int length, MemorySegment replyMemory, ByteBuf reply) {
-        if (length < InHeader.SIZE) {
-            LOG.log(Level.WARNING, "the kernel sent a request of " + length + " bytes, shorter than fuse_in_header");
-            return true;
-        }
+    /** Handles one request and writes its reply, or hands it off when it may block. */
+    private Answered answer(Buffers buffers, int length) {
+        ByteBuf request = buffers.request();
+        ByteBuf reply = buffers.reply();
         request.setIndex(0, length);
         reply.clear();
-        if (handler.mayBlock(request)) {
+        Served served;
+        if (handler.classify(request) == RequestClass.MAY_BLOCK) {
             if (handOff(request)) {
-                return true;
+                return Answered.DONE;
             }
-            refuseWaiting(request, reply);
-        } else if (handle(request, reply) != Outcome.REPLIED) {
-            return true;
+            served = refuseWaiting(request, reply);
+        } else {
+            served = handle(handler, request, reply, buffers.completion());
+            if (served.isPending()) {
+                return Answered.PENDING;
+            }
         }
-        boolean open = send(replyMemory, reply.readableBytes(), request);
-        if (HOST_ORDER.getInt(request, InHeader.OPCODE_OFFSET) == Opcode.INIT.code()) {
-            session.initAnswered();
-        }
+        return finish(served, request, buffers.replyMemory(), reply) ? Answered.DONE : Answered.GONE;
+    }
+
+    /**
+     * Sends what {@code served} says to send (the first bytes of {@code replyMemory}, viewed by
+     * {@code reply}) and passes its session event on, once the kernel has the reply; false when the
+     * connection is gone.
+     */
+    private boolean finish(Served served, ByteBuf request, MemorySegment replyMemory, ByteBuf reply) {
+        boolean open = !served.isReplied() || send(replyMemory, reply.readableBytes(), request, reply);
+        served.event().ifPresent(session::sessionChanged);
         return open;
     }
 
@@ -201,13 +276,11 @@ final class FuseWorker implements Runnable {
      * Answers {@code ENOLCK} ("no locks available") to a request that may block but for which no
      * thread is left: waiting on this worker instead could hang the session.
      */
-    private void refuseWaiting(ByteBuf request, ByteBuf reply) {
-        long unique = HOST_ORDER.getLong(request, UNIQUE_OFFSET);
+    private Served refuseWaiting(ByteBuf request, ByteBuf reply) {
         LOG.log(warnedRefusal ? Level.DEBUG : Level.WARNING, () -> BlockingRequests.MAX_WAITING
-                + " requests wait for locks already; answering ENOLCK to unique " + unique + " (warned once per worker)");
+                + " requests wait for locks already; answering ENOLCK (warned once per worker)");
         warnedRefusal = true;
-        session.observe(HOST_ORDER.getInt(request, InHeader.OPCODE_OFFSET), errorReply(reply, unique, Errno.ENOLCK),
-                reply);
+        return handler.answerFailure(request, reply, Errno.ENOLCK);
     }
 
     /**
@@ -218,9 +291,10 @@ final class FuseWorker implements Runnable {
     private void answerHandedOff(ByteBuf request) {
         ByteBuf reply = Unpooled.directBuffer(HANDED_OFF_REPLY_CAPACITY, bufferSize);
         try {
-            if (handle(request, reply) == Outcome.REPLIED) {
+            Served served = handle(handler, request, reply, Completion.SYNCHRONOUS);
+            if (served.isReplied()) {
                 MemorySegment replyMemory = MemorySegment.ofBuffer(reply.nioBuffer(0, reply.writerIndex()));
-                send(replyMemory, reply.writerIndex(), request);
+                send(replyMemory, reply.writerIndex(), request, reply);
             }
         } finally {
             reply.release();
@@ -229,48 +303,47 @@ final class FuseWorker implements Runnable {
     }
 
     /**
-     * Runs the handler on {@code request} (its whole header at index 0) into {@code reply}: an
-     * exception from the handler becomes EIO, as does a reply too large; the session then
-     * observes the outcome. Used by the worker and by pool threads at once.
+     * Runs the handler on {@code request} into {@code reply}, for any thread serving a /dev/fuse
+     * session: the workers, the pool for requests that may block, and the io_uring queues
+     * ({@link FuseRingQueue}). An exception from the handler, and a reply that does not fit the
+     * buffer, are answered EIO. Unless the request went pending, {@code request}'s reader index
+     * is where it was when this returns.
      */
-    private Outcome handle(ByteBuf request, ByteBuf reply) {
-        return handle(session, handler, request, reply);
-    }
-
-    /**
-     * {@link #handle(ByteBuf, ByteBuf)} for any thread serving {@code session}: the workers, the
-     * pool for requests that may block, and the io_uring queues ({@link FuseRingQueue}).
-     */
-    static Outcome handle(FuseSession session, FuseRequestHandler handler, ByteBuf request, ByteBuf reply) {
-        int opcode = HOST_ORDER.getInt(request, InHeader.OPCODE_OFFSET);
-        long unique = HOST_ORDER.getLong(request, UNIQUE_OFFSET);
-        Outcome outcome;
+    static Served handle(FuseRequestHandler handler, ByteBuf request, ByteBuf reply, Completion completion) {
+        int start = request.readerIndex();
+        int replyStart = reply.writerIndex();
+        Served served;
         try {
-            outcome = handler.handle(request, reply);
+            served = handler.handle(request, reply, completion);
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "the request handler failed on opcode " + opcode + ", unique " + unique, e);
-            outcome = expectsReply(opcode) ? errorReply(reply, unique, Errno.EIO) : Outcome.NO_REPLY;
+            LOG.log(Level.ERROR, "the request handler failed; answering EIO", e);
+            served = Served.noRoom();
         }
-        if (outcome == Outcome.REPLY_TOO_LARGE) {
-            LOG.log(Level.WARNING, "the reply to opcode " + opcode + ", unique " + unique
-                    + " does not fit " + reply.maxCapacity() + " bytes; answering EIO");
-            outcome = errorReply(reply, unique, Errno.EIO);
+        if (served.isPending()) {
+            return served; // the buffers belong to the request until it completes
         }
-        session.observe(opcode, outcome, reply);
-        return outcome;
+        request.readerIndex(start);
+        if (served.kind() == Served.Kind.NO_ROOM) {
+            // The handler found no room, or failed: the buffers hold the largest request and reply
+            // FUSE_INIT allowed, so either is the handler's bug.
+            reply.writerIndex(replyStart);
+            served = handler.answerFailure(request, reply, Errno.EIO);
+        }
+        return served;
     }
 
     /**
-     * Writes the reply to {@code request} (the first {@code length} bytes of {@code replyMemory})
-     * on this worker's descriptor; false when the connection is gone.
+     * Writes the reply to {@code request} (the first {@code length} bytes of {@code replyMemory},
+     * viewed by {@code reply}) on this worker's descriptor; false when the connection is gone. A
+     * reply the kernel no longer wants (its request was interrupted and abandoned) is given back to
+     * the handler, which takes back what it handed out.
      */
-    private boolean send(MemorySegment replyMemory, int length, ByteBuf request) {
+    private boolean send(MemorySegment replyMemory, int length, ByteBuf request, ByteBuf reply) {
         while (true) {
             try {
                 long written = FileCalls.write(fd, replyMemory, length);
                 if (written != length) {
-                    LOG.log(Level.WARNING, "the kernel took " + written + " of " + length + " reply bytes for unique "
-                            + HOST_ORDER.getLong(request, UNIQUE_OFFSET));
+                    LOG.log(Level.WARNING, "the kernel took " + written + " of " + length + " reply bytes");
                 }
                 return true;
             } catch (NativeException e) {
@@ -279,6 +352,7 @@ final class FuseWorker implements Runnable {
                     continue;
                 }
                 if (errno == Errno.ENOENT) {
+                    notDelivered(request, reply);
                     return true; // the request was interrupted and is gone
                 }
                 if (errno == Errno.ENODEV) {
@@ -286,22 +360,17 @@ final class FuseWorker implements Runnable {
                     return false;
                 }
                 // The kernel refused the reply as malformed (EINVAL): a server bug, not fatal.
-                LOG.log(Level.WARNING, "the kernel refused the reply to opcode "
-                        + HOST_ORDER.getInt(request, InHeader.OPCODE_OFFSET) + ", unique "
-                        + HOST_ORDER.getLong(request, UNIQUE_OFFSET) + ": " + errno.name(), e);
+                LOG.log(Level.WARNING, "the kernel refused a reply of " + length + " bytes: " + errno.name(), e);
                 return true;
             }
         }
     }
 
-    private static boolean expectsReply(int opcode) {
-        return Opcode.of(opcode).map(Opcode::replies).orElse(true);
-    }
-
-    /** Writes an error reply for {@code unique} in place of whatever the handler wrote. */
-    static Outcome errorReply(ByteBuf reply, long unique, Errno errno) {
-        reply.clear();
-        OutHeader.encode(reply, HOST_ORDER, OutHeader.SIZE, -errno.code(), unique);
-        return Outcome.REPLIED;
+    private void notDelivered(ByteBuf request, ByteBuf reply) {
+        try {
+            handler.replyNotDelivered(request.duplicate(), reply.duplicate());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "the request handler failed to take back an undelivered reply", e);
+        }
     }
 }

@@ -1,10 +1,13 @@
 package io.virtiofs.transport.vhostuser;
 
+import io.virtiofs.api.FileSystem;
 import io.virtiofs.protocol.server.FuseRequestHandler;
+import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
 import io.virtiofs.transport.device.DaxWindowTable;
-import io.virtiofs.transport.device.VirtioFsDevice;
 import io.virtiofs.transport.device.VirtioFsConfig;
+import io.virtiofs.transport.device.VirtioFsDevice;
+import io.virtiofs.transport.internal.StopSignals;
 import io.virtiofs.transport.internal.nativeio.EventFdCalls;
 import io.virtiofs.transport.internal.nativeio.NativeException;
 import io.virtiofs.transport.virtqueue.RingLayout;
@@ -33,9 +36,9 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * try (VhostUserBackend backend = VhostUserBackend.builder()
  *         .socketPath(Path.of("/run/vfs.sock")).tag("myfs")
- *         .handlerFactory(config -> new FuseServer(fileSystem, config))
+ *         .fileSystem(fileSystem)
  *         .build()) {
- *     backend.serve(); // until close() from another thread, or a signal handler
+ *     backend.runUntilStopped(); // until SIGINT or SIGTERM, or close() from another thread
  * }
  * }</pre>
  *
@@ -91,7 +94,10 @@ public final class VhostUserBackend implements AutoCloseable {
                 config.withPermissionsCheckedByDriver(true)), "the handler factory returned null");
     }
 
-    /** A builder; {@link Builder#tag}, {@link Builder#handlerFactory} and a socket are required. */
+    /**
+     * A builder; {@link Builder#tag}, a file system ({@link Builder#fileSystem} or
+     * {@link Builder#handlerFactory}) and a socket are required.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -154,6 +160,58 @@ public final class VhostUserBackend implements AutoCloseable {
         if (!stopFdClosed) {
             stopFdClosed = true;
             ReceivedFds.closeQuietly(stopFd);
+        }
+    }
+
+    /**
+     * Serves in the foreground ({@link #serve()}) until SIGINT or SIGTERM arrives, or
+     * {@link #close()} is called; then closes the back-end (the socket file removed) and returns:
+     * the main loop of a program that serves one file system to a VMM.
+     *
+     * @throws IOException if accepting connections fails
+     * @see #runUntilStopped(Runnable)
+     */
+    public void runUntilStopped() throws IOException {
+        runUntilStopped(() -> { });
+    }
+
+    /**
+     * {@link #runUntilStopped()}, running {@code ready} once the signal handlers are in place and
+     * before serving (to print a "serving" line, or tell a supervisor).
+     *
+     * <p>While it runs, SIGINT and SIGTERM close the back-end instead of ending the JVM at once,
+     * and a JVM that exits for another reason closes it too (a shutdown hook); both are undone
+     * when it returns. A signal this process ignores from its start stays ignored (a shell starts
+     * background jobs with SIGINT ignored): a WARNING says so and names the signal that still
+     * stops it.
+     *
+     * @throws IOException if accepting connections fails
+     */
+    public void runUntilStopped(Runnable ready) throws IOException {
+        Objects.requireNonNull(ready, "ready");
+        Thread hook = new Thread(this::close, "virtiofs-vhost-user-stop");
+        try (StopSignals signals = StopSignals.install(this::close)) {
+            signals.ignoredNote().ifPresent(note -> LOG.log(System.Logger.Level.WARNING, note));
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                ready.run();
+                serve();
+            } catch (IllegalStateException e) {
+                synchronized (lock) {
+                    if (!closed || started) {
+                        throw e;
+                    }
+                }
+                // A stop signal came before serving began: the back-end is closed, as it asked.
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // The hook is closing the back-end.
+                }
+            }
+        } finally {
+            close();
         }
     }
 
@@ -375,8 +433,18 @@ public final class VhostUserBackend implements AutoCloseable {
         }
 
         /**
-         * Makes the request handler (typically {@code config -> new FuseServer(fileSystem, config)}),
-         * once, at {@link #build()}; it serves every connection in turn.
+         * Serves {@code fileSystem}: the same as {@code handlerFactory(config -> new
+         * FuseServer(fileSystem, config))}.
+         */
+        public Builder fileSystem(FileSystem fileSystem) {
+            Objects.requireNonNull(fileSystem, "fileSystem");
+            return handlerFactory(config -> new FuseServer(fileSystem, config));
+        }
+
+        /**
+         * Makes the request handler (typically {@code config -> new FuseServer(fileSystem, config)};
+         * {@link #fileSystem} does that), once, at {@link #build()}; it serves every connection in
+         * turn.
          */
         public Builder handlerFactory(Function<FuseServerConfig, FuseRequestHandler> factory) {
             handlerFactory = Objects.requireNonNull(factory, "factory");
@@ -396,7 +464,7 @@ public final class VhostUserBackend implements AutoCloseable {
             }
             new VirtioFsConfig(tag, requestQueues);
             if (handlerFactory == null) {
-                throw new IllegalStateException("a vhost-user back-end needs a handler factory");
+                throw new IllegalStateException("a vhost-user back-end needs a file system or a handler factory");
             }
             if (socketPath == null && listenFd < 0) {
                 throw new IllegalStateException("a vhost-user back-end needs a socket path or a listening descriptor");

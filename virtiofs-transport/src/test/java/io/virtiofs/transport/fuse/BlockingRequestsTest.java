@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
+import io.virtiofs.api.Errno;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseRequestHandler;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.Served;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -30,7 +32,12 @@ class BlockingRequestsTest {
         final CountDownLatch cancelled = new CountDownLatch(1);
 
         @Override
-        public Outcome handle(ByteBuf request, ByteBuf reply) {
+        public Served handle(ByteBuf request, ByteBuf reply, Completion completion) {
+            throw new UnsupportedOperationException("the pool never calls the handler itself");
+        }
+
+        @Override
+        public Served answerFailure(ByteBuf request, ByteBuf reply, Errno errno) {
             throw new UnsupportedOperationException("the pool never calls the handler itself");
         }
 

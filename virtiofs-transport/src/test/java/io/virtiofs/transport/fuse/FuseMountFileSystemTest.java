@@ -38,7 +38,7 @@ class FuseMountFileSystemTest extends FuseMountFixture {
             assertTrue(attributes.isDirectory());
             assertEquals("123", attributes.owner().getName());
             assertTrue(mount.negotiated().isPresent());
-            assertEquals(45, mount.negotiated().orElseThrow().minor());
+            assertEquals(45, mount.negotiated().orElseThrow().version().minor());
         }
         assertTrue(fuseMountAt(mountpoint).isEmpty());
         assertEquals(before, fuseAndEventDescriptors());

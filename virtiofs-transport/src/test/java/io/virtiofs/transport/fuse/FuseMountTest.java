@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.virtiofs.protocol.message.InitOut;
+import io.virtiofs.protocol.server.Negotiation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -57,8 +58,10 @@ class FuseMountTest extends FuseMountFixture {
         assertTrue(info.mountOptions().contains("nosuid") && info.mountOptions().contains("nodev"), info.mountOptions());
         assertTrue(info.superOptions().contains("user_id=0") && info.superOptions().contains("group_id=0"), info.superOptions());
 
-        InitOut negotiated = mount.negotiated().orElseThrow();
-        assertEquals(handler.initReply, negotiated);
+        Negotiation negotiated = mount.negotiated().orElseThrow();
+        InitOut initReply = java.util.Objects.requireNonNull(handler.initReply);
+        assertEquals(initReply.minor(), negotiated.version().minor());
+        assertEquals(initReply.flags(), io.virtiofs.protocol.InitFlags.flags(negotiated.accepted()));
         assertEquals(MAX_WRITE, negotiated.maxWrite());
         assertEquals(MAX_WRITE, mount.serverConfig().maxWrite());
         assertTrue(mount.serverConfig().answerUnknownInterrupts());
@@ -130,6 +133,49 @@ class FuseMountTest extends FuseMountFixture {
         assertEquals(4, closed.size(), "closed " + closed + " of " + descriptorsWhileMounted);
         mount.close(); // nothing left to unmount; no exception
         assertTrue(fuseMountAt(mountpoint).isEmpty());
+    }
+
+    @Test
+    void runUntilStoppedUnmountsOnSigtermAndPutsTheHandlersBack() throws Exception {
+        MinimalFuseHandler handler = new MinimalFuseHandler(MAX_WRITE);
+        FuseMount mount = mount(handler, options().build());
+        java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Void> running = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                mount.runUntilStopped(ready::countDown);
+            } catch (FuseMountException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        assertTrue(ready.await(20, TimeUnit.SECONDS), "ready never ran");
+        Files.readAttributes(mountpoint, PosixFileAttributes.class);
+        sun.misc.Signal.raise(new sun.misc.Signal("TERM"));
+        running.get(20, TimeUnit.SECONDS);
+        assertFalse(mount.isActive());
+        assertFalse(mount.wasUnmountedExternally());
+        assertTrue(fuseMountAt(mountpoint).isEmpty(), "unmounted");
+        // The JVM's own handler is back: installing ours again returns it, not the one that unmounted.
+        sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> { });
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), previous);
+        assertFalse(previous.getClass().getName().contains("StopSignals"), previous.toString());
+    }
+
+    @Test
+    void runUntilStoppedReturnsWhenUnmountedFromOutside() throws Exception {
+        MinimalFuseHandler handler = new MinimalFuseHandler(MAX_WRITE);
+        FuseMount mount = mount(handler, options().build());
+        java.util.concurrent.CompletableFuture<Void> running = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                mount.runUntilStopped();
+            } catch (FuseMountException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        Files.readAttributes(mountpoint, PosixFileAttributes.class);
+        Process umount = new ProcessBuilder("umount", mountpoint.toString()).redirectErrorStream(true).start();
+        assertEquals(0, umount.waitFor(), new String(umount.getInputStream().readAllBytes()));
+        running.get(20, TimeUnit.SECONDS);
+        assertTrue(mount.wasUnmountedExternally());
     }
 
     @Test

@@ -1,13 +1,15 @@
 package io.virtiofs.transport.fuse;
 
 import io.netty.buffer.ByteBuf;
-import io.virtiofs.api.Capability;
 import io.virtiofs.api.Errno;
 import io.virtiofs.protocol.InHeader;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseRequestHandler;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.RequestClass;
+import io.virtiofs.protocol.server.Served;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@link MinimalFuseHandler} with POSIX locks negotiated: FUSE_SETLKW waits (it
- * {@linkplain #mayBlock may block}) until the test {@linkplain #releaseWaiters() releases} the
+ * {@linkplain #classify may block}) until the test {@linkplain #releaseWaiters() releases} the
  * waiters, then answers 0; or until {@link #cancelRunning()}, then answers ENOTCONN as a server
  * whose transport stops does. FUSE_SETLK answers 0 at once. Everything else goes to the minimal
  * handler.
@@ -44,23 +46,29 @@ final class LockWaitHandler implements FuseRequestHandler {
     private boolean cancelled; // guarded by lock
 
     LockWaitHandler(int maxWrite) {
-        this.minimal = new MinimalFuseHandler(maxWrite, Set.of(Capability.POSIX_LOCKS));
+        this.minimal = new MinimalFuseHandler(maxWrite, Set.of(InitFlag.POSIX_LOCKS));
     }
 
     @Override
-    public boolean mayBlock(ByteBuf request) {
+    public RequestClass classify(ByteBuf request) {
         return request.readableBytes() >= InHeader.SIZE && MinimalFuseHandler.ORDER.getInt(request,
-                request.readerIndex() + InHeader.OPCODE_OFFSET) == Opcode.SETLKW.code();
+                request.readerIndex() + InHeader.OPCODE_OFFSET) == Opcode.SETLKW.code()
+                ? RequestClass.MAY_BLOCK : RequestClass.NORMAL;
     }
 
     @Override
-    public Outcome handle(ByteBuf request, ByteBuf reply) {
+    public Served answerFailure(ByteBuf request, ByteBuf reply, Errno errno) {
+        return minimal.answerFailure(request, reply, errno);
+    }
+
+    @Override
+    public Served handle(ByteBuf request, ByteBuf reply, Completion completion) {
         InHeader header = InHeader.decode(request.duplicate(), MinimalFuseHandler.ORDER);
         if (header.opcode() == Opcode.SETLK.code()) {
             return answer(reply, header, 0);
         }
         if (header.opcode() != Opcode.SETLKW.code()) {
-            return minimal.handle(request, reply);
+            return minimal.handle(request, reply, completion);
         }
         waiterThreads.add(Thread.currentThread().getName());
         waiting.release();
@@ -118,8 +126,8 @@ final class LockWaitHandler implements FuseRequestHandler {
         return waiterThreads.stream().sorted().toList();
     }
 
-    private static Outcome answer(ByteBuf reply, InHeader header, int error) {
+    private static Served answer(ByteBuf reply, InHeader header, int error) {
         OutHeader.encode(reply, MinimalFuseHandler.ORDER, OutHeader.SIZE, error, header.unique());
-        return Outcome.REPLIED;
+        return Served.replied();
     }
 }

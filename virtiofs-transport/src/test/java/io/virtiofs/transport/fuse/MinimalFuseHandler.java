@@ -2,9 +2,9 @@ package io.virtiofs.transport.fuse;
 
 import io.netty.buffer.ByteBuf;
 import io.virtiofs.api.Attr;
-import io.virtiofs.api.Capability;
 import io.virtiofs.api.Errno;
 import io.virtiofs.protocol.InHeader;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.InitFlags;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
@@ -15,8 +15,11 @@ import io.virtiofs.protocol.message.AttrOut;
 import io.virtiofs.protocol.message.EntryOut;
 import io.virtiofs.protocol.message.InitIn;
 import io.virtiofs.protocol.message.InitOut;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseRequestHandler;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.Negotiation;
+import io.virtiofs.protocol.server.Served;
+import io.virtiofs.protocol.server.SessionEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -35,7 +38,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class MinimalFuseHandler implements FuseRequestHandler {
 
-    static final WireOrder ORDER = FuseWorker.HOST_ORDER;
+    /** /dev/fuse speaks the host's byte order. */
+    static final WireOrder ORDER = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN
+            ? WireOrder.LITTLE_ENDIAN : WireOrder.BIG_ENDIAN;
     static final long ROOT_MTIME = 1_700_000_000L;
     static final int ROOT_MODE = 040755;
     static final String LISTED_NAME = "hello";
@@ -46,7 +51,7 @@ final class MinimalFuseHandler implements FuseRequestHandler {
     static final String EXPLODING_NAME = "explode";
     /** A LOOKUP of this name makes the handler throw an Error, which kills its worker. */
     static final String FATAL_NAME = "fatal";
-    /** A LOOKUP of this name answers {@link Outcome#REPLY_TOO_LARGE}. */
+    /** A LOOKUP of this name answers {@link Served#noRoom()}. */
     static final String TOO_LARGE_NAME = "huge";
     /** The one file: LOOKUP finds it, OPEN opens it for direct I/O, WRITE stores into {@link #written}. */
     static final String FILE_NAME = "data";
@@ -56,8 +61,8 @@ final class MinimalFuseHandler implements FuseRequestHandler {
     private static final int FOPEN_DIRECT_IO = 1;
     private static final int WRITE_IN_SIZE = 40;
 
-    private static final long WANTED = InitFlags.bit(Capability.BIG_WRITES) | InitFlags.bit(Capability.MAX_PAGES)
-            | InitFlags.bit(Capability.PARALLEL_DIROPS) | InitFlags.bit(Capability.ASYNC_READ);
+    private static final long WANTED = InitFlag.BIG_WRITES.bit() | InitFlag.MAX_PAGES.bit()
+            | InitFlag.PARALLEL_DIROPS.bit() | InitFlag.ASYNC_READ.bit();
 
     static final Attr ROOT = Attr.builder().ino(1).size(4096).blocks(8)
             .atime(ROOT_MTIME, 1).mtime(ROOT_MTIME, 2).ctime(ROOT_MTIME, 3)
@@ -85,13 +90,13 @@ final class MinimalFuseHandler implements FuseRequestHandler {
     }
 
     /** A handler that also accepts {@code extra} in INIT when the kernel offers them. */
-    MinimalFuseHandler(int maxWrite, Set<Capability> extra) {
+    MinimalFuseHandler(int maxWrite, Set<InitFlag> extra) {
         this.maxWrite = maxWrite;
-        this.wanted = WANTED | extra.stream().mapToLong(InitFlags::bit).reduce(0, (a, b) -> a | b);
+        this.wanted = WANTED | extra.stream().mapToLong(InitFlag::bit).reduce(0, (a, b) -> a | b);
     }
 
     @Override
-    public Outcome handle(ByteBuf request, ByteBuf reply) {
+    public Served handle(ByteBuf request, ByteBuf reply, Completion completion) {
         threads.add(Thread.currentThread().getName());
         int start = request.readerIndex();
         InHeader header = InHeader.decode(request, ORDER);
@@ -109,9 +114,21 @@ final class MinimalFuseHandler implements FuseRequestHandler {
             case OPEN -> open(reply, header);
             case WRITE -> write(body, reply, header);
             case RELEASEDIR, RELEASE, DESTROY -> empty(reply, header, 0);
-            case FORGET, BATCH_FORGET, INTERRUPT, NOTIFY_REPLY -> Outcome.NO_REPLY;
+            case FORGET, BATCH_FORGET, INTERRUPT, NOTIFY_REPLY -> Served.noReply();
             default -> error(reply, header, Errno.ENOSYS);
         };
+    }
+
+    @Override
+    public Served answerFailure(ByteBuf request, ByteBuf reply, Errno errno) {
+        int start = request.readerIndex();
+        boolean replies = Opcode.of(ORDER.getInt(request, start + InHeader.OPCODE_OFFSET)).map(Opcode::replies)
+                .orElse(true);
+        if (!replies) {
+            return Served.noReply();
+        }
+        OutHeader.encode(reply, ORDER, OutHeader.SIZE, -errno.code(), ORDER.getLong(request, start + InHeader.UNIQUE_OFFSET));
+        return Served.replied();
     }
 
     @Override
@@ -119,7 +136,7 @@ final class MinimalFuseHandler implements FuseRequestHandler {
         sessionEndedCalls.incrementAndGet();
     }
 
-    private Outcome init(ByteBuf body, ByteBuf reply, InHeader header) {
+    private Served init(ByteBuf body, ByteBuf reply, InHeader header) {
         InitIn in = InitIn.decode(body, WireFormat.forInit(ORDER));
         initRequest = in;
         int minor = Math.min(in.minor(), ProtocolVersion.MAX_MINOR);
@@ -129,15 +146,18 @@ final class MinimalFuseHandler implements FuseRequestHandler {
         initReply = out;
         OutHeader.encode(reply, ORDER, OutHeader.SIZE + out.encodedSize(format), 0, header.unique());
         out.encode(reply, format);
-        return Outcome.REPLIED;
+        return Served.replied(new SessionEvent.Initialized(new Negotiation(
+                new ProtocolVersion(in.major(), in.minor()), new ProtocolVersion(ProtocolVersion.MAJOR, minor),
+                InitFlags.set(in.flags()), InitFlags.set(out.flags()), java.util.Map.of(), 0, maxWrite, maxWrite / 4096,
+                in.maxReadahead(), 1, 16, 12, 0)));
     }
 
-    private Outcome getattr(ByteBuf reply, InHeader header) {
+    private Served getattr(ByteBuf reply, InHeader header) {
         if (header.nodeid() == FILE_ID) {
             AttrOut out = new AttrOut(0, 0, FILE);
             OutHeader.encode(reply, ORDER, OutHeader.SIZE + out.encodedSize(format), 0, header.unique());
             out.encode(reply, format);
-            return Outcome.REPLIED;
+            return Served.replied();
         }
         if (header.nodeid() != 1) {
             return error(reply, header, Errno.ENOENT);
@@ -154,17 +174,17 @@ final class MinimalFuseHandler implements FuseRequestHandler {
         AttrOut out = new AttrOut(0, 0, ROOT);
         OutHeader.encode(reply, ORDER, OutHeader.SIZE + out.encodedSize(format), 0, header.unique());
         out.encode(reply, format);
-        return Outcome.REPLIED;
+        return Served.replied();
     }
 
-    private Outcome lookup(ByteBuf body, ByteBuf reply, InHeader header) {
+    private Served lookup(ByteBuf body, ByteBuf reply, InHeader header) {
         int nul = body.indexOf(body.readerIndex(), body.writerIndex(), (byte) 0);
         String name = body.toString(body.readerIndex(), Math.max(0, nul - body.readerIndex()), StandardCharsets.UTF_8);
         if (name.equals(FILE_NAME)) {
             EntryOut out = new EntryOut(FILE_ID, 0, 0, 0, 0, 0, FILE);
             OutHeader.encode(reply, ORDER, OutHeader.SIZE + out.encodedSize(format), 0, header.unique());
             out.encode(reply, format);
-            return Outcome.REPLIED;
+            return Served.replied();
         }
         if (name.equals(EXPLODING_NAME)) {
             throw new IllegalStateException("a handler bug, on purpose");
@@ -173,7 +193,7 @@ final class MinimalFuseHandler implements FuseRequestHandler {
             throw new AssertionError("a fatal handler bug, on purpose");
         }
         if (name.equals(TOO_LARGE_NAME)) {
-            return Outcome.REPLY_TOO_LARGE;
+            return Served.noRoom();
         }
         if (name.equals(SLOW_NAME)) {
             slowLookupEntered.countDown();
@@ -186,7 +206,7 @@ final class MinimalFuseHandler implements FuseRequestHandler {
         return error(reply, header, Errno.ENOENT);
     }
 
-    private static Outcome open(ByteBuf reply, InHeader header) {
+    private static Served open(ByteBuf reply, InHeader header) {
         if (header.nodeid() != FILE_ID) {
             return error(reply, header, Errno.EISDIR);
         }
@@ -194,10 +214,10 @@ final class MinimalFuseHandler implements FuseRequestHandler {
         ORDER.writeLong(reply, 42); // fh
         ORDER.writeInt(reply, FOPEN_DIRECT_IO);
         ORDER.writeInt(reply, 0); // backing_id
-        return Outcome.REPLIED;
+        return Served.replied();
     }
 
-    private Outcome write(ByteBuf body, ByteBuf reply, InHeader header) {
+    private Served write(ByteBuf body, ByteBuf reply, InHeader header) {
         int at = body.readerIndex();
         long offset = ORDER.getLong(body, at + 8);
         int size = ORDER.getInt(body, at + 16);
@@ -210,10 +230,10 @@ final class MinimalFuseHandler implements FuseRequestHandler {
         OutHeader.encode(reply, ORDER, OutHeader.SIZE + 8, 0, header.unique());
         ORDER.writeInt(reply, size);
         ORDER.writeInt(reply, 0);
-        return Outcome.REPLIED;
+        return Served.replied();
     }
 
-    private Outcome readdir(ByteBuf body, ByteBuf reply, InHeader header) {
+    private Served readdir(ByteBuf body, ByteBuf reply, InHeader header) {
         long offset = ORDER.getLong(body, body.readerIndex() + 8);
         if (offset != 0) {
             return empty(reply, header, 0);
@@ -228,18 +248,18 @@ final class MinimalFuseHandler implements FuseRequestHandler {
         ORDER.writeInt(reply, 8); // DT_REG
         reply.writeBytes(name);
         reply.writeZero(padded - direntLength);
-        return Outcome.REPLIED;
+        return Served.replied();
     }
 
-    private static Outcome empty(ByteBuf reply, InHeader header, int zeroBytes) {
+    private static Served empty(ByteBuf reply, InHeader header, int zeroBytes) {
         OutHeader.encode(reply, ORDER, OutHeader.SIZE + zeroBytes, 0, header.unique());
         reply.writeZero(zeroBytes);
-        return Outcome.REPLIED;
+        return Served.replied();
     }
 
-    private static Outcome error(ByteBuf reply, InHeader header, Errno errno) {
+    private static Served error(ByteBuf reply, InHeader header, Errno errno) {
         OutHeader.encode(reply, ORDER, OutHeader.SIZE, -errno.code(), header.unique());
-        return Outcome.REPLIED;
+        return Served.replied();
     }
 
     /** The names of every thread that handled a request. */

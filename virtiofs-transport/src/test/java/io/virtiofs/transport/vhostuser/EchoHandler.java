@@ -1,8 +1,10 @@
 package io.virtiofs.transport.vhostuser;
 
 import io.netty.buffer.ByteBuf;
+import io.virtiofs.api.Errno;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseRequestHandler;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.Served;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -21,22 +23,35 @@ final class EchoHandler implements FuseRequestHandler {
     final Semaphore sessionsEnded = new Semaphore(0);
 
     @Override
-    public Outcome handle(ByteBuf request, ByteBuf reply) {
+    public Served handle(ByteBuf request, ByteBuf reply, Completion completion) {
         requests.incrementAndGet();
         int start = request.readerIndex();
         int opcode = request.getIntLE(start + 4);
         long unique = request.getLongLE(start + 8);
         if (opcode == FORGET) {
-            return Outcome.NO_REPLY;
+            return Served.noReply();
         }
         int body = request.readableBytes() - IN_HEADER;
         int length = OUT_HEADER + body;
         if (length > reply.maxWritableBytes()) {
-            return Outcome.REPLY_TOO_LARGE;
+            return Served.noRoom();
         }
         reply.writeIntLE(length).writeIntLE(0).writeLongLE(unique);
         reply.writeBytes(request, start + IN_HEADER, body);
-        return Outcome.REPLIED;
+        return Served.replied();
+    }
+
+    @Override
+    public Served answerFailure(ByteBuf request, ByteBuf reply, Errno errno) {
+        int start = request.readerIndex();
+        if (request.getIntLE(start + 4) == FORGET) {
+            return Served.noReply();
+        }
+        if (reply.maxWritableBytes() < OUT_HEADER) {
+            return Served.noRoom();
+        }
+        reply.writeIntLE(OUT_HEADER).writeIntLE(-errno.code()).writeLongLE(request.getLongLE(start + 8));
+        return Served.replied();
     }
 
     @Override

@@ -119,6 +119,26 @@ class VhostUserBackendTest {
     }
 
     @Test
+    void runUntilStoppedServesAFileSystemUntilSigterm() throws Exception {
+        backend = VhostUserBackend.builder().socketPath(socket).tag("myfs").fileSystem(new io.virtiofs.api.FileSystem() {
+        }).build();
+        java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Void> running = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                backend.runUntilStopped(ready::countDown);
+            } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        assertTrue(ready.await(10, TimeUnit.SECONDS), "ready never ran");
+        assertTrue(Files.exists(socket), "listening");
+        sun.misc.Signal.raise(new sun.misc.Signal("TERM"));
+        running.get(10, TimeUnit.SECONDS);
+        assertTrue(backend.awaitTermination(Duration.ZERO));
+        assertFalse(Files.exists(socket), "the socket file is removed");
+    }
+
+    @Test
     void aStoppedRingRestartsAtItsBaseWithNewEventfds() throws Exception {
         start(1, true, handler);
         try (GuestRam ram = new GuestRam("vu-restart", 0, 4 << 20);

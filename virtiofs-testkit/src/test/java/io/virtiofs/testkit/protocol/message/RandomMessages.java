@@ -3,7 +3,6 @@ package io.virtiofs.testkit.protocol.message;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.virtiofs.api.Attr;
-import io.virtiofs.api.Capability;
 import io.virtiofs.api.FileLock;
 import io.virtiofs.api.FileName;
 import io.virtiofs.api.SecurityLabel;
@@ -11,7 +10,7 @@ import io.virtiofs.api.SetattrRequest;
 import io.virtiofs.api.StatFs;
 import io.virtiofs.api.Statx;
 import io.virtiofs.api.SymlinkTarget;
-import io.virtiofs.protocol.InitFlags;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.message.AccessIn;
@@ -307,7 +306,7 @@ public final class RandomMessages {
         }
         long flags = random.nextLong() & 0xffff_ffffL;
         if (minor >= 36 && random.nextBoolean()) {
-            flags |= InitFlags.bit(Capability.INIT_EXT) | random.nextLong() & 0xffff_ffff_0000_0000L;
+            flags |= InitFlag.INIT_EXT.bit() | random.nextLong() & 0xffff_ffff_0000_0000L;
         }
         return new InitIn(7, minor, anyInt(), flags);
     }
@@ -323,7 +322,7 @@ public final class RandomMessages {
             return new InitOut(7, minor, anyInt(), flags, u16(), u16(), anyInt(), 0, 0, 0, 0, 0);
         }
         if (random.nextBoolean()) {
-            flags |= InitFlags.bit(Capability.INIT_EXT) | random.nextLong() & 0xffff_ffff_0000_0000L;
+            flags |= InitFlag.INIT_EXT.bit() | random.nextLong() & 0xffff_ffff_0000_0000L;
         }
         return new InitOut(7, minor, anyInt(), flags, u16(), u16(), anyInt(), anyInt(), u16(), u16(), anyInt(), u16());
     }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.netty.buffer.Unpooled;
 import io.virtiofs.api.Errno;
+import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.SecurityLabel;
 import io.virtiofs.protocol.MalformedRequestException;
 import io.virtiofs.protocol.WireFormat;
@@ -107,9 +108,10 @@ class RequestExtensionsTest {
         SecurityLabel label = new SecurityLabel("security.x", new byte[0]);
         assertThrows(IllegalArgumentException.class,
                 () -> new RequestExtensions(Collections.nCopies(32, label), new int[0]));
-        assertThrows(IllegalArgumentException.class,
-                () -> new RequestExtensions(List.of(new SecurityLabel("a\0b", new byte[0])), new int[0]));
-        assertThrows(IllegalArgumentException.class,
-                () -> new RequestExtensions(List.of(new SecurityLabel("s".repeat(256), new byte[0])), new int[0]));
+        // A label's name is an XattrName, which checks itself as setxattr(2) does.
+        assertEquals(Errno.EINVAL, assertThrows(ErrnoException.class,
+                () -> new SecurityLabel("a\0b", new byte[0])).errno());
+        assertEquals(Errno.ERANGE, assertThrows(ErrnoException.class,
+                () -> new SecurityLabel("s".repeat(256), new byte[0])).errno());
     }
 }

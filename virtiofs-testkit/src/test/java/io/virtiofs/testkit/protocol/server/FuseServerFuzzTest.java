@@ -19,7 +19,7 @@ import io.virtiofs.protocol.message.InitIn;
 import io.virtiofs.protocol.message.NameIn;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.Served;
 import io.virtiofs.testkit.protocol.message.RandomMessages;
 import io.virtiofs.testkit.support.ErrorLogWatch;
 import io.virtiofs.testkit.support.FuzzBudget;
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>Properties: nothing escapes {@link FuseServer#handle}; every request gets exactly one
  * well-formed reply (a header whose length is what was written, an errno in 1..4095, the
  * request's {@code unique}) or none where the protocol says so (FORGET, BATCH_FORGET, most
- * INTERRUPTs, NOTIFY_REPLY); {@link Outcome#REPLY_TOO_LARGE} only when not even a header fits;
+ * INTERRUPTs, NOTIFY_REPLY); {@link Served#noRoom()} only when not even a header fits;
  * no ERROR line; memory bounded (the heap after the run, and netty's paranoid leak detection).
  * Time-bounded: {@link FuzzBudget}.
  */
@@ -56,7 +56,7 @@ class FuseServerFuzzTest {
     /** TestFileSystem without its deliberate bug (ACCESS throws to test the EIO path). */
     private static final class Target extends TestFileSystem {
         @Override
-        public void access(Context ctx, long nodeid, int mask) {
+        public void access(Context ctx, long nodeid, io.virtiofs.api.AccessMask mask) {
         }
     }
 
@@ -66,7 +66,7 @@ class FuseServerFuzzTest {
         SplittableRandom random = budget.random();
         RandomMessages messages = new RandomMessages(random);
         long heapBefore = usedHeap();
-        long[] outcomes = new long[Outcome.values().length];
+        long[] outcomes = new long[Served.Kind.values().length];
         long iteration = 0;
         try (ErrorLogWatch log = new ErrorLogWatch()) {
             ServerDriver[] drivers = new ServerDriver[2];
@@ -201,9 +201,9 @@ class FuseServerFuzzTest {
                     assertTrue(NO_REPLY.contains(input.opcode), budget.at(iteration, "no reply to " + where));
                 }
             }
-            case REPLY_TOO_LARGE -> {
-                assertEquals(0, bytes.length, budget.at(iteration, "REPLY_TOO_LARGE wrote bytes: " + where));
-                assertTrue(room < OutHeader.SIZE, budget.at(iteration, "REPLY_TOO_LARGE though a header fits: " + where));
+            case NO_ROOM -> {
+                assertEquals(0, bytes.length, budget.at(iteration, "NO_ROOM wrote bytes: " + where));
+                assertTrue(room < OutHeader.SIZE, budget.at(iteration, "NO_ROOM though a header fits: " + where));
             }
             case REPLIED -> {
                 assertTrue(bytes.length >= OutHeader.SIZE && bytes.length <= room,

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.virtiofs.api.Capability;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.FileName;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.InitFlags;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.WireOrder;
@@ -33,7 +33,7 @@ import io.virtiofs.protocol.message.ReadIn;
 import io.virtiofs.protocol.message.WriteIn;
 import io.virtiofs.protocol.message.WriteOut;
 import io.virtiofs.protocol.server.Negotiation;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.Served;
 import io.virtiofs.testkit.wire.Replies;
 import io.virtiofs.testkit.wire.Requests;
 import java.nio.charset.StandardCharsets;
@@ -53,16 +53,16 @@ class FuseServerTest {
     void initNegotiatesAndAnswersTheFullInitOut(WireOrder order) {
         ServerDriver driver = new ServerDriver(files(), order);
         ServerDriver.Reply reply = driver.init();
-        long accepted = InitFlags.flags(java.util.EnumSet.of(Capability.ASYNC_READ, Capability.BIG_WRITES,
-                Capability.MAX_PAGES, Capability.PARALLEL_DIROPS, Capability.AUTO_INVAL_DATA, Capability.ASYNC_DIO,
-                Capability.INIT_EXT, Capability.SETXATTR_EXT, Capability.NO_OPEN_SUPPORT,
-                Capability.NO_OPENDIR_SUPPORT));
+        long accepted = InitFlags.flags(java.util.EnumSet.of(InitFlag.ASYNC_READ, InitFlag.BIG_WRITES,
+                InitFlag.MAX_PAGES, InitFlag.PARALLEL_DIROPS, InitFlag.AUTO_INVAL_DATA, InitFlag.ASYNC_DIO,
+                InitFlag.INIT_EXT, InitFlag.SETXATTR_EXT, InitFlag.NO_OPEN_SUPPORT,
+                InitFlag.NO_OPENDIR_SUPPORT));
         ExpectedBytes body = new ExpectedBytes(order).u32(7).u32(45).u32(1 << 20).u32(accepted).u16(64).u16(48)
                 .u32(1 << 20).u32(1).u16(256).u16(0).u32(0).u32(0).u16(0).zeros(22);
         assertArrayEquals(ExpectedBytes.reply(order, body, 0, 102).toByteArray(), reply.bytes());
         Negotiation negotiation = driver.server.negotiation().orElseThrow();
         assertEquals("7.45", negotiation.version().toString());
-        assertTrue(negotiation.notAccepted().get(Capability.POSIX_LOCKS).contains("not asked for"));
+        assertTrue(negotiation.notAccepted().get(InitFlag.POSIX_LOCKS).contains("not asked for"));
         assertTrue(negotiation.describe().contains("accepted: ASYNC_READ"), negotiation.describe());
     }
 
@@ -80,7 +80,7 @@ class FuseServerTest {
         request.setInt(4, order == WireOrder.LITTLE_ENDIAN ? 1 : 0x01000000); // LOOKUP only in the other order
         request.writerIndex(48);
         ServerDriver.Reply reply = driver.sendRaw(request, 64);
-        assertEquals(Outcome.REPLIED, reply.outcome());
+        assertEquals(Served.Kind.REPLIED, reply.outcome());
         assertEquals(16, order.getInt(Unpooled.wrappedBuffer(reply.bytes()), 0));
     }
 
@@ -125,12 +125,12 @@ class FuseServerTest {
             driver.send(FuseMessage.of(Opcode.LOOKUP, driver.nextUnique(), 1, new NameIn(FileName.of("hello"))));
         }
         driver.send(FuseMessage.of(Opcode.LOOKUP, driver.nextUnique(), 1, new NameIn(FileName.of("empty"))));
-        assertEquals(Outcome.NO_REPLY,
+        assertEquals(Served.Kind.NO_REPLY,
                 driver.send(FuseMessage.of(Opcode.FORGET, driver.nextUnique(), 5, new ForgetIn(2))).outcome());
         assertEquals(1, driver.server.lookupCount(5));
         ServerDriver.Reply batch = driver.send(FuseMessage.of(Opcode.BATCH_FORGET, driver.nextUnique(), 0,
                 new BatchForgetIn(List.of(new ForgetOne(5, 5), new ForgetOne(6, 1), new ForgetOne(99, 1)))));
-        assertEquals(Outcome.NO_REPLY, batch.outcome());
+        assertEquals(Served.Kind.NO_REPLY, batch.outcome());
         assertEquals(0, batch.bytes().length);
         assertEquals(List.of("init", "forget 5 2", "forget 5 1", "forget 6 1"),
                 fs.calls.stream().filter(c -> !c.startsWith("getattr")).toList());
@@ -308,7 +308,7 @@ class FuseServerTest {
         assertEquals(0, driver.server.lookupCount(5));
         assertEquals(1, driver.server.statistics().repliesTooLarge());
         // Not even an error reply fits:
-        assertEquals(Outcome.REPLY_TOO_LARGE,
+        assertEquals(Served.Kind.NO_ROOM,
                 driver.send(FuseMessage.of(Opcode.GETATTR, driver.nextUnique(), 1, new GetattrIn(0, 0)), 15).outcome());
     }
 

@@ -20,7 +20,7 @@ import io.virtiofs.protocol.message.NameIn;
 import io.virtiofs.protocol.message.ReadIn;
 import io.virtiofs.protocol.message.WriteIn;
 import io.virtiofs.protocol.server.Negotiation;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.Served;
 import io.virtiofs.testkit.support.ErrorLogWatch;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * What a driver controls, taken to its limits: size fields near 2^31 and 2^32, replies that do
  * not fit the room the driver gave, INIT versions. Each is an error reply to that request (never
- * {@link Outcome#REPLY_TOO_LARGE} while a {@code fuse_out_header} fits, which would reset a
+ * {@link Served#noRoom()} while a {@code fuse_out_header} fits, which would reset a
  * virtio-fs device), logged below ERROR, and the session goes on.
  */
 @Timeout(30)
@@ -98,7 +98,7 @@ class GuestLimitsTest {
         driver.send(FuseMessage.of(Opcode.LOOKUP, driver.nextUnique(), 1, new NameIn(FileName.of("hello"))), 64)
                 .assertError(Errno.EINVAL);
         assertEquals(0, driver.server.lookupCount(5), "nothing was handed out");
-        assertEquals(Outcome.REPLY_TOO_LARGE, driver.send(FuseMessage.of(Opcode.LOOKUP, driver.nextUnique(), 1,
+        assertEquals(Served.Kind.NO_ROOM, driver.send(FuseMessage.of(Opcode.LOOKUP, driver.nextUnique(), 1,
                 new NameIn(FileName.of("hello"))), 15).outcome());
         assertSessionGoesOn(driver);
     }

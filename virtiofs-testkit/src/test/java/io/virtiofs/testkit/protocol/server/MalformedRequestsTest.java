@@ -17,7 +17,7 @@ import io.virtiofs.protocol.WireOrder;
 import io.virtiofs.protocol.message.FuseMessage;
 import io.virtiofs.protocol.message.InitIn;
 import io.virtiofs.protocol.message.NameIn;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.Served;
 import io.virtiofs.testkit.support.Seeds;
 import io.virtiofs.testkit.wire.Requests;
 import java.util.SplittableRandom;
@@ -144,7 +144,7 @@ class MalformedRequestsTest {
             } catch (RuntimeException escaped) {
                 throw new AssertionError("seed " + SEED + " iteration " + i + ": exception escaped", escaped);
             }
-            if (reply.outcome() == Outcome.NO_REPLY || reply.outcome() == Outcome.REPLY_TOO_LARGE) {
+            if (reply.outcome() == Served.Kind.NO_REPLY || reply.outcome() == Served.Kind.NO_ROOM) {
                 assertEquals(0, reply.bytes().length, "seed " + SEED + " iteration " + i);
                 continue;
             }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.virtiofs.api.Capability;
 import io.virtiofs.api.FileSystem;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.InitFlags;
 import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.OutHeader;
@@ -14,9 +14,10 @@ import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
 import io.virtiofs.protocol.message.FuseMessage;
 import io.virtiofs.protocol.message.InitIn;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.Served;
 import io.virtiofs.testkit.wire.Requests;
 import java.util.EnumSet;
 import java.util.Set;
@@ -26,8 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ServerDriver {
 
     /** What a current Linux driver offers in INIT. */
-    static final Set<Capability> LINUX_OFFER = EnumSet.complementOf(EnumSet.of(Capability.FILE_OPS,
-            Capability.INIT_RESERVED, Capability.OVER_IO_URING));
+    static final Set<InitFlag> LINUX_OFFER = EnumSet.complementOf(EnumSet.of(InitFlag.FILE_OPS,
+            InitFlag.INIT_RESERVED, InitFlag.OVER_IO_URING));
 
     final FuseServer server;
     final WireOrder order;
@@ -60,7 +61,7 @@ final class ServerDriver {
     Reply init(int minor, long flags) {
         Reply reply = send(FuseMessage.of(Opcode.INIT, nextUnique(), 0, new InitIn(7, minor, 1 << 20, flags)));
         format = new WireFormat(order, Math.min(minor, 45), server.negotiation()
-                .map(n -> n.accepts(Capability.SETXATTR_EXT)).orElse(false));
+                .map(n -> n.accepts(InitFlag.SETXATTR_EXT)).orElse(false));
         return reply;
     }
 
@@ -81,18 +82,22 @@ final class ServerDriver {
     Reply sendRaw(ByteBuf request, int replySpace) {
         ByteBuf reply = Unpooled.buffer(Math.min(replySpace, 4096), replySpace);
         try {
-            Outcome outcome = server.handle(request, reply);
-            return new Reply(outcome, ByteBufUtil.getBytes(reply), order);
+            Served served = server.handle(request, reply, Completion.SYNCHRONOUS);
+            return new Reply(served, ByteBufUtil.getBytes(reply), order);
         } finally {
             reply.release();
         }
     }
 
     /** A reply as bytes. */
-    record Reply(Outcome outcome, byte[] bytes, WireOrder order) {
+    record Reply(Served served, byte[] bytes, WireOrder order) {
+
+        Served.Kind outcome() {
+            return served.kind();
+        }
 
         OutHeader header() {
-            assertEquals(Outcome.REPLIED, outcome, "the request was not answered");
+            assertEquals(Served.Kind.REPLIED, outcome(), "the request was not answered");
             return OutHeader.decode(Unpooled.wrappedBuffer(bytes), order);
         }
 

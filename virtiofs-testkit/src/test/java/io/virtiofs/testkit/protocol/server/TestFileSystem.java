@@ -1,6 +1,7 @@
 package io.virtiofs.testkit.protocol.server;
 
 import io.netty.buffer.ByteBuf;
+import io.virtiofs.api.AccessMask;
 import io.virtiofs.api.Attr;
 import io.virtiofs.api.AttrReply;
 import io.virtiofs.api.Capability;
@@ -12,12 +13,14 @@ import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.FileName;
 import io.virtiofs.api.FileSystem;
+import io.virtiofs.api.FileType;
 import io.virtiofs.api.InitConfig;
 import io.virtiofs.api.OpenFlags;
 import io.virtiofs.api.OpenReply;
 import io.virtiofs.api.ReadRequest;
 import io.virtiofs.api.ReleaseRequest;
 import io.virtiofs.api.WriteRequest;
+import io.virtiofs.api.XattrName;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,7 +134,7 @@ class TestFileSystem implements FileSystem {
     }
 
     @Override
-    public int read(Context ctx, ReadRequest request, ByteBuf dst) {
+    public void read(Context ctx, ReadRequest request, ByteBuf dst) {
         lastContext = ctx;
         readStarted.countDown();
         if (blockReads) {
@@ -151,7 +154,6 @@ class TestFileSystem implements FileSystem {
         int start = (int) Math.min(request.offset(), content.length);
         int length = Math.min(request.size(), content.length - start);
         dst.writeBytes(content, start, length);
-        return length;
     }
 
     @Override
@@ -167,7 +169,7 @@ class TestFileSystem implements FileSystem {
         List<Map.Entry<FileName, Long>> entries = new ArrayList<>(names.entrySet());
         for (int i = (int) Math.min(Math.max(offset, 0), entries.size()); i < entries.size(); i++) {
             Map.Entry<FileName, Long> e = entries.get(i);
-            if (!sink.add(e.getValue(), i + 1, 8, e.getKey())) {
+            if (!sink.add(e.getKey(), i + 1, FileType.REGULAR, e.getValue())) {
                 return;
             }
         }
@@ -176,20 +178,20 @@ class TestFileSystem implements FileSystem {
     @Override
     public void readdirplus(Context ctx, long nodeid, long fh, long offset, DirectoryPlusSink sink) {
         List<Map.Entry<FileName, Long>> entries = new ArrayList<>(names.entrySet());
-        if (offset == 0 && !sink.add(new Entry(ROOT_ID, 0, attrOf(ROOT_ID), VALID, VALID), 1, FileName.DOT)) {
+        if (offset == 0 && !sink.add(FileName.DOT, 1, new Entry(ROOT_ID, 0, attrOf(ROOT_ID), VALID, VALID))) {
             return;
         }
         for (int i = (int) Math.min(Math.max(offset - 1, 0), entries.size()); i < entries.size(); i++) {
             Map.Entry<FileName, Long> e = entries.get(i);
-            if (!sink.add(new Entry(e.getValue(), 7, attrOf(e.getValue()), VALID, VALID), i + 2, e.getKey())) {
+            if (!sink.add(e.getKey(), i + 2, new Entry(e.getValue(), 7, attrOf(e.getValue()), VALID, VALID))) {
                 return;
             }
         }
     }
 
     @Override
-    public byte[] getxattr(Context ctx, long nodeid, String name) {
-        byte[] value = xattrs.get(name);
+    public byte[] getxattr(Context ctx, long nodeid, XattrName name) {
+        byte[] value = xattrs.get(name.toString());
         if (value == null) {
             throw new ErrnoException(Errno.ENODATA);
         }
@@ -197,12 +199,12 @@ class TestFileSystem implements FileSystem {
     }
 
     @Override
-    public List<String> listxattr(Context ctx, long nodeid) {
-        return new ArrayList<>(xattrs.keySet());
+    public List<XattrName> listxattr(Context ctx, long nodeid) {
+        return xattrs.keySet().stream().map(XattrName::of).toList();
     }
 
     @Override
-    public void access(Context ctx, long nodeid, int mask) {
+    public void access(Context ctx, long nodeid, AccessMask mask) {
         throw new IllegalStateException("a bug in the file system");
     }
 

@@ -8,8 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.virtiofs.protocol.WireOrder;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseRequestHandler;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.Served;
 import io.virtiofs.testkit.mock.MockDriver;
 import io.virtiofs.transport.device.DeviceStatus;
 import io.virtiofs.transport.device.KickEvent;
@@ -98,12 +99,17 @@ class QueueThreadSurvivalTest {
         TestFuseHandler normal = new TestFuseHandler();
         connect(new FuseRequestHandler() {
             @Override
-            public Outcome handle(ByteBuf request, ByteBuf reply) {
+            public Served handle(ByteBuf request, ByteBuf reply, Completion completion) {
                 if (Thread.currentThread().getName().contains("-req-") && request.getLongLE(8) == 61) {
                     // What the JVM throws for a SIGBUS in an access to a mapping that lost its file.
                     throw new InternalError("a fault occurred in an unsafe memory access operation");
                 }
-                return normal.handle(request, reply);
+                return normal.handle(request, reply, completion);
+            }
+
+            @Override
+            public Served answerFailure(ByteBuf request, ByteBuf reply, io.virtiofs.api.Errno errno) {
+                return normal.answerFailure(request, reply, errno);
             }
         });
         driver.submit(1, FuseMessages.getattr(WireOrder.LITTLE_ENDIAN, 61, 1), 512);

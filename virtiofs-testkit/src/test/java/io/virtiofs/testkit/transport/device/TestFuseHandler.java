@@ -10,8 +10,10 @@ import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
 import io.virtiofs.protocol.message.AttrOut;
 import io.virtiofs.protocol.message.InitOut;
+import io.virtiofs.protocol.server.Completion;
 import io.virtiofs.protocol.server.FuseRequestHandler;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.protocol.server.RequestClass;
+import io.virtiofs.protocol.server.Served;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,7 +82,7 @@ public final class TestFuseHandler implements FuseRequestHandler {
     }
 
     @Override
-    public Outcome handle(ByteBuf request, ByteBuf reply) {
+    public Served handle(ByteBuf request, ByteBuf reply, Completion completion) {
         WireOrder.detect(request, request.readerIndex() + InHeader.OPCODE_OFFSET, Opcode.INIT.code())
                 .ifPresent(detected -> order = detected);
         WireOrder session = order;
@@ -112,7 +114,7 @@ public final class TestFuseHandler implements FuseRequestHandler {
                 return reply(reply, session, header.unique(), AttrOut.SIZE, buf -> out.encode(buf, format));
             }
             case FORGET, BATCH_FORGET -> {
-                return Outcome.NO_REPLY;
+                return Served.noReply();
             }
             case INTERRUPT -> {
                 long target = session.readLong(request);
@@ -120,7 +122,7 @@ public final class TestFuseHandler implements FuseRequestHandler {
                 if (latch != null) {
                     latch.countDown();
                 }
-                return Outcome.NO_REPLY;
+                return Served.noReply();
             }
             default -> {
                 return error(reply, session, header.unique(), Errno.ENOSYS);
@@ -128,23 +130,46 @@ public final class TestFuseHandler implements FuseRequestHandler {
         }
     }
 
-    private static Outcome reply(ByteBuf reply, WireOrder order, long unique, int bodySize,
+    /** FORGET, BATCH_FORGET and INTERRUPT are high priority, read in the session's byte order. */
+    @Override
+    public RequestClass classify(ByteBuf request) {
+        if (request.readableBytes() < InHeader.SIZE) {
+            return RequestClass.NORMAL;
+        }
+        return Opcode.of(order.getInt(request, request.readerIndex() + InHeader.OPCODE_OFFSET))
+                .filter(Opcode::highPriority).map(o -> RequestClass.HIGH_PRIORITY).orElse(RequestClass.NORMAL);
+    }
+
+    @Override
+    public Served answerFailure(ByteBuf request, ByteBuf reply, Errno errno) {
+        WireOrder session = order;
+        if (request.readableBytes() < InHeader.SIZE) {
+            return error(reply, session, 0, errno);
+        }
+        int start = request.readerIndex();
+        boolean replies = Opcode.of(session.getInt(request, start + InHeader.OPCODE_OFFSET)).map(Opcode::replies)
+                .orElse(true);
+        return replies ? error(reply, session, session.getLong(request, start + InHeader.UNIQUE_OFFSET), errno)
+                : Served.noReply();
+    }
+
+    private static Served reply(ByteBuf reply, WireOrder order, long unique, int bodySize,
                                  java.util.function.Consumer<ByteBuf> body) {
         int length = OutHeader.SIZE + bodySize;
         if (reply.maxWritableBytes() < length) {
-            return Outcome.REPLY_TOO_LARGE;
+            return Served.noRoom();
         }
         OutHeader.encode(reply, order, length, 0, unique);
         body.accept(reply);
-        return Outcome.REPLIED;
+        return Served.replied();
     }
 
-    private static Outcome error(ByteBuf reply, WireOrder order, long unique, Errno errno) {
+    private static Served error(ByteBuf reply, WireOrder order, long unique, Errno errno) {
         if (reply.maxWritableBytes() < OutHeader.SIZE) {
-            return Outcome.REPLY_TOO_LARGE;
+            return Served.noRoom();
         }
         OutHeader.encode(reply, order, OutHeader.SIZE, -errno.code(), unique);
-        return Outcome.REPLIED;
+        return Served.replied();
     }
 
     private static void await(CountDownLatch latch) {
