@@ -10,4 +10,5 @@ module io.virtiofs.examples {
     exports io.virtiofs.examples.memfs;
     exports io.virtiofs.examples.cli;
     exports io.virtiofs.examples.hello;
+    exports io.virtiofs.examples.zip;
 }

@@ -19,7 +19,7 @@ import java.util.Set;
 final class MountCommand {
 
     static final Set<String> WITH_VALUE = Set.of("fs", "threads", "attr-timeout", "entry-timeout",
-            "capacity", "o", "log-level", "fsname");
+            "capacity", "o", "log-level", "fsname", "zip");
     static final Set<String> FLAGS = Set.of("help", "verbose", "io-uring", "no-default-permissions",
             "no-allow-other");
 
@@ -36,6 +36,7 @@ final class MountCommand {
 
                 Options:
                   --fs memfs              the file system to serve (memfs: in memory; the default)
+                  --zip FILE              serve the ZIP archive FILE read-only instead
                   --threads N             request worker threads (default 8, 1..256)
                   --io-uring              serve requests over io_uring, one ring per CPU (Linux
                                           6.14+, with fuse.enable_uring=Y in the kernel)
@@ -82,7 +83,7 @@ final class MountCommand {
             throw new UsageException(e.getMessage());
         }
         // SIGINT and SIGTERM unmount and end the command with status 0 (the mount's own handling).
-        String served = parsed.value("fs").orElse("memfs");
+        String served = servedName(parsed);
         boolean verbose = parsed.flag("verbose");
         try {
             mount.runUntilStopped(() -> {
@@ -123,13 +124,25 @@ final class MountCommand {
         }
     }
 
-    static FileSystem fileSystem(Arguments parsed) throws UsageException {
+    /** What is served, for the start line: memfs, or the ZIP archive's path. */
+    static String servedName(Arguments parsed) throws UsageException {
+        String zip = parsed.value("zip").orElse(null);
+        return zip != null ? "ZIP archive " + zip : parsed.value("fs").orElse("memfs");
+    }
+
+    static FileSystem fileSystem(Arguments parsed) throws UsageException, CommandFailure {
+        Duration attr = parsed.secondsValue("attr-timeout", Duration.ofSeconds(1));
+        Duration entry = parsed.secondsValue("entry-timeout", Duration.ofSeconds(1));
+        if (parsed.value("zip").isPresent()) {
+            if (parsed.value("fs").isPresent() || parsed.value("capacity").isPresent()) {
+                throw new UsageException("--zip serves an archive: it goes with neither --fs nor --capacity");
+            }
+            return ZipArchive.open(Path.of(parsed.value("zip").get()), entry, attr);
+        }
         String name = parsed.value("fs").orElse("memfs");
         if (!name.equals("memfs")) {
             throw new UsageException("--fs " + name + " is not known (memfs is the one file system built in)");
         }
-        Duration attr = parsed.secondsValue("attr-timeout", Duration.ofSeconds(1));
-        Duration entry = parsed.secondsValue("entry-timeout", Duration.ofSeconds(1));
         long capacity = parsed.sizeValue("capacity", MemFsConfig.DEFAULT_CAPACITY);
         try {
             return new MemFs(MemFsConfig.builder().capacityBytes(capacity).attrTimeout(attr).entryTimeout(entry).build());

@@ -20,7 +20,7 @@ final class ServeCommand {
 
     private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
     private static final Set<String> WITH_VALUE = Set.of("socket-path", "fd", "fs", "tag", "thread-pool-size", "queues",
-            "queue-size", "log-level", "attr-timeout", "entry-timeout", "capacity", "warm-up");
+            "queue-size", "log-level", "attr-timeout", "entry-timeout", "capacity", "warm-up", "zip");
     private static final Set<String> FLAGS = Set.of("help", "readonly", "exit-on-disconnect", "accept-unsealed-memory");
 
     private ServeCommand() {
@@ -40,6 +40,7 @@ final class ServeCommand {
                   --socket-path PATH      the vhost-user socket to create (must not exist)
                   --fd FD                 serve an inherited listening socket instead
                   --fs memfs              the file system to serve (memfs: in memory; the default)
+                  --zip FILE              serve the ZIP archive FILE read-only instead
                   --tag TAG               the tag the guest mounts (default myfs; 1..36 bytes)
                   --thread-pool-size N    threads running requests (default 0: each queue's own thread)
                   --queues N              request queues offered besides hiprio (default 1)
@@ -133,7 +134,7 @@ final class ServeCommand {
         }
         // SIGINT and SIGTERM close the back-end (the socket file removed) and end the command with
         // status 0; the start line comes once they do.
-        String startLine = "virtiofs: serving " + parsed.value("fs").orElse("memfs")
+        String startLine = "virtiofs: serving " + MountCommand.servedName(parsed)
                 + (parsed.flag("readonly") ? " (read-only)" : "") + " as vhost-user-fs tag "
                 + parsed.value("tag").orElse("myfs") + " on "
                 + backend.socketPath().map(Path::toString).orElse("fd " + parsed.value("fd").orElse("?"));

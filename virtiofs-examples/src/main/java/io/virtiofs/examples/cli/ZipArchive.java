@@ -1,0 +1,31 @@
+package io.virtiofs.examples.cli;
+
+import io.virtiofs.api.FileSystem;
+import io.virtiofs.examples.zip.ZipFs;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** {@code --zip FILE}: the archive opened for serving, with a clear error when it cannot be. */
+final class ZipArchive {
+
+    private static final System.Logger LOG = System.getLogger(ZipArchive.class.getName());
+
+    private ZipArchive() {
+    }
+
+    /** The archive's file system; the archive stays open for as long as the process runs. */
+    static FileSystem open(Path archive, Duration entryValidity, Duration attrValidity) throws CommandFailure {
+        ZipFs zip;
+        try {
+            zip = ZipFs.open(archive, entryValidity, attrValidity);
+        } catch (IOException | RuntimeException e) {
+            throw new CommandFailure("cannot open the ZIP archive " + archive + ": " + e, e);
+        }
+        for (String skipped : zip.skipped()) {
+            LOG.log(Level.WARNING, () -> "left out of " + archive + ": " + skipped);
+        }
+        return zip.fileSystem();
+    }
+}
