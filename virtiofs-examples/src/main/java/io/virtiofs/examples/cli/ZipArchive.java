@@ -4,6 +4,7 @@ import io.virtiofs.api.FileSystem;
 import io.virtiofs.examples.zip.ZipFs;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -20,8 +21,11 @@ final class ZipArchive {
         ZipFs zip;
         try {
             zip = ZipFs.open(archive, entryValidity, attrValidity);
+        } catch (NoSuchFileException e) {
+            throw new CommandFailure("ZIP archive " + archive + " does not exist", e);
         } catch (IOException | RuntimeException e) {
-            throw new CommandFailure("cannot open the ZIP archive " + archive + ": " + e, e);
+            throw new CommandFailure("cannot serve " + archive + " as a ZIP archive: "
+                    + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
         }
         for (String skipped : zip.skipped()) {
             LOG.log(Level.WARNING, () -> "left out of " + archive + ": " + skipped);
