@@ -3,11 +3,13 @@
 # Boots Linux guests under QEMU (vm-run.sh) against `bin/virtiofs serve` with memfs:
 #   smoke      the functional smoke workload (35 checks)
 #   stress     many files, concurrent writers, a large file read back after dropping caches
+#   zip        a ZIP archive served read-only (serve --zip, the node layer's example): every
+#              file's sha256 and size, the directory tree, every change refused with EROFS
 #   lifecycle  one daemon serves two guests in turn (QEMU quits, a new QEMU reconnects); the
 #              second guest finds what the first wrote; every guest unmounts cleanly; the
 #              daemon survives both and exits 0 on SIGTERM, removing its socket
 # Without QEMU (harness/setup.sh installs it) the tests are skipped, or fail when CI=true.
-# usage: guest-tests.sh [smoke|stress|lifecycle ...]   (default: all)
+# usage: guest-tests.sh [smoke|stress|zip|lifecycle ...]   (default: all)
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -52,6 +54,30 @@ run_stress() {
     return $rc
 }
 
+run_zip() {
+    local dir="$OUT/zip" tree jdk
+    tree="$dir/tree"
+    mkdir -p "$tree/docs/nested" "$tree/data/empty-dir"
+    jdk=$("$ROOT/bin/jdk25") || return 1
+    head -c 5000000 /dev/urandom > "$tree/data/random.bin"
+    seq 1 300000 > "$tree/docs/numbers.txt"
+    printf 'hello from a zip\n' > "$tree/docs/nested/hello.txt"
+    : > "$tree/data/empty.txt"
+    (cd "$tree" && find . -type f | sort > ../files && xargs sha256sum < ../files > MANIFEST.sha256 \
+        && xargs stat -c '%s %n' < ../files > MANIFEST.sizes)
+    "$jdk/bin/jar" --create --no-manifest --file "$dir/test.zip" -C "$tree" . || return 1
+    local files dirs
+    files=$(find "$tree" -type f | wc -l)
+    dirs=$(find "$tree" -type d | wc -l)
+    "$HERE/vm-run.sh" -o "$dir/guest" -t 300 --no-fio -w "$HERE/workloads/zip-check.sh" \
+        -e "ZIP_FILES=$files" -e "ZIP_DIRS=$dirs" \
+        -b "exec $SERVE --socket-path \"\$SOCK\" --zip '$dir/test.zip'" > "$dir/guest.out" 2> "$dir/guest.err"
+    local rc=$?
+    [ $rc -eq 0 ] && { check_umount "$dir/guest" || rc=1; }
+    tail -n 1 "$dir/guest.out"
+    return $rc
+}
+
 run_lifecycle() {
     local dir="$OUT/lifecycle" sock pid rc=0 token
     mkdir -p "$dir"
@@ -89,10 +115,10 @@ run_lifecycle() {
 }
 
 tests=("$@")
-[ ${#tests[@]} -gt 0 ] || tests=(smoke stress lifecycle)
+[ ${#tests[@]} -gt 0 ] || tests=(smoke stress zip lifecycle)
 for t in "${tests[@]}"; do
     case "$t" in
-        smoke|stress|lifecycle) start=$(date +%s); "run_$t"; rc=$?; result "$t" $rc; echo "guest-tests: $t took $(( $(date +%s) - start ))s" ;;
+        smoke|stress|zip|lifecycle) start=$(date +%s); "run_$t"; rc=$?; result "$t" $rc; echo "guest-tests: $t took $(( $(date +%s) - start ))s" ;;
         *) echo "guest-tests: unknown test $t" >&2; exit 2 ;;
     esac
 done

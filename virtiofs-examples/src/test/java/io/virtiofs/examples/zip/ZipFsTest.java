@@ -19,6 +19,8 @@ import io.virtiofs.api.OpenFlags;
 import io.virtiofs.api.ReadRequest;
 import io.virtiofs.api.ReleaseRequest;
 import io.virtiofs.api.SecurityLabel;
+import java.io.Closeable;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +32,8 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The ZIP example called directly (no kernel): a random archive served exactly, reads in any order. */
 @Timeout(120)
@@ -66,14 +70,32 @@ class ZipFsTest {
         return names;
     }
 
-    @Test
-    void servesARandomArchiveExactly(@TempDir Path dir) throws Exception {
+    /** An archive served, by the node layer's ZipFs or by the raw SPI's RawZipFs. */
+    private record Served(FileSystem fs, List<String> skipped, Closeable archive) implements Closeable {
+        static Served open(String implementation, Path archive) throws IOException {
+            if (implementation.equals("raw")) {
+                RawZipFs raw = new RawZipFs(archive, Duration.ofSeconds(1), Duration.ofSeconds(1));
+                return new Served(raw.readOnly(), raw.skipped(), raw);
+            }
+            ZipFs zip = ZipFs.open(archive, Duration.ofSeconds(1), Duration.ofSeconds(1));
+            return new Served(zip.fileSystem(), zip.skipped(), zip);
+        }
+
+        @Override
+        public void close() throws IOException {
+            archive.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"node", "raw"})
+    void servesARandomArchiveExactly(String implementation, @TempDir Path dir) throws Exception {
         long seed = Long.getLong("virtiofs.seed", System.nanoTime());
-        System.out.println("ZipFsTest: seed " + seed + " (replay with -Dvirtiofs.seed=" + seed + ")");
+        System.out.println("ZipFsTest(" + implementation + "): seed " + seed + " (replay with -Dvirtiofs.seed=" + seed + ")");
         ZipFixture fixture = ZipFixture.write(dir.resolve("t.zip"), seed);
         Random random = new Random(seed);
-        try (ZipFs zip = ZipFs.open(fixture.archive(), Duration.ofSeconds(1), Duration.ofSeconds(1))) {
-            FileSystem fs = zip.fileSystem();
+        try (Served zip = Served.open(implementation, fixture.archive())) {
+            FileSystem fs = zip.fs();
             assertEquals(fixture.skipped().size(), zip.skipped().size(), "seed " + seed + ": " + zip.skipped());
             for (String directory : fixture.directories()) {
                 long nodeid = resolve(fs, directory);
