@@ -55,6 +55,19 @@ class NodeFileSystemTest {
         return dst.toString(StandardCharsets.UTF_8);
     }
 
+    /** The README's example: a tree of one file. */
+    @Test
+    void theReadmeTreeOfOneFileServesIt() {
+        DirectoryNode root = new DirectoryNode();
+        root.addChild("hello", new BytesFileNode("hello\n"));
+        NodeFileSystem fs = new NodeFileSystem(root);
+        Entry hello = fs.lookup(CTX, FileSystem.ROOT_ID, name("hello"));
+        assertEquals(0100444, hello.attr().mode());
+        assertEquals(6, hello.attr().size());
+        long fh = fs.open(CTX, hello.nodeid(), READ_ONLY).fh();
+        assertEquals("hello\n", read(fs, hello.nodeid(), fh, 0, 4096));
+    }
+
     @Test
     void lookupsAreCountedAndForgetGivesThemBack() {
         DirectoryNode root = new DirectoryNode();
