@@ -27,8 +27,8 @@ final class ZipArchive {
             throw new CommandFailure("cannot serve " + archive + " as a ZIP archive: "
                     + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
         }
-        for (String skipped : zip.skipped()) {
-            LOG.log(Level.WARNING, () -> "left out of " + archive + ": " + skipped);
+        for (String warning : zip.warnings()) {
+            LOG.log(Level.WARNING, () -> archive + ": " + warning);
         }
         return zip.fileSystem();
     }

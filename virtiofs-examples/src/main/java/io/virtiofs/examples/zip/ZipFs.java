@@ -6,13 +6,16 @@ import io.virtiofs.api.Context;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.FileName;
+import io.virtiofs.api.FileType;
 import io.virtiofs.api.OpenFlags;
 import io.virtiofs.api.OpenReply;
+import io.virtiofs.api.SymlinkTarget;
 import io.virtiofs.api.node.DirectoryNode;
 import io.virtiofs.api.node.FileHandle;
 import io.virtiofs.api.node.FileNode;
 import io.virtiofs.api.node.Node;
 import io.virtiofs.api.node.NodeFileSystem;
+import io.virtiofs.api.node.SymlinkNode;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.jspecify.annotations.Nullable;
@@ -33,18 +37,22 @@ import org.jspecify.annotations.Nullable;
  * entry's size and modification time, and reads decompress the entry, forward from where the
  * last read of the same open file ended. Every change answers {@code EROFS}.
  *
- * <p>{@link ZipFile} does not show an entry's Unix mode, so files are 0444 and directories 0555.
- * Entries whose path climbs out of the archive ({@code ..}) or holds a name Linux cannot show
- * are left out, and {@link #skipped()} lists them.
+ * <p>Modes come from the archive's central directory when a Unix tool wrote them
+ * ({@link UnixModes}); an entry whose mode says symbolic link is one, its content the target.
+ * Without a mode, files are 0444 and directories 0555. Entries whose path climbs out of the
+ * archive ({@code ..}) or holds a name Linux cannot show are left out, and {@link #warnings()}
+ * says so.
  */
 public final class ZipFs implements Closeable {
 
     private final ZipFile zip;
     private final NodeFileSystem fileSystem;
-    private final List<String> skipped = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
+    private final Map<String, Integer> modes;
 
     private ZipFs(Path archive, Duration entryValidity, Duration attrValidity) throws IOException {
         zip = new ZipFile(archive.toFile());
+        modes = modes(archive);
         FileTime archiveTime = Files.getLastModifiedTime(archive);
         ZipDirectory root = new ZipDirectory(archiveTime);
         for (ZipEntry entry : Collections.list(zip.entries())) {
@@ -63,9 +71,23 @@ public final class ZipFs implements Closeable {
         return fileSystem;
     }
 
-    /** The entries left out, with why. */
-    public List<String> skipped() {
-        return List.copyOf(skipped);
+    /** The entries left out, and anything else that could not be read, with why. */
+    public List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    private Map<String, Integer> modes(Path archive) {
+        try {
+            return UnixModes.read(archive);
+        } catch (IOException e) {
+            warnings.add("no Unix modes: " + e.getMessage());
+            return Map.of();
+        }
+    }
+
+    private int permissions(ZipEntry entry, int otherwise) {
+        Integer mode = modes.get(entry.getName());
+        return mode == null ? otherwise : mode & 07777;
     }
 
     @Override
@@ -77,13 +99,13 @@ public final class ZipFs implements Closeable {
         List<FileName> path = new ArrayList<>();
         for (String part : entry.getName().split("/")) {
             if (part.equals("..")) {
-                skipped.add(entry.getName() + ": climbs out of the archive");
+                warnings.add(entry.getName() + ": climbs out of the archive");
                 return;
             } else if (!part.isEmpty() && !part.equals(".")) {
                 try {
                     path.add(FileName.of(part));
                 } catch (ErrnoException e) {
-                    skipped.add(entry.getName() + ": " + e.getMessage());
+                    warnings.add(entry.getName() + ": " + e.getMessage());
                     return;
                 }
             }
@@ -97,15 +119,21 @@ public final class ZipFs implements Closeable {
                 directory.addChild(path.get(i), child);
             }
             if (!(child instanceof ZipDirectory subdirectory)) {
-                skipped.add(entry.getName() + ": " + path.get(i) + " is a file and a directory");
+                warnings.add(entry.getName() + ": " + path.get(i) + " is a file and a directory");
                 return;
             }
             directory = subdirectory;
         }
         if (entry.isDirectory()) {
-            directory.time = entry.getLastModifiedTime();
+            directory.entry = entry;
         } else if (path.isEmpty() || directory.child(path.getLast()) instanceof ZipDirectory) {
-            skipped.add(entry.getName() + ": not a file name, or a directory's");
+            warnings.add(entry.getName() + ": not a file name, or a directory's");
+        } else if (FileType.SYMLINK.matches(modes.getOrDefault(entry.getName(), 0))) {
+            try (InputStream in = zip.getInputStream(entry)) {
+                directory.addChild(path.getLast(), new ZipSymlink(SymlinkTarget.of(in.readNBytes(4096)), entry));
+            } catch (IOException | ErrnoException e) {
+                warnings.add(entry.getName() + ": not a symbolic link's target: " + e.getMessage());
+            }
         } else {
             directory.addChild(path.getLast(), new ZipFileNode(entry));
         }
@@ -117,18 +145,40 @@ public final class ZipFs implements Closeable {
         attr.mtime(seconds, nanos).ctime(seconds, nanos).atime(seconds, nanos);
     }
 
-    /** A directory: its time from its own entry, or the archive's when only implied. */
-    private static final class ZipDirectory extends DirectoryNode {
-        volatile FileTime time;
+    /** A directory: its mode and time from its own entry, or 0555 and the archive's time when implied. */
+    private final class ZipDirectory extends DirectoryNode {
+        private final FileTime archiveTime;
+        volatile @Nullable ZipEntry entry;
 
-        ZipDirectory(FileTime time) {
-            this.time = time;
+        ZipDirectory(FileTime archiveTime) {
+            this.archiveTime = archiveTime;
         }
 
         @Override
         protected void getattr(Context ctx, Attr.Builder attr) {
             super.getattr(ctx, attr);
-            times(attr.mode(0555), time);
+            ZipEntry own = entry;
+            if (own == null) {
+                times(attr.mode(0555), archiveTime);
+            } else {
+                times(attr.mode(permissions(own, 0555)), own.getLastModifiedTime());
+            }
+        }
+    }
+
+    /** A symbolic link: its target is the entry's content. */
+    private final class ZipSymlink extends SymlinkNode {
+        private final ZipEntry entry;
+
+        ZipSymlink(SymlinkTarget target, ZipEntry entry) {
+            super(target);
+            this.entry = entry;
+        }
+
+        @Override
+        protected void getattr(Context ctx, Attr.Builder attr) {
+            super.getattr(ctx, attr);
+            times(attr, entry.getLastModifiedTime());
         }
     }
 
@@ -142,7 +192,7 @@ public final class ZipFs implements Closeable {
 
         @Override
         protected void getattr(Context ctx, Attr.Builder attr) {
-            times(attr.mode(0444).size(Math.max(0, entry.getSize())), entry.getLastModifiedTime());
+            times(attr.mode(permissions(entry, 0444)).size(Math.max(0, entry.getSize())), entry.getLastModifiedTime());
         }
 
         @Override

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ZIP example (on the node layer) through the kernel: a seeded random archive mounted, every
- * directory listed, every file's size and time, its bytes read whole and at random offsets
- * against the archive's, and every change refused with EROFS.
+ * directory listed, every file's size, time and mode, its bytes read whole and at random offsets
+ * against the archive's, symbolic links read and followed, and every change refused with EROFS.
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ZipKernelTest {
@@ -66,7 +66,8 @@ class ZipKernelTest {
                         .collect(Collectors.toCollection(TreeSet::new));
                 assertEquals(fixture.children(directory), names, "seed " + seed + ": listing of /" + directory);
             }
-            assertTrue(Files.isDirectory(mounted(directory)));
+            assertEquals(fixture.modes().getOrDefault(directory + "/", 040555),
+                    Files.getAttribute(mounted(directory), "unix:mode"), "seed " + seed + ": the mode of /" + directory);
         }
         // Random reads first, before the page cache holds the files: the file system's streams
         // are sent back and forth.
@@ -95,6 +96,15 @@ class ZipKernelTest {
             assertEquals(file.getValue().length, attributes.size(), context);
             assertEquals(fixture.times().get(file.getKey()), attributes.lastModifiedTime().toInstant(), context);
             assertArrayEquals(file.getValue(), Files.readAllBytes(path), context);
+            assertEquals(fixture.modes().getOrDefault(file.getKey(), 0100444), Files.getAttribute(path, "unix:mode"), context);
+        }
+        for (Map.Entry<String, String> link : fixture.links().entrySet()) {
+            String context = "seed " + seed + ": " + link.getKey();
+            Path path = mounted(link.getKey());
+            assertTrue(Files.isSymbolicLink(path), context);
+            assertEquals(Path.of(link.getValue()), Files.readSymbolicLink(path), context);
+            String target = link.getKey().substring(0, link.getKey().lastIndexOf('/') + 1) + link.getValue();
+            assertArrayEquals(fixture.files().get(target), Files.readAllBytes(path), context + " followed");
         }
         for (String directory : fixture.directories()) {
             if (fixture.times().containsKey(directory)) {

@@ -17,6 +17,7 @@ import io.virtiofs.api.ReadOnlyFileSystem;
 import io.virtiofs.api.ReadRequest;
 import io.virtiofs.api.ReleaseRequest;
 import io.virtiofs.api.StatFs;
+import io.virtiofs.api.SymlinkTarget;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,17 +43,25 @@ import org.jspecify.annotations.Nullable;
  */
 final class RawZipFs implements FileSystem, Closeable {
 
-    /** A node: its nodeid is its index in {@link #nodes} plus one; a directory has children. */
-    private record Node(long nodeid, @Nullable ZipEntry entry, @Nullable TreeMap<FileName, Node> children,
-                        FileTime[] time) {
+    /**
+     * A node: its nodeid is its index in {@link #nodes} plus one; a directory has children, a
+     * symbolic link a target; a directory's entry and mode come with its own entry, if any.
+     */
+    private record Node(long nodeid, @Nullable ZipEntry[] entry, @Nullable TreeMap<FileName, Node> children,
+                        @Nullable SymlinkTarget link, FileTime archiveTime) {
         boolean isDirectory() {
             return children != null;
+        }
+
+        FileType type() {
+            return isDirectory() ? FileType.DIRECTORY : link != null ? FileType.SYMLINK : FileType.REGULAR;
         }
     }
 
     private final ZipFile zip;
     private final List<Node> nodes = new ArrayList<>();
-    private final List<String> skipped = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
+    private final Map<String, Integer> modes;
     private final Map<Long, Object> handles = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(1);
     private final Duration entryValidity;
@@ -62,15 +71,25 @@ final class RawZipFs implements FileSystem, Closeable {
         this.entryValidity = entryValidity;
         this.attrValidity = attrValidity;
         zip = new ZipFile(archive.toFile());
+        modes = modes(archive);
         FileTime archiveTime = Files.getLastModifiedTime(archive);
-        Node root = newNode(null, true, archiveTime);
+        Node root = newNode(null, true, null, archiveTime);
         for (ZipEntry entry : Collections.list(zip.entries())) {
             add(root, entry, archiveTime);
         }
     }
 
-    List<String> skipped() {
-        return List.copyOf(skipped);
+    List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    private Map<String, Integer> modes(Path archive) {
+        try {
+            return UnixModes.read(archive);
+        } catch (IOException e) {
+            warnings.add("no Unix modes: " + e.getMessage());
+            return Map.of();
+        }
     }
 
     @Override
@@ -78,8 +97,8 @@ final class RawZipFs implements FileSystem, Closeable {
         zip.close();
     }
 
-    private Node newNode(@Nullable ZipEntry entry, boolean directory, FileTime time) {
-        Node node = new Node(nodes.size() + 1, entry, directory ? new TreeMap<>() : null, new FileTime[] {time});
+    private Node newNode(@Nullable ZipEntry entry, boolean directory, @Nullable SymlinkTarget link, FileTime time) {
+        Node node = new Node(nodes.size() + 1, new ZipEntry[] {entry}, directory ? new TreeMap<>() : null, link, time);
         nodes.add(node);
         return node;
     }
@@ -88,13 +107,13 @@ final class RawZipFs implements FileSystem, Closeable {
         List<FileName> path = new ArrayList<>();
         for (String part : entry.getName().split("/")) {
             if (part.equals("..")) {
-                skipped.add(entry.getName() + ": climbs out of the archive");
+                warnings.add(entry.getName() + ": climbs out of the archive");
                 return;
             } else if (!part.isEmpty() && !part.equals(".")) {
                 try {
                     path.add(FileName.of(part));
                 } catch (ErrnoException e) {
-                    skipped.add(entry.getName() + ": " + e.getMessage());
+                    warnings.add(entry.getName() + ": " + e.getMessage());
                     return;
                 }
             }
@@ -102,20 +121,27 @@ final class RawZipFs implements FileSystem, Closeable {
         Node directory = root;
         int directories = entry.isDirectory() ? path.size() : path.size() - 1;
         for (int i = 0; i < directories; i++) {
-            Node child = directory.children().computeIfAbsent(path.get(i), name -> newNode(null, true, archiveTime));
+            Node child = directory.children().computeIfAbsent(path.get(i), name -> newNode(null, true, null, archiveTime));
             if (!child.isDirectory()) {
-                skipped.add(entry.getName() + ": " + path.get(i) + " is a file and a directory");
+                warnings.add(entry.getName() + ": " + path.get(i) + " is a file and a directory");
                 return;
             }
             directory = child;
         }
         if (entry.isDirectory()) {
-            directory.time()[0] = entry.getLastModifiedTime();
+            directory.entry()[0] = entry;
         } else if (path.isEmpty() || directory.children().get(path.getLast()) instanceof Node existing
                 && existing.isDirectory()) {
-            skipped.add(entry.getName() + ": not a file name, or a directory's");
+            warnings.add(entry.getName() + ": not a file name, or a directory's");
+        } else if (FileType.SYMLINK.matches(modes.getOrDefault(entry.getName(), 0))) {
+            try (InputStream in = zip.getInputStream(entry)) {
+                SymlinkTarget target = SymlinkTarget.of(in.readNBytes(4096));
+                directory.children().put(path.getLast(), newNode(entry, false, target, archiveTime));
+            } catch (IOException | ErrnoException e) {
+                warnings.add(entry.getName() + ": not a symbolic link's target: " + e.getMessage());
+            }
         } else {
-            directory.children().put(path.getLast(), newNode(entry, false, entry.getLastModifiedTime()));
+            directory.children().put(path.getLast(), newNode(entry, false, null, archiveTime));
         }
     }
 
@@ -135,16 +161,23 @@ final class RawZipFs implements FileSystem, Closeable {
     }
 
     private Attr attr(Node node) {
-        long seconds = node.time()[0].toInstant().getEpochSecond();
-        int nanos = node.time()[0].toInstant().getNano();
+        ZipEntry entry = node.entry()[0];
+        FileTime time = entry == null ? node.archiveTime() : entry.getLastModifiedTime();
+        long seconds = time.toInstant().getEpochSecond();
+        int nanos = time.toInstant().getNano();
+        Integer mode = entry == null ? null : modes.get(entry.getName());
         Attr.Builder attr = Attr.builder().ino(node.nodeid()).atime(seconds, nanos).mtime(seconds, nanos)
-                .ctime(seconds, nanos);
+                .ctime(seconds, nanos).nlink(1);
+        int permissions = mode == null ? (node.isDirectory() ? 0555 : 0444) : mode & 07777;
         if (node.isDirectory()) {
-            long subdirectories = node.children().values().stream().filter(Node::isDirectory).count();
-            return attr.mode(FileType.DIRECTORY.modeBits() | 0555).nlink(2 + (int) subdirectories).build();
+            attr.nlink(2 + (int) node.children().values().stream().filter(Node::isDirectory).count());
+        } else if (node.link() != null) {
+            attr.size(node.link().length());
+        } else {
+            long size = Math.max(0, entry.getSize());
+            attr.size(size).blocks((size + 511) / 512);
         }
-        long size = Math.max(0, node.entry().getSize());
-        return attr.mode(FileType.REGULAR.modeBits() | 0444).nlink(1).size(size).blocks((size + 511) / 512).build();
+        return attr.mode(node.type().modeBits() | permissions).build();
     }
 
     @Override
@@ -157,6 +190,15 @@ final class RawZipFs implements FileSystem, Closeable {
     @Override
     public AttrReply getattr(Context ctx, long nodeid) {
         return new AttrReply(attr(node(nodeid)), attrValidity);
+    }
+
+    @Override
+    public SymlinkTarget readlink(Context ctx, long nodeid) {
+        SymlinkTarget target = node(nodeid).link();
+        if (target == null) {
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        return target;
     }
 
     @Override
@@ -208,14 +250,14 @@ final class RawZipFs implements FileSystem, Closeable {
     @Override
     public OpenReply open(Context ctx, long nodeid, OpenFlags flags) {
         Node node = node(nodeid);
-        if (node.isDirectory()) {
-            throw new ErrnoException(Errno.EISDIR);
+        if (node.type() != FileType.REGULAR) {
+            throw new ErrnoException(node.isDirectory() ? Errno.EISDIR : Errno.ELOOP);
         }
         if (flags.canWrite() || flags.truncate()) {
             throw new ErrnoException(Errno.EROFS);
         }
         long fh = nextHandle.getAndIncrement();
-        handles.put(fh, new EntryReader(node.entry()));
+        handles.put(fh, new EntryReader(node.entry()[0]));
         return new OpenReply(fh, OpenReply.KEEP_CACHE);
     }
 
@@ -260,8 +302,7 @@ final class RawZipFs implements FileSystem, Closeable {
         for (long position = Math.max(offset, 2); position >= 0 && position - 2 < listing.size(); position++) {
             @SuppressWarnings("unchecked")
             Map.Entry<FileName, Node> entry = (Map.Entry<FileName, Node>) listing.get((int) (position - 2));
-            FileType type = entry.getValue().isDirectory() ? FileType.DIRECTORY : FileType.REGULAR;
-            if (!sink.add(entry.getKey(), position + 1, type, entry.getValue().nodeid())) {
+            if (!sink.add(entry.getKey(), position + 1, entry.getValue().type(), entry.getValue().nodeid())) {
                 return;
             }
         }

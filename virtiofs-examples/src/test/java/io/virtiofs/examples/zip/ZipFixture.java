@@ -1,6 +1,9 @@
 package io.virtiofs.examples.zip;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,16 +21,24 @@ import java.util.zip.ZipOutputStream;
 /**
  * A seeded random ZIP archive and what it must show when served: files (stored and deflated,
  * empty to several MiB, compressible and not) in nested directories, some directories with an
- * entry of their own, others only implied, and two entries that climb out with {@code ..}.
+ * entry of their own, others only implied, Unix modes on some entries (set in the central
+ * directory as Unix tools set them: {@link ZipOutputStream} cannot), symbolic links, and two
+ * entries that climb out with {@code ..}.
  *
  * @param archive the archive written
  * @param files each file's path (with '/') and content
  * @param times each file's and explicit directory's modification time (whole seconds)
  * @param directories every directory's path ("" for the root)
+ * @param modes the Unix mode (type and permissions) of the files, directories and links that have one
+ * @param links each symbolic link's path and target
  * @param skipped the names of the entries that must be left out
  */
 public record ZipFixture(Path archive, Map<String, byte[]> files, Map<String, Instant> times,
-                         TreeSet<String> directories, List<String> skipped) {
+                         TreeSet<String> directories, Map<String, Integer> modes, Map<String, String> links,
+                         List<String> skipped) {
+
+    private static final int[] FILE_MODES = {0100644, 0100755, 0100600, 0100444, 0104755};
+    private static final int[] DIRECTORY_MODES = {040755, 040700, 040750};
 
     /** Writes the archive of {@code seed} to {@code archive}. */
     public static ZipFixture write(Path archive, long seed) throws IOException {
@@ -35,6 +46,8 @@ public record ZipFixture(Path archive, Map<String, byte[]> files, Map<String, In
         Map<String, byte[]> files = new LinkedHashMap<>();
         Map<String, Instant> times = new LinkedHashMap<>();
         TreeSet<String> directories = new TreeSet<>(List.of(""));
+        Map<String, Integer> modes = new LinkedHashMap<>();
+        Map<String, String> links = new LinkedHashMap<>();
         List<String> skipped = List.of("../escape.txt", "x/../../up.txt");
         try (OutputStream out = Files.newOutputStream(archive); ZipOutputStream zip = new ZipOutputStream(out)) {
             for (int i = 0; i < 40; i++) {
@@ -52,6 +65,9 @@ public record ZipFixture(Path archive, Map<String, byte[]> files, Map<String, In
                         zip.putNextEntry(entry);
                         zip.closeEntry();
                         times.put(directory.substring(0, directory.length() - 1), time);
+                        if (random.nextBoolean()) {
+                            modes.put(directory, DIRECTORY_MODES[random.nextInt(DIRECTORY_MODES.length)]);
+                        }
                     }
                 }
                 String name = path + "f" + i + (random.nextBoolean() ? ".txt" : ".bin");
@@ -84,6 +100,24 @@ public record ZipFixture(Path archive, Map<String, byte[]> files, Map<String, In
                 zip.closeEntry();
                 files.put(name, content);
                 times.put(name, time);
+                if (random.nextInt(3) == 0) {
+                    modes.put(name, FILE_MODES[random.nextInt(FILE_MODES.length)]);
+                }
+            }
+            List<String> names = List.copyOf(files.keySet());
+            for (int i = 0; i < 4; i++) {
+                String target = names.get(random.nextInt(names.size()));
+                int slash = target.lastIndexOf('/');
+                String link = target.substring(0, slash + 1) + "link" + i;
+                if (links.containsKey(link)) {
+                    continue;
+                }
+                ZipEntry entry = new ZipEntry(link);
+                zip.putNextEntry(entry);
+                zip.write(target.substring(slash + 1).getBytes(StandardCharsets.UTF_8));
+                zip.closeEntry();
+                links.put(link, target.substring(slash + 1));
+                modes.put(link, 0120777);
             }
             for (String name : skipped) {
                 zip.putNextEntry(new ZipEntry(name));
@@ -91,7 +125,32 @@ public record ZipFixture(Path archive, Map<String, byte[]> files, Map<String, In
                 zip.closeEntry();
             }
         }
-        return new ZipFixture(archive, files, times, directories, skipped);
+        setUnixModes(archive, modes);
+        return new ZipFixture(archive, files, times, directories, modes, links, skipped);
+    }
+
+    /**
+     * Marks the central directory headers of {@code modes}' entries as made by Unix, with the mode
+     * in the high half of their external attributes.
+     */
+    private static void setUnixModes(Path archive, Map<String, Integer> modes) throws IOException {
+        ByteBuffer zip = ByteBuffer.wrap(Files.readAllBytes(archive)).order(ByteOrder.LITTLE_ENDIAN);
+        int end = zip.limit() - 22;
+        while (zip.getInt(end) != 0x06054b50) {
+            end--;
+        }
+        for (int at = zip.getInt(end + 16); at < end; ) {
+            int nameLength = Short.toUnsignedInt(zip.getShort(at + 28));
+            byte[] name = new byte[nameLength];
+            zip.get(at + 46, name);
+            Integer mode = modes.get(new String(name, StandardCharsets.UTF_8));
+            if (mode != null) {
+                zip.put(at + 5, (byte) 3);
+                zip.putInt(at + 38, mode << 16);
+            }
+            at += 46 + nameLength + Short.toUnsignedInt(zip.getShort(at + 30)) + Short.toUnsignedInt(zip.getShort(at + 32));
+        }
+        Files.write(archive, zip.array());
     }
 
     /** The names directly in {@code directory} ("" for the root). */
@@ -99,6 +158,11 @@ public record ZipFixture(Path archive, Map<String, byte[]> files, Map<String, In
         String prefix = directory.isEmpty() ? "" : directory + "/";
         TreeSet<String> children = new TreeSet<>();
         for (String path : files.keySet()) {
+            if (path.startsWith(prefix)) {
+                children.add(path.substring(prefix.length()).split("/")[0]);
+            }
+        }
+        for (String path : links.keySet()) {
             if (path.startsWith(prefix)) {
                 children.add(path.substring(prefix.length()).split("/")[0]);
             }

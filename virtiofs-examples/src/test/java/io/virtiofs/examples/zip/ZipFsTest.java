@@ -14,7 +14,6 @@ import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.FileName;
 import io.virtiofs.api.FileSystem;
-import io.virtiofs.api.FileType;
 import io.virtiofs.api.OpenFlags;
 import io.virtiofs.api.ReadRequest;
 import io.virtiofs.api.ReleaseRequest;
@@ -75,10 +74,10 @@ class ZipFsTest {
         static Served open(String implementation, Path archive) throws IOException {
             if (implementation.equals("raw")) {
                 RawZipFs raw = new RawZipFs(archive, Duration.ofSeconds(1), Duration.ofSeconds(1));
-                return new Served(raw.readOnly(), raw.skipped(), raw);
+                return new Served(raw.readOnly(), raw.warnings(), raw);
             }
             ZipFs zip = ZipFs.open(archive, Duration.ofSeconds(1), Duration.ofSeconds(1));
-            return new Served(zip.fileSystem(), zip.skipped(), zip);
+            return new Served(zip.fileSystem(), zip.warnings(), zip);
         }
 
         @Override
@@ -99,7 +98,8 @@ class ZipFsTest {
             assertEquals(fixture.skipped().size(), zip.skipped().size(), "seed " + seed + ": " + zip.skipped());
             for (String directory : fixture.directories()) {
                 long nodeid = resolve(fs, directory);
-                assertEquals(FileType.DIRECTORY, fs.getattr(CTX, nodeid).attr().type());
+                assertEquals(fixture.modes().getOrDefault(directory + "/", 040555), fs.getattr(CTX, nodeid).attr().mode(),
+                        "seed " + seed + ": " + directory);
                 assertEquals(fixture.children(directory), list(fs, nodeid), "seed " + seed + ": " + directory);
             }
             for (Map.Entry<String, byte[]> file : fixture.files().entrySet()) {
@@ -107,7 +107,7 @@ class ZipFsTest {
                 byte[] content = file.getValue();
                 long nodeid = resolve(fs, file.getKey());
                 Attr attr = fs.getattr(CTX, nodeid).attr();
-                assertEquals(0100444, attr.mode(), context);
+                assertEquals(fixture.modes().getOrDefault(file.getKey(), 0100444), attr.mode(), context);
                 assertEquals(content.length, attr.size(), context);
                 assertEquals(fixture.times().get(file.getKey()).getEpochSecond(), attr.mtime(), context);
                 long fh = fs.open(CTX, nodeid, OpenFlags.of(OpenFlags.O_RDONLY)).fh();
@@ -123,6 +123,11 @@ class ZipFsTest {
                             context + " at " + offset + " for " + size);
                 }
                 fs.release(CTX, new ReleaseRequest(nodeid, fh, 0, 0, 0));
+            }
+            for (Map.Entry<String, String> link : fixture.links().entrySet()) {
+                long nodeid = resolve(fs, link.getKey());
+                assertEquals(0120777, fs.getattr(CTX, nodeid).attr().mode(), "seed " + seed + ": " + link.getKey());
+                assertEquals(link.getValue(), fs.readlink(CTX, nodeid).toString(), "seed " + seed + ": " + link.getKey());
             }
             Entry entry = fs.lookup(CTX, FileSystem.ROOT_ID, FileName.of("escape.txt"));
             assertTrue(entry.isNegative(), "an entry climbing out of the archive is left out");
