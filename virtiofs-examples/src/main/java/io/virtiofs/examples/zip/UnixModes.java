@@ -46,7 +46,9 @@ final class UnixModes {
             }
             long directorySize = Integer.toUnsignedLong(tail.getInt(end + 12));
             long directoryEnd = size - tailLength + end;
-            if (directorySize == 0xFFFFFFFFL && end >= 20 && tail.getInt(end - 20) == ZIP64_LOCATOR) {
+            // A zip64 archive puts its own end record (and a locator of it) between the directory
+            // and the end record, whose fields may hold the values or 0xFFFFFFFF.
+            if (end >= 20 && tail.getInt(end - 20) == ZIP64_LOCATOR) {
                 long zip64End = tail.getLong(end - 20 + 8);
                 ByteBuffer record = readAt(channel, zip64End, 56);
                 if (record.getInt(0) != ZIP64_EOCD) {
