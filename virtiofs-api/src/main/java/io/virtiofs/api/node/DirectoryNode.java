@@ -33,6 +33,7 @@ import org.jspecify.annotations.Nullable;
 public class DirectoryNode extends Node {
 
     private final ConcurrentSkipListMap<FileName, Node> children = new ConcurrentSkipListMap<>();
+    private volatile int subdirectories; // written under the lock of children
 
     public DirectoryNode() {
     }
@@ -55,7 +56,15 @@ public class DirectoryNode extends Node {
             throw new IllegalArgumentException("\"" + name + "\" is not a child's name (the library lists it)");
         }
         child.parent(this);
-        return children.put(name, child);
+        synchronized (children) {
+            Node replaced = children.put(name, child);
+            subdirectories += isDirectory(child) - isDirectory(replaced);
+            return replaced;
+        }
+    }
+
+    private static int isDirectory(@Nullable Node node) {
+        return node != null && node.type() == FileType.DIRECTORY ? 1 : 0;
     }
 
     /** {@link #addChild(FileName, Node)} with a UTF-8 name. */
@@ -65,7 +74,11 @@ public class DirectoryNode extends Node {
 
     /** Removes the child kept under {@code name}; the driver may go on using it until it forgets it. */
     public final @Nullable Node removeChild(FileName name) {
-        return children.remove(name);
+        synchronized (children) {
+            Node removed = children.remove(name);
+            subdirectories -= isDirectory(removed);
+            return removed;
+        }
     }
 
     /** The child kept under {@code name}, or null. */
@@ -101,12 +114,6 @@ public class DirectoryNode extends Node {
     /** Two links, plus one per subdirectory kept (as {@code ..} in each links back here). */
     @Override
     protected void getattr(Context ctx, Attr.Builder attr) {
-        int subdirectories = 0;
-        for (Node child : children.values()) {
-            if (child.type() == FileType.DIRECTORY) {
-                subdirectories++;
-            }
-        }
         attr.nlink(2 + subdirectories);
     }
 

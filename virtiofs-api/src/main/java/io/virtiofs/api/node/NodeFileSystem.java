@@ -70,14 +70,18 @@ public final class NodeFileSystem implements FileSystem {
      */
     public NodeFileSystem(DirectoryNode root, Duration entryValidity, Duration attrValidity) {
         this.nodes = new NodeTable(Objects.requireNonNull(root, "root"));
-        this.entryValidity = entryValidity;
-        this.attrValidity = attrValidity;
-        // Checked as Entry checks them, here rather than at the first lookup.
-        Entry.of(2, Attr.builder().mode(FileType.DIRECTORY.modeBits()).build(), entryValidity);
-        Entry.of(2, Attr.builder().mode(FileType.DIRECTORY.modeBits()).build(), attrValidity);
+        this.entryValidity = checkValidity("entryValidity", entryValidity);
+        this.attrValidity = checkValidity("attrValidity", attrValidity);
         Instant now = Instant.now();
         this.startSeconds = now.getEpochSecond();
         this.startNanos = now.getNano();
+    }
+
+    private static Duration checkValidity(String what, Duration validity) {
+        if (validity.isNegative()) {
+            throw new IllegalArgumentException(what + " " + validity + " is negative");
+        }
+        return validity;
     }
 
     /** The root of the tree served. */
@@ -209,8 +213,10 @@ public final class NodeFileSystem implements FileSystem {
     public CreateReply create(Context ctx, long parent, FileName name, int mode, OpenFlags flags) {
         DirectoryNode directory = directory(parent);
         FileNode file = directory.create(ctx, name, mode, flags);
+        file.parent(directory);
+        Attr attr = attr(ctx, file); // what may fail first, then the handle, then the count
         OpenReply open = open(file, file.open(ctx, flags));
-        return new CreateReply(entry(ctx, directory, file), open);
+        return new CreateReply(new Entry(nodes.countLookup(file), 0, attr, entryValidity, attrValidity), open);
     }
 
     @Override

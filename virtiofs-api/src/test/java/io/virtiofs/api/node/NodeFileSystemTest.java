@@ -170,6 +170,11 @@ class NodeFileSystemTest {
         Attr rootAttr = fs.getattr(CTX, FileSystem.ROOT_ID).attr();
         assertEquals(040755, rootAttr.mode());
         assertEquals(3, rootAttr.nlink(), "two, plus one subdirectory");
+        root.addChild("f", new DirectoryNode());
+        assertEquals(4, fs.getattr(CTX, FileSystem.ROOT_ID).attr().nlink(), "a file replaced by a directory");
+        root.removeChild(name("d"));
+        root.addChild("l", new BytesFileNode("x"));
+        assertEquals(3, fs.getattr(CTX, FileSystem.ROOT_ID).attr().nlink(), "a directory removed, a link replaced");
     }
 
     @Test
@@ -344,6 +349,21 @@ class NodeFileSystemTest {
         fs.release(CTX, new ReleaseRequest(a, created.open().fh(), 0, 0, 0));
         fs.forget(a, 1);
         assertErrno(Errno.ESTALE, () -> fs.getattr(CTX, a));
+    }
+
+    @Test
+    void aCreateWhoseOpenFailsCountsNothingAndOpensNothing() {
+        DirectoryNode root = new DirectoryNode() {
+            @Override
+            protected FileNode create(Context ctx, FileName name, int mode, OpenFlags flags) {
+                return new BytesFileNode("read-only"); // its open refuses writing
+            }
+        };
+        NodeFileSystem fs = new NodeFileSystem(root);
+        assertErrno(Errno.EROFS, () -> fs.create(CTX, FileSystem.ROOT_ID, name("f"), 0644,
+                OpenFlags.of(OpenFlags.O_WRONLY | OpenFlags.O_CREAT)));
+        assertEquals(0, fs.heldNodes());
+        assertEquals(0, fs.openHandles());
     }
 
     @Test
