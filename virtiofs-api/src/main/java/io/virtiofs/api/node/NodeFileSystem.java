@@ -3,6 +3,7 @@ package io.virtiofs.api.node;
 import io.netty.buffer.ByteBuf;
 import io.virtiofs.api.Attr;
 import io.virtiofs.api.AttrReply;
+import io.virtiofs.api.Capability;
 import io.virtiofs.api.Context;
 import io.virtiofs.api.CreateReply;
 import io.virtiofs.api.DirectoryPlusSink;
@@ -13,6 +14,7 @@ import io.virtiofs.api.ErrnoException;
 import io.virtiofs.api.FileName;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.FileType;
+import io.virtiofs.api.InitConfig;
 import io.virtiofs.api.OpenFlags;
 import io.virtiofs.api.OpenReply;
 import io.virtiofs.api.ReadRequest;
@@ -143,6 +145,19 @@ public final class NodeFileSystem implements FileSystem {
             return directory;
         }
         throw new ErrnoException(Errno.ENOTDIR, "node " + nodeid + " is not a directory");
+    }
+
+    /**
+     * Asks for READDIRPLUS, the driver choosing when to use it, unless names are not cached (then
+     * the entries a listing hands out would go unused): one listing then answers the lookups and
+     * attribute requests of an {@code ls -l} too. Wrap this file system in a
+     * {@link io.virtiofs.api.ForwardingFileSystem} to negotiate otherwise.
+     */
+    @Override
+    public void init(InitConfig config) {
+        if (!entryValidity.isZero()) {
+            config.want(Capability.DO_READDIRPLUS).want(Capability.READDIRPLUS_AUTO);
+        }
     }
 
     @Override
