@@ -38,7 +38,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The ZIP example of {@link ZipFs} written again on the full {@link FileSystem} SPI, with the same
- * behaviour, to measure what the node layer saves (README: "Writing a file system"). It may
+ * behaviour, to measure what the node layer saves (docs/nodes.md, "Lines of code"). It may
  * ignore FORGET only because its tree never changes: every node lives as long as the archive.
  */
 final class RawZipFs implements FileSystem, Closeable {
