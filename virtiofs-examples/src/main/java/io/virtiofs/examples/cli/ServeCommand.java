@@ -29,7 +29,7 @@ final class ServeCommand {
     private static final Set<String> WITH_VALUE = MountCommand.union(Set.of("socket-path", "socket", "socket-group",
             "fd", "fs", "tag", "thread-pool-size", "num-request-queues", "queue-size", "log-level", "attr-timeout",
             "entry-timeout", "capacity", "warm-up", "test-gate", "sandbox", "seccomp", "modcaps", "uid-map", "gid-map",
-            "cache-size", "dax-timeout"),
+            "cache-size", "dax-timeout", "zip"),
             S3Options.WITH_VALUE, SharedDirOptions.WITH_VALUE);
     /**
      * Request queues served by default. With vhost-user-fs-pci the VMM picks how many a guest uses
@@ -74,6 +74,7 @@ final class ServeCommand {
                   --fd FD                 serve an inherited listening socket instead
                   --fs memfs|passthrough  the file system to serve (default: passthrough with
                                           --shared-dir, else memfs, in memory)
+                  --zip FILE              serve the ZIP archive FILE read-only instead
                   --sandbox MODE          namespace (default as root: new mount, PID and network
                                           namespaces whose root holds only the shared directory;
                                           made by bin/virtiofs), chroot (into the shared

@@ -85,7 +85,7 @@ public record FuseServerConfig(int maxWrite, int maxReadahead, int maxBackground
     public FuseServerConfig withDaxWindow(DaxWindow window) {
         return new FuseServerConfig(maxWrite, maxReadahead, maxBackground, congestionThreshold, timeGranularity,
                 notifications, Optional.of(window), answerUnknownInterrupts, overIoUring, sessionLogLevel,
-                permissionsCheckedByDriver, callerGroups);
+                permissionsCheckedByDriver, callerGroups, observer);
     }
 
     /** A builder with the defaults: 1 MiB writes, 1 MiB readahead, 64 background requests, ns timestamps. */
