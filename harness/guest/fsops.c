@@ -4,6 +4,11 @@
  * lib/build-initramfs.sh.
  *
  * usage: fsops DIR
+ *        fsops flock-fd FD     take LOCK_EX|LOCK_NB on inherited descriptor FD (the lock stays
+ *                              with its open file description after fsops exits); exit 0 if taken
+ *        fsops flock-try FILE  open FILE and try LOCK_EX|LOCK_NB: exit 0 if taken (then released),
+ *                              1 if another holds it (EWOULDBLOCK), 2 on any other error
+ *        (busybox has no flock; harness/workloads/migration.sh holds one across migrations)
  * Prints "PASS name" or "FAIL name: why" per check and "fsops: N passed, N failed"; exits 1 if
  * any failed. The checks: statx with the birth time (FUSE_STATX), copy_file_range
  * (FUSE_COPY_FILE_RANGE or _64), fallocate and lseek SEEK_DATA/SEEK_HOLE (FUSE_FALLOCATE,
@@ -237,7 +242,24 @@ static void check_fifo_and_sync(void) {
     if (fd >= 0) close(fd);
 }
 
+static int flock_mode(const char *mode, const char *arg) {
+    if (strcmp(mode, "flock-fd") == 0) {
+        if (flock(atoi(arg), LOCK_EX | LOCK_NB) != 0) { perror("flock"); return 1; }
+        return 0;
+    }
+    int fd = open(arg, O_RDWR);
+    if (fd < 0) { perror("open"); return 2; }
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) { flock(fd, LOCK_UN); close(fd); return 0; }
+    int busy = errno == EWOULDBLOCK;
+    if (!busy) perror("flock");
+    close(fd);
+    return busy ? 1 : 2;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 3 && (strcmp(argv[1], "flock-fd") == 0 || strcmp(argv[1], "flock-try") == 0)) {
+        return flock_mode(argv[1], argv[2]);
+    }
     if (argc != 2 || chdir(argv[1]) != 0) {
         fprintf(stderr, "usage: fsops DIR (an existing directory)\n");
         return 2;

@@ -6,6 +6,7 @@ import io.virtiofs.examples.memfs.MemFs;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.testkit.warmup.GuestWarmUp;
 import io.virtiofs.transport.vhostuser.VhostUserBackend;
+import io.virtiofs.protocol.migration.MigrationOnError;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ final class ServeCommand {
 
     private static final Set<String> WITH_VALUE = MountCommand.union(Set.of("socket-path", "fd", "fs", "tag",
             "thread-pool-size", "num-request-queues", "queue-size", "log-level", "attr-timeout", "entry-timeout",
-            "capacity", "warm-up", "test-gate"), S3Options.WITH_VALUE);
+            "capacity", "warm-up", "test-gate", "migration-mode", "migration-on-error"), S3Options.WITH_VALUE);
     /**
      * Request queues served by default. With vhost-user-fs-pci the VMM picks how many a guest uses
      * (QEMU's num-request-queues, which must not exceed this); queues it does not set up cost
@@ -68,6 +69,17 @@ final class ServeCommand {
                                           shrinking (memory-backend-file, a memfd without
                                           sealing); a VMM that shrinks it then resets the device.
                                           Default: refused (memory-backend-memfd is sealed)
+                  --migration-mode MODE   find-paths (default) or file-handles, as virtiofsd's: how
+                                          a passthrough file system finds its nodes again on the
+                                          destination of a live migration. memfs sends its whole
+                                          content in either mode; a file system that cannot
+                                          migrate (the S3 gateway, --readonly, --test-gate) makes
+                                          QEMU block migration up front
+                  --migration-on-error abort|guest-error
+                                          on the destination, when the file system's state cannot
+                                          be restored: fail the migration (abort, the default; the
+                                          guest runs on at the source) or complete it and give the
+                                          guest errors for what did not come along
                   --warm-up SECONDS       run throwaway in-process sessions at start so the JIT
                                           has compiled the request path before the guest's first
                                           requests: at least SECONDS, then until the compilers
@@ -82,6 +94,25 @@ final class ServeCommand {
                 With --s3-bucket the default --thread-pool-size is 16: requests that wait on the
                 store run on the pool, so small ones are answered while 1 MiB reads are in flight.
                 """;
+    }
+
+    /** {@code --migration-on-error}: virtiofsd's names. */
+    static MigrationOnError migrationOnError(Arguments parsed) throws UsageException {
+        String value = parsed.value("migration-on-error").orElse("abort");
+        return switch (value) {
+            case "abort" -> MigrationOnError.ABORT;
+            case "guest-error" -> MigrationOnError.GUEST_ERROR;
+            default -> throw new UsageException("--migration-on-error is abort or guest-error, not " + value);
+        };
+    }
+
+    /** {@code --migration-mode}: virtiofsd's names; they choose for a passthrough file system only. */
+    static String migrationMode(Arguments parsed) throws UsageException {
+        String value = parsed.value("migration-mode").orElse("find-paths");
+        if (!value.equals("find-paths") && !value.equals("file-handles")) {
+            throw new UsageException("--migration-mode is find-paths or file-handles, not " + value);
+        }
+        return value;
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, CommandFailure {
@@ -104,6 +135,7 @@ final class ServeCommand {
         if (parsed.value("test-gate").isPresent()) {
             fs = new TestGate(fs, parsed.secondsValue("test-gate", Duration.ofSeconds(30)));
         }
+        migrationMode(parsed);
         FileSystem served = fs;
         AtomicReference<FuseServer> realServer = new AtomicReference<>();
         VhostUserBackend.Builder builder = VhostUserBackend.builder();
@@ -114,6 +146,7 @@ final class ServeCommand {
                     .threadPoolSize(parsed.intValue("thread-pool-size", S3Options.selected(parsed) ? 16 : 0, 0, 1024))
                     .reconnect(!parsed.flag("exit-on-disconnect"))
                     .acceptUnsealedMemory(parsed.flag("accept-unsealed-memory"))
+                    .migrationOnError(migrationOnError(parsed))
                     .handlerFactory(config -> {
                         FuseServer server = new FuseServer(served, config);
                         realServer.set(server);

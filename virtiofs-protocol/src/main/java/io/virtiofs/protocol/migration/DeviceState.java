@@ -29,5 +29,10 @@ public interface DeviceState {
      * @throws StateFormatException if the stream is not a state this side can take; the message says why
      * @throws IOException if reading fails
      */
-    void loadState(ReadableByteChannel in) throws IOException;
+    void loadState(ReadableByteChannel in, MigrationOnError onError) throws IOException;
+
+    /** {@link #loadState(ReadableByteChannel, MigrationOnError)} refusing any state it cannot take whole. */
+    default void loadState(ReadableByteChannel in) throws IOException {
+        loadState(in, MigrationOnError.ABORT);
+    }
 }

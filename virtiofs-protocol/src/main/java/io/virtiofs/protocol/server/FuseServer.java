@@ -14,6 +14,7 @@ import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
 import io.virtiofs.protocol.message.RequestExtensions;
 import io.virtiofs.protocol.migration.DeviceState;
+import io.virtiofs.protocol.migration.MigrationOnError;
 import io.virtiofs.protocol.migration.StateFormatException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -412,13 +413,13 @@ public final class FuseServer implements FuseRequestHandler, DeviceState {
      * the INIT it settled (replayed here), early interrupts. Only before the first session.
      */
     @Override
-    public void loadState(ReadableByteChannel in) throws IOException {
+    public void loadState(ReadableByteChannel in, MigrationOnError onError) throws IOException {
         synchronized (sessionLock) {
             if (session != null || sessionsStarted > 0) {
                 throw new StateFormatException("this back-end has served a FUSE session already: a migrated state is"
                         + " loaded only into a fresh one");
             }
-            SessionMigration.Restored restored = SessionMigration.load(in, fs, config, notifier);
+            SessionMigration.Restored restored = SessionMigration.load(in, fs, config, notifier, onError);
             for (int i = 0; i < restored.nodeids().length; i++) {
                 lookups.restore(restored.nodeids()[i], restored.counts()[i]);
             }

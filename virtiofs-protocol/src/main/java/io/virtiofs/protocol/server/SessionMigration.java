@@ -8,6 +8,7 @@ import io.virtiofs.protocol.InitFlags;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
 import io.virtiofs.protocol.message.InitIn;
+import io.virtiofs.protocol.migration.MigrationOnError;
 import io.virtiofs.protocol.migration.StateFormatException;
 import io.virtiofs.protocol.migration.StateReader;
 import io.virtiofs.protocol.migration.StateWriter;
@@ -51,6 +52,8 @@ final class SessionMigration {
     /** A session to restore, read and checked, not yet installed. */
     record Restored(@Nullable Session session, long[] nodeids, long[] counts, long[] earlyInterrupts) {
     }
+
+    private static final System.Logger LOG = System.getLogger(FuseServer.class.getName());
 
     private SessionMigration() {
     }
@@ -124,8 +127,8 @@ final class SessionMigration {
      * caller to install. Nothing of the server changes; the file system changes only if its
      * restore succeeds (then only the checks after it can still fail: none but the end of stream).
      */
-    static Restored load(ReadableByteChannel in, FileSystem fs, FuseServerConfig config, Notifier notifier)
-            throws IOException {
+    static Restored load(ReadableByteChannel in, FileSystem fs, FuseServerConfig config, Notifier notifier,
+                         MigrationOnError onError) throws IOException {
         Optional<String> blocker = blocker(fs);
         if (blocker.isPresent()) {
             throw new StateFormatException("this back-end cannot take a migrated state: " + blocker.get());
@@ -181,8 +184,17 @@ final class SessionMigration {
                 throw new StateFormatException("the state is of file system format \"" + format
                         + "\", this back-end's file system reads \"" + migratable.stateFormat() + "\"");
             }
-            migratable.restoreState(reader);
-            reader.requireEnd();
+            try {
+                migratable.restoreState(reader);
+                reader.requireEnd();
+            } catch (StateFormatException broken) {
+                if (onError == MigrationOnError.ABORT || session == null) {
+                    throw broken;
+                }
+                LOG.log(System.Logger.Level.ERROR, "the file system's state could not be restored (" + broken.getMessage()
+                        + "); taking the session anyway (--migration-on-error guest-error): the guest gets errors for"
+                        + " what did not come along");
+            }
             return new Restored(session, nodeids, counts, early);
         } catch (EOFException | UTFDataFormatException e) {
             throw new StateFormatException("the session layer is cut short or corrupt: " + e, e);

@@ -112,6 +112,32 @@ final class FrontEndDescriptors {
         }
     }
 
+    /**
+     * Checks that {@code fd} can hold a dirty log of {@code end} bytes for as long as it is mapped:
+     * a regular file that cannot shrink (sealed, or sealed here) and is long enough.
+     *
+     * @throws VhostUserProtocolException {@link ProtocolFault#MEMORY} otherwise
+     */
+    static void guardLog(int fd, long end) throws VhostUserProtocolException {
+        Path path = procPath(fd);
+        try {
+            if (!Files.readAttributes(path, BasicFileAttributes.class).isRegularFile()) {
+                throw new VhostUserProtocolException(ProtocolFault.MEMORY, "the dirty log is " + describe(fd)
+                        + ", not a regular file");
+            }
+            if (!sealedAgainstShrinking(fd)) {
+                throw new VhostUserProtocolException(ProtocolFault.MEMORY, "the dirty log " + describe(fd)
+                        + " can shrink under the mapping and cannot be sealed (F_SEAL_SHRINK)");
+            }
+            if (Files.size(path) < end) {
+                throw new VhostUserProtocolException(ProtocolFault.MEMORY, "the dirty log's file has "
+                        + Files.size(path) + " bytes, fewer than the " + end + " described");
+            }
+        } catch (IOException e) {
+            throw new VhostUserProtocolException(ProtocolFault.MEMORY, "cannot examine the dirty log's file: " + e);
+        }
+    }
+
     /** Whether {@code fd} is sealed against shrinking, sealing it now when it allows that. */
     private static boolean sealedAgainstShrinking(int fd) {
         int seals;

@@ -7,7 +7,8 @@ package io.virtiofs.transport.vhostuser;
  * <p>Offered: {@link #MQ} (GET_QUEUE_NUM: hiprio plus the request queues), {@link #REPLY_ACK},
  * {@link #CONFIG} (GET_CONFIG reads the virtio-fs configuration; SET_CONFIG is refused),
  * {@link #RESET_DEVICE}, {@link #CONFIGURE_MEM_SLOTS} (ADD_MEM_REG / REM_MEM_REG) and
- * {@link #STATUS}. Not offered: {@link #LOG_SHMFD} (no dirty logging, so no live migration),
+ * {@link #STATUS}; {@link #LOG_SHMFD} and {@link #DEVICE_STATE} only when the request handler
+ * can migrate (see {@link MigrationSupport}: {@link #offered()} leaves them out). Not offered:
  * {@link #BACKEND_REQ} and {@link #BACKEND_SEND_FD} (they serve only the DAX window's map
  * messages, which this back-end does not send), {@link #INFLIGHT_SHMFD},
  * {@link #INBAND_NOTIFICATIONS} and the device-specific rest.
@@ -29,7 +30,10 @@ enum ProtocolFeature {
     RESET_DEVICE(13),
     INBAND_NOTIFICATIONS(14),
     CONFIGURE_MEM_SLOTS(15),
-    STATUS(16);
+    STATUS(16),
+    XEN_MMAP(17),
+    SHARED_OBJECT(18),
+    DEVICE_STATE(19);
 
     /**
      * {@code VHOST_USER_F_PROTOCOL_FEATURES}: the virtio feature bit (30, unused by virtio) by

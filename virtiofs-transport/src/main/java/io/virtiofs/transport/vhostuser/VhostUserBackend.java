@@ -1,6 +1,8 @@
 package io.virtiofs.transport.vhostuser;
 
 import io.virtiofs.protocol.server.FuseRequestHandler;
+import io.virtiofs.protocol.migration.DeviceState;
+import io.virtiofs.protocol.migration.MigrationOnError;
 import io.virtiofs.protocol.server.FuseServerConfig;
 import io.virtiofs.transport.device.VirtioFsDevice;
 import io.virtiofs.transport.device.VirtioFsConfig;
@@ -53,6 +55,7 @@ public final class VhostUserBackend implements AutoCloseable {
     private final int threadPoolSize;
     private final boolean reconnect;
     private final boolean acceptUnsealedMemory;
+    private final MigrationOnError migrationOnError;
     private final FuseRequestHandler handler;
     private final int stopFd;
     private final Object lock = new Object();
@@ -72,6 +75,7 @@ public final class VhostUserBackend implements AutoCloseable {
         this.threadPoolSize = builder.threadPoolSize;
         this.reconnect = builder.reconnect;
         this.acceptUnsealedMemory = builder.acceptUnsealedMemory;
+        this.migrationOnError = builder.migrationOnError;
         this.stopFd = stopFd;
         // Every Linux virtio-fs guest mounts with default_permissions: the guest kernel checks each
         // request with all of its caller's groups, which the device cannot learn.
@@ -161,7 +165,9 @@ public final class VhostUserBackend implements AutoCloseable {
                     .maxQueueSize(queueSize)
                     .requestThreads(threadPoolSize, Math.max(1024, threadPoolSize * 16))
                     .build(handler);
-            try (VhostUserSession session = new VhostUserSession(channel, device, acceptUnsealedMemory)) {
+            Optional<DeviceState> state = handler instanceof DeviceState migratable ? Optional.of(migratable) : Optional.empty();
+            try (VhostUserSession session = new VhostUserSession(channel, device, acceptUnsealedMemory, state,
+                    migrationOnError)) {
                 session.run();
             }
         } catch (RuntimeException e) {
@@ -234,6 +240,7 @@ public final class VhostUserBackend implements AutoCloseable {
         private int threadPoolSize;
         private boolean reconnect = true;
         private boolean acceptUnsealedMemory;
+        private MigrationOnError migrationOnError = MigrationOnError.ABORT;
         private FuseServerConfig serverConfig = FuseServerConfig.defaults();
         private @Nullable Function<FuseServerConfig, FuseRequestHandler> handlerFactory;
 
@@ -306,6 +313,16 @@ public final class VhostUserBackend implements AutoCloseable {
          */
         public Builder acceptUnsealedMemory(boolean accept) {
             acceptUnsealedMemory = accept;
+            return this;
+        }
+
+        /**
+         * What a destination does when the file system's part of a migrated state cannot be
+         * restored (default {@link MigrationOnError#ABORT}). Live migration is offered to a
+         * front-end when the handler is a {@link DeviceState} without a migration blocker.
+         */
+        public Builder migrationOnError(MigrationOnError onError) {
+            migrationOnError = Objects.requireNonNull(onError, "onError");
             return this;
         }
 

@@ -31,6 +31,8 @@ import io.virtiofs.transport.vhostuser.FrontEndMessage.SetVringErr;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.SetVringKick;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.SetVringNum;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.Unsupported;
+import io.virtiofs.protocol.migration.DeviceState;
+import io.virtiofs.protocol.migration.MigrationOnError;
 import java.util.Optional;
 
 /**
@@ -55,6 +57,7 @@ final class VhostUserSession implements AutoCloseable {
     private final VirtioFsDevice device;
     private final MemoryMap memory;
     private final Vrings vrings;
+    private final MigrationSupport migration;
     private long protocolFeatures;
     private int status;
 
@@ -64,16 +67,31 @@ final class VhostUserSession implements AutoCloseable {
 
     /** @param acceptUnsealedMemory whether guest memory that cannot be sealed against shrinking is accepted */
     VhostUserSession(MessageChannel channel, VirtioFsDevice device, boolean acceptUnsealedMemory) {
+        this(channel, device, acceptUnsealedMemory, Optional.empty(), MigrationOnError.ABORT);
+    }
+
+    /**
+     * @param deviceState the handler's state, when it can migrate (live migration is offered then)
+     * @param onError what a destination does with a file system state it cannot restore
+     */
+    VhostUserSession(MessageChannel channel, VirtioFsDevice device, boolean acceptUnsealedMemory,
+                     Optional<DeviceState> deviceState, MigrationOnError onError) {
         this.channel = channel;
         this.device = device;
         this.memory = new MemoryMap(device, acceptUnsealedMemory);
-        this.vrings = new Vrings(device, memory);
+        this.migration = new MigrationSupport(device, deviceState, onError);
+        this.vrings = new Vrings(device, memory, migration);
         device.setConfigCall(vrings::signalFaults);
     }
 
     /** The virtio features offered: the device's and VHOST_USER_F_PROTOCOL_FEATURES. */
     long offeredFeatures() {
-        return device.deviceFeatures() | ProtocolFeature.VIRTIO_F_PROTOCOL_FEATURES;
+        return device.deviceFeatures() | ProtocolFeature.VIRTIO_F_PROTOCOL_FEATURES | migration.virtioFeatures();
+    }
+
+    /** The protocol features offered: {@link ProtocolFeature#offered()} and migration's when it is offered. */
+    long offeredProtocolFeatures() {
+        return ProtocolFeature.offered() | migration.protocolFeaturesOffered();
     }
 
     /** Serves requests until the front-end disconnects, the stop descriptor fires, or a fault ends the connection. */
@@ -173,7 +191,7 @@ final class VhostUserSession implements AutoCloseable {
             }
             case SetFeatures(long features) -> setFeatures(features);
             case GetProtocolFeatures _ -> {
-                return Optional.of(new U64Reply(code, ProtocolFeature.offered()));
+                return Optional.of(new U64Reply(code, offeredProtocolFeatures()));
             }
             case SetProtocolFeatures(long features) -> setProtocolFeatures(features);
             case SetOwner _ -> LOG.log(System.Logger.Level.DEBUG, "front-end took ownership");
@@ -206,6 +224,9 @@ final class VhostUserSession implements AutoCloseable {
             case GetStatus _ -> {
                 return Optional.of(new U64Reply(code, status()));
             }
+            case FrontEndMessage.Migration migrating -> {
+                return migration.handle(migrating, request.fds());
+            }
             case Unsupported unsupported -> throw new VhostUserProtocolException(ProtocolFault.UNSUPPORTED,
                     unsupported.name() + " is not supported by this back-end");
         }
@@ -219,16 +240,17 @@ final class VhostUserSession implements AutoCloseable {
                     + " were not offered");
         }
         vrings.startDisabled((features & ProtocolFeature.VIRTIO_F_PROTOCOL_FEATURES) != 0);
-        device.setDriverFeatures(features & ~ProtocolFeature.VIRTIO_F_PROTOCOL_FEATURES);
+        device.setDriverFeatures(migration.acceptFeatures(features) & ~ProtocolFeature.VIRTIO_F_PROTOCOL_FEATURES);
     }
 
     private void setProtocolFeatures(long features) throws VhostUserProtocolException {
-        long unknown = features & ~ProtocolFeature.offered();
+        long unknown = features & ~offeredProtocolFeatures();
         if (unknown != 0) {
             throw new VhostUserProtocolException(ProtocolFault.INVALID_FIELD, "protocol features "
                     + ProtocolFeature.describe(unknown) + " were not offered");
         }
         protocolFeatures = features;
+        migration.protocolFeaturesAccepted(features);
         LOG.log(System.Logger.Level.DEBUG, "protocol features {0}", ProtocolFeature.describe(features));
     }
 
@@ -286,7 +308,11 @@ final class VhostUserSession implements AutoCloseable {
         try {
             device.close();
         } finally {
-            vrings.close();
+            try {
+                vrings.close();
+            } finally {
+                migration.close();
+            }
         }
     }
 }
