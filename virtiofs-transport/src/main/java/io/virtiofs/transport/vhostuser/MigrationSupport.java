@@ -126,16 +126,29 @@ final class MigrationSupport implements AutoCloseable {
                 require(ProtocolFeature.LOG_SHMFD, message);
                 return Optional.empty(); // the descriptor is closed with the request: nothing is signalled on it
             }
+            // Both define a u64 answer: without DEVICE_STATE it says failure (the connection lives on).
             case SetDeviceStateFd(int direction, int phase) -> {
-                require(ProtocolFeature.DEVICE_STATE, message);
-                DeviceStateTransfer started = transfer();
-                return Optional.of(new U64Reply(code, started.begin(direction, phase, fds.take(0))));
+                if (!deviceStateNegotiated(message)) {
+                    return Optional.of(new U64Reply(code, DeviceStateTransfer.NO_FD | DeviceStateTransfer.FAILED));
+                }
+                return Optional.of(new U64Reply(code, transfer().begin(direction, phase, fds.take(0))));
             }
             case CheckDeviceState _ -> {
-                require(ProtocolFeature.DEVICE_STATE, message);
+                if (!deviceStateNegotiated(message)) {
+                    return Optional.of(new U64Reply(code, DeviceStateTransfer.FAILED));
+                }
                 return Optional.of(new U64Reply(code, transfer().check()));
             }
         }
+    }
+
+    private boolean deviceStateNegotiated(Migration message) {
+        if (ProtocolFeature.DEVICE_STATE.isSetIn(protocolFeatures) && transfer != null) {
+            return true;
+        }
+        LOG.log(System.Logger.Level.ERROR, RequestCode.describe(message.request()) + " refused: DEVICE_STATE was "
+                + (offered() ? "not negotiated" : "not offered: this back-end cannot migrate (see above)"));
+        return false;
     }
 
     private DeviceStateTransfer transfer() {
