@@ -17,6 +17,14 @@
 #   lifecycle          one daemon serves two guests in turn (QEMU quits, a new QEMU reconnects);
 #                      the second guest finds what the first wrote; every guest unmounts cleanly;
 #                      the daemon survives both and exits 0 on SIGTERM, removing its socket
+#   migration          live migration back and forth (four hops) between QEMU 11.1 processes, each with
+#                      its own serve (harness/migrate.sh): a guest holding an fd being appended, an fd
+#                      reading it back, a cwd in the share, an flock and a background writer keeps
+#                      using them on every side, checksums equal (workloads/migration.sh); every hop
+#                      must transfer the device state (serve logs "saving done" and "loading done")
+#   migration-refused  a file system that does not opt in (serve --test-gate wraps memfs in one):
+#                      QEMU refuses to migrate with "lacks VHOST_USER_PROTOCOL_F_LOG_SHMFD", serve
+#                      says why, and the guest finishes on the source
 #   smoke-bookworm     smoke on the old stack: QEMU 7.2 and a 6.1 guest
 #   s3                 `serve --s3-bucket` against a real Ceph cluster (harness/ceph/ceph.sh): a
 #                      guest writes a tree (200 files and one of 1 GiB), lists it and reads it back,
@@ -29,7 +37,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 OUT=${GUEST_TESTS_OUT:-/tmp/vmh/guest-tests/$(date +%Y%m%d-%H%M%S)-$$}
 SERVE=${GUEST_TESTS_SERVE:-"$ROOT/bin/virtiofs serve --log-level info"}
-ALL=(smoke smoke-7 stress stress-7 protocol protocol-7 multiqueue generic lifecycle smoke-bookworm s3)
+ALL=(smoke smoke-7 stress stress-7 protocol protocol-7 multiqueue generic lifecycle migration migration-refused
+     smoke-bookworm s3)
 mkdir -p "$OUT"
 
 missing() { # what the stack lacks, one line each
@@ -204,6 +213,31 @@ run_s3() {
         [ "$left" = 0 ] || { echo "guest-tests: $left tree/ objects left in the bucket after the guest deleted them" >&2; rc=1; }
     fi
     "$ROOT/bin/virtiofs" s3 rb "$bucket" > /dev/null 2>&1 || true
+    return $rc
+}
+
+run_migration() {
+    local dir="$OUT/migration" rc=0 hops saved loaded
+    "$HERE/migrate.sh" -n 4 -o "$dir" -- -e MIG_ROUNDS=60 --mem 512M > "$OUT/migration.out" 2> "$OUT/migration.err" || rc=1
+    grep '^HOP' "$OUT/migration.out"
+    hops=$(grep -c '^HOP [0-9]* status=completed' "$OUT/migration.out")
+    [ "$hops" = 4 ] || { echo "guest-tests: $hops of 4 hops completed" >&2; rc=1; }
+    saved=$(cat "$dir"/backend-*.log 2>/dev/null | grep -c 'device state: saving done')
+    loaded=$(cat "$dir"/backend-*.log 2>/dev/null | grep -c 'device state: loading done')
+    [ "$saved" = 4 ] && [ "$loaded" = 4 ] || { echo "guest-tests: $saved states saved, $loaded loaded (4 each expected)" >&2; rc=1; }
+    tail -n 1 "$dir/result.txt" 2>/dev/null
+    return $rc
+}
+
+run_migration-refused() {
+    local dir="$OUT/migration-refused" rc=0
+    "$HERE/migrate.sh" -n 1 --expect-refusal -o "$dir" \
+        -b 'exec "$ROOT/bin/virtiofs" serve --socket-path "$SOCK" --exit-on-disconnect --warm-up 0 --test-gate 30' \
+        -- -e MIG_ROUNDS=10 --mem 512M > "$OUT/migration-refused.out" 2> "$OUT/migration-refused.err" || rc=1
+    grep -q 'status=refused.*lacks VHOST_USER_PROTOCOL_F_LOG_SHMFD' "$OUT/migration-refused.out" ||
+        { echo "guest-tests: QEMU did not refuse the migration for the missing LOG_SHMFD" >&2; rc=1; }
+    grep -q 'live migration is not offered to this front-end: the file system TestGate does not implement Migratable' \
+        "$dir/backend-0.log" || { echo "guest-tests: serve did not say why it cannot migrate" >&2; rc=1; }
     return $rc
 }
 
