@@ -25,6 +25,10 @@
 #   migration-refused  a file system that does not opt in (serve --test-gate wraps memfs in one):
 #                      QEMU refuses to migrate with "lacks VHOST_USER_PROTOCOL_F_LOG_SHMFD", serve
 #                      says why, and the guest finishes on the source
+#   migration-state-refused  the first destination is started with other options (--entry-timeout 0:
+#                      memfs would not take readdirplus), refuses the state (it would settle the
+#                      guest's INIT differently), QEMU fails that migration and the guest goes on at
+#                      the source; the second destination takes it and the guest finishes there
 #   smoke-bookworm     smoke on the old stack: QEMU 7.2 and a 6.1 guest
 #   s3                 `serve --s3-bucket` against a real Ceph cluster (harness/ceph/ceph.sh): a
 #                      guest writes a tree (200 files and one of 1 GiB), lists it and reads it back,
@@ -38,7 +42,7 @@ ROOT=$(cd "$HERE/.." && pwd)
 OUT=${GUEST_TESTS_OUT:-/tmp/vmh/guest-tests/$(date +%Y%m%d-%H%M%S)-$$}
 SERVE=${GUEST_TESTS_SERVE:-"$ROOT/bin/virtiofs serve --log-level info"}
 ALL=(smoke smoke-7 stress stress-7 protocol protocol-7 multiqueue generic lifecycle migration migration-refused
-     smoke-bookworm s3)
+     migration-state-refused smoke-bookworm s3)
 mkdir -p "$OUT"
 
 missing() { # what the stack lacks, one line each
@@ -238,6 +242,19 @@ run_migration-refused() {
         { echo "guest-tests: QEMU did not refuse the migration for the missing LOG_SHMFD" >&2; rc=1; }
     grep -q 'live migration is not offered to this front-end: the file system TestGate does not implement Migratable' \
         "$dir/backend-0.log" || { echo "guest-tests: serve did not say why it cannot migrate" >&2; rc=1; }
+    return $rc
+}
+
+run_migration-state-refused() {
+    local dir="$OUT/migration-state-refused" rc=0
+    "$HERE/migrate.sh" -n 2 --expect-fail 1 -o "$dir" \
+        -b 'exec "$ROOT/bin/virtiofs" serve --socket-path "$SOCK" --exit-on-disconnect --warm-up 0 $([ "$HOP" = 1 ] && echo --entry-timeout 0)' \
+        -- -e MIG_ROUNDS=40 --mem 512M > "$OUT/migration-state-refused.out" 2> "$OUT/migration-state-refused.err" || rc=1
+    grep '^HOP' "$OUT/migration-state-refused.out"
+    grep -q '^HOP 1 status=failed' "$OUT/migration-state-refused.out" || { echo "guest-tests: hop 1 did not fail" >&2; rc=1; }
+    grep -q '^HOP 2 status=completed' "$OUT/migration-state-refused.out" || { echo "guest-tests: hop 2 did not complete" >&2; rc=1; }
+    grep -q "would settle the guest's FUSE_INIT differently" "$dir/backend-1.log" ||
+        { echo "guest-tests: the refusing destination did not say why" >&2; rc=1; }
     return $rc
 }
 

@@ -93,14 +93,16 @@ final class DeviceStateTransfer {
         } catch (IOException | RuntimeException e) {
             String why = what + " the device state failed: " + e.getMessage();
             outcome.set(Optional.of(why));
-            LOG.log(System.Logger.Level.ERROR, why + (direction == SAVE ? " (the source goes on serving)" : ""),
-                    e instanceof RuntimeException ? e : null);
+            // A state the front-end sent that cannot be loaded is its fault (a warning); a save that
+            // fails, or a bug anywhere, is ours.
+            LOG.log(direction == LOAD && e instanceof IOException ? System.Logger.Level.WARNING : System.Logger.Level.ERROR,
+                    why + (direction == SAVE ? " (the source goes on serving)" : ""), e instanceof RuntimeException ? e : null);
         }
     }
 
     private long refuse(String why) {
         outcome.set(Optional.of(why));
-        LOG.log(System.Logger.Level.ERROR, "SET_DEVICE_STATE_FD refused: " + why);
+        LOG.log(System.Logger.Level.WARNING, "SET_DEVICE_STATE_FD refused: " + why);
         return NO_FD | FAILED;
     }
 
@@ -108,7 +110,7 @@ final class DeviceStateTransfer {
     long check() {
         awaitTransfer();
         Optional<String> failure = outcome.get();
-        failure.ifPresent(why -> LOG.log(System.Logger.Level.ERROR, "CHECK_DEVICE_STATE answers failure: " + why));
+        failure.ifPresent(why -> LOG.log(System.Logger.Level.WARNING, "CHECK_DEVICE_STATE answers failure: " + why));
         return failure.isPresent() ? FAILED : 0;
     }
 

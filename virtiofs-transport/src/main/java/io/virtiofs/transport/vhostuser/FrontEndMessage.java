@@ -235,8 +235,8 @@ sealed interface FrontEndMessage {
             @Override public int expectedFds() { return 1; }
         }
 
-        /** {@code VHOST_USER_CHECK_DEVICE_STATE}: did the transfer succeed. */
-        record CheckDeviceState() implements Migration {
+        /** {@code VHOST_USER_CHECK_DEVICE_STATE}: did the transfer succeed (no payload, or an ignored u64). */
+        record CheckDeviceState(int payloadSize) implements Migration {
             @Override public int request() { return RequestCode.CHECK_DEVICE_STATE.code(); }
         }
     }

@@ -42,12 +42,12 @@ final class MigrationCodec {
                 yield new SetDeviceStateFd(p.get(JAVA_INT_UNALIGNED, 0), p.get(JAVA_INT_UNALIGNED, 4));
             }
             case CHECK_DEVICE_STATE -> {
-                // QEMU sends the u64 payload field along (zero); an empty payload is accepted too.
+                // No payload (QEMU's), or a u64 that is ignored.
                 if (p.byteSize() != 0 && p.byteSize() != 8) {
                     throw new VhostUserProtocolException(ProtocolFault.PAYLOAD_SIZE, code + " carries 0 or 8 payload"
                             + " bytes, got " + p.byteSize());
                 }
-                yield new CheckDeviceState();
+                yield new CheckDeviceState((int) p.byteSize());
             }
             default -> throw new IllegalArgumentException(code + " is no migration request");
         };
@@ -65,7 +65,7 @@ final class MigrationCodec {
             case SetLogBase _ -> LOG;
             case SetLogFd fd -> fd.payloadSize();
             case SetDeviceStateFd _ -> TRANSFER;
-            case CheckDeviceState _ -> 0;
+            case CheckDeviceState check -> check.payloadSize();
         };
     }
 
@@ -80,8 +80,7 @@ final class MigrationCodec {
                 p.set(JAVA_INT_UNALIGNED, 0, transfer.direction());
                 p.set(JAVA_INT_UNALIGNED, 4, transfer.phase());
             }
-            case CheckDeviceState _ -> {
-            }
+            case CheckDeviceState _ -> p.fill((byte) 0);
         }
     }
 }

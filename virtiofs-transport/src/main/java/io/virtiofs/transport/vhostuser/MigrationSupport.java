@@ -146,7 +146,7 @@ final class MigrationSupport implements AutoCloseable {
         if (ProtocolFeature.DEVICE_STATE.isSetIn(protocolFeatures) && transfer != null) {
             return true;
         }
-        LOG.log(System.Logger.Level.ERROR, RequestCode.describe(message.request()) + " refused: DEVICE_STATE was "
+        LOG.log(System.Logger.Level.WARNING, RequestCode.describe(message.request()) + " refused: DEVICE_STATE was "
                 + (offered() ? "not negotiated" : "not offered: this back-end cannot migrate (see above)"));
         return false;
     }

@@ -320,7 +320,7 @@ public final class SplitQueue {
         addUsedUnlogged(chain, length);
         GuestWriteLog log = writeLog;
         if (log != null && fault == null) {
-            logWrites(log, chain, length);
+            logWrites(log, chain);
         }
     }
 
@@ -334,12 +334,14 @@ public final class SplitQueue {
         this.writeLog = log;
     }
 
-    private void logWrites(GuestWriteLog log, DescriptorChain chain, int length) {
-        int remaining = length;
-        for (int i = chain.readableDescriptorCount(); i < chain.descriptorCount() && remaining > 0; i++) {
-            int n = Math.min(remaining, chain.descriptorLength(i));
-            log.written(chain.descriptorAddress(i), n);
-            remaining -= n;
+    /**
+     * Records the chain's whole writable part, not only the {@code length} bytes the reply took: a
+     * reply given up for a shorter one (an error that replaced a reply too large) wrote there too.
+     * Pages already marked cost a read each.
+     */
+    private void logWrites(GuestWriteLog log, DescriptorChain chain) {
+        for (int i = chain.readableDescriptorCount(); i < chain.descriptorCount(); i++) {
+            log.written(chain.descriptorAddress(i), chain.descriptorLength(i));
         }
         logUsedRing(log);
     }

@@ -200,7 +200,7 @@ class VhostUserMigrationTest {
             // While a ring runs, the device is not suspended: refused.
             U64Reply refused = (U64Reply) front.call(new SetDeviceStateFd(DeviceStateTransfer.SAVE, 0), pipe[1]);
             assertNotEquals(0, refused.value() & 0xff);
-            assertEquals(1, front.u64(new CheckDeviceState()));
+            assertEquals(1, front.u64(new CheckDeviceState(0)));
             front.stopRing(0);
             front.stopRing(1);
             U64Reply started = (U64Reply) front.call(new SetDeviceStateFd(DeviceStateTransfer.SAVE, 0), pipe[1]);
@@ -208,7 +208,7 @@ class VhostUserMigrationTest {
             FileCalls.close(pipe[1]);
             saved = readAll(pipe[0]);
             FileCalls.close(pipe[0]);
-            assertEquals(0, front.u64(new CheckDeviceState()));
+            assertEquals(0, front.u64(new CheckDeviceState(0)));
         }
         assertEquals(4 + state.length, saved.length);
 
@@ -238,7 +238,7 @@ class VhostUserMigrationTest {
             }
         }
         FileCalls.close(pipe[1]);
-        return front.u64(new CheckDeviceState());
+        return front.u64(new CheckDeviceState(0));
     }
 
     private static byte[] readAll(int fd) throws Exception {
@@ -264,7 +264,7 @@ class VhostUserMigrationTest {
             int[] pipe = SocketCalls.socketPair(SocketCalls.SOCK_STREAM | SocketCalls.SOCK_CLOEXEC);
             U64Reply refused = (U64Reply) front.call(new SetDeviceStateFd(DeviceStateTransfer.SAVE, 0), pipe[1]);
             assertEquals(DeviceStateTransfer.NO_FD | DeviceStateTransfer.FAILED, refused.value());
-            assertEquals(1, front.u64(new CheckDeviceState()));
+            assertEquals(1, front.u64(new CheckDeviceState(0)));
             FileCalls.close(pipe[0]);
             FileCalls.close(pipe[1]);
         }
