@@ -84,7 +84,8 @@ final class ServeCommand {
                                           has compiled the request path before the guest's first
                                           requests: at least SECONDS, then until the compilers
                                           are idle or a guest mounts, at most ten times SECONDS
-                                          (default 2; 0 skips)
+                                          (default 2; 0 skips); on the destination of a live
+                                          migration it ends once the state begins to load
                   --test-gate SECONDS     test aid: a lookup of a name starting with .gate-hold
                                           waits in the file system until a lookup of .gate-open
                                           or SECONDS pass (off by default)
@@ -188,7 +189,8 @@ final class ServeCommand {
         // reads. It ends early once the guest's session has begun.
         GuestWarmUp.startInBackground(MemFs::new, warmUp, () -> {
             FuseServer server = realServer.get();
-            return server != null && (server.negotiation().isPresent() || server.statistics().totalRequests() > 0);
+            return server != null && (server.negotiation().isPresent() || server.statistics().totalRequests() > 0
+                    || server.stateLoadBegun());
         });
         err.println("virtiofs: serving " + MountCommand.describe(parsed)
                 + (parsed.flag("readonly") ? " (read-only)" : "") + " as vhost-user-fs tag "

@@ -56,6 +56,8 @@ final class MemFsState {
     private final Capacity capacity;
     private final InodeTable inodes;
     private final OpenFiles files;
+    /** The restore's one buffer for file content, made at the first extent (not one per file). */
+    private @org.jspecify.annotations.Nullable ByteBuf extentBuffer;
 
     MemFsState(MemFsConfig config, Capacity capacity, InodeTable inodes, OpenFiles files) {
         this.config = config;
@@ -420,7 +422,7 @@ final class MemFsState {
         if (size < 0 || size > config.maxFileSize()) {
             throw new StateFormatException("file " + file.id() + " of " + size + " bytes");
         }
-        ByteBuf buffer = Unpooled.buffer(EXTENT, EXTENT);
+        ByteBuf buffer = extentBuffer;
         long last = 0;
         while (true) {
             long offset = in.readLong();
@@ -431,6 +433,10 @@ final class MemFsState {
             if (offset < last || length < 1 || length > EXTENT || offset + length > size) {
                 throw new StateFormatException("file " + file.id() + ": extent " + offset + "+" + length
                         + " does not fit its " + size + " bytes");
+            }
+            if (buffer == null) {
+                buffer = Unpooled.buffer(EXTENT, EXTENT);
+                extentBuffer = buffer;
             }
             buffer.clear();
             while (buffer.readableBytes() < length) {

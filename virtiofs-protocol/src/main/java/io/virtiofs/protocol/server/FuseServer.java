@@ -54,6 +54,8 @@ public final class FuseServer implements FuseRequestHandler, DeviceState {
     private final Operations operations;
     private final Object sessionLock = new Object();
     private volatile @Nullable Session session;
+    /** Whether a migrated state began to load here (a warm-up competing for the CPU should end). */
+    private volatile boolean stateLoadBegun;
     /** Sessions started here (by INIT or migrated in); guarded by {@link #sessionLock}. */
     private int sessionsStarted;
     /**
@@ -395,6 +397,11 @@ public final class FuseServer implements FuseRequestHandler, DeviceState {
 
     // ------------------------------------------------------------------ migration
 
+    /** Whether a migrated state began to load here: this server is a migration's destination. */
+    public boolean stateLoadBegun() {
+        return stateLoadBegun;
+    }
+
     @Override
     public Optional<String> migrationBlocker() {
         return SessionMigration.blocker(fs);
@@ -414,6 +421,7 @@ public final class FuseServer implements FuseRequestHandler, DeviceState {
      */
     @Override
     public void loadState(ReadableByteChannel in, MigrationOnError onError) throws IOException {
+        stateLoadBegun = true;
         synchronized (sessionLock) {
             if (session != null || sessionsStarted > 0) {
                 throw new StateFormatException("this back-end has served a FUSE session already: a migrated state is"

@@ -221,8 +221,14 @@ final class SessionMigration {
         StringBuilder differences = new StringBuilder();
         compare(differences, "minor", minor, here.version().minor());
         if (accepted != InitFlags.flags(here.accepted())) {
-            differences.append(", accepted capabilities: source ")
-                    .append(InitFlags.capabilities(accepted)).append(", here ").append(here.accepted());
+            java.util.Set<Capability> onlySource = java.util.EnumSet.noneOf(Capability.class);
+            onlySource.addAll(InitFlags.capabilities(accepted));
+            onlySource.removeAll(here.accepted());
+            java.util.Set<Capability> onlyHere = java.util.EnumSet.noneOf(Capability.class);
+            onlyHere.addAll(here.accepted());
+            onlyHere.removeAll(InitFlags.capabilities(accepted));
+            differences.append(", capabilities the source accepted and this one would not: ").append(onlySource)
+                    .append(", and the reverse: ").append(onlyHere);
         }
         compare(differences, "max_write", sizes[0], here.maxWrite());
         compare(differences, "max_readahead", sizes[1], here.maxReadahead());
