@@ -136,7 +136,12 @@ final class ServeCommand {
         if (parsed.value("test-gate").isPresent()) {
             fs = new TestGate(fs, parsed.secondsValue("test-gate", Duration.ofSeconds(30)));
         }
-        migrationMode(parsed);
+        String migrationMode = migrationMode(parsed);
+        if (parsed.value("migration-mode").isPresent()) {
+            err.println("virtiofs: --migration-mode " + migrationMode + " chooses how a passthrough file system finds"
+                    + " its nodes again on a destination; " + MountCommand.describe(parsed)
+                    + " sends its whole state in either mode");
+        }
         FileSystem served = fs;
         AtomicReference<FuseServer> realServer = new AtomicReference<>();
         VhostUserBackend.Builder builder = VhostUserBackend.builder();
