@@ -27,6 +27,18 @@
 #   lifecycle          one daemon serves two guests in turn (QEMU quits, a new QEMU reconnects);
 #                      the second guest finds what the first wrote; every guest unmounts cleanly;
 #                      the daemon survives both and exits 0 on SIGTERM, removing its socket
+#   migration          live migration back and forth (four hops) between QEMU 11.1 processes, each with
+#                      its own serve (harness/migrate.sh): a guest holding an fd being appended, an fd
+#                      reading it back, a cwd in the share, an flock and a background writer keeps
+#                      using them on every side, checksums equal (workloads/migration.sh); every hop
+#                      must transfer the device state (serve logs "saving done" and "loading done")
+#   migration-refused  a file system that does not opt in (serve --test-gate wraps memfs in one):
+#                      QEMU refuses to migrate with "lacks VHOST_USER_PROTOCOL_F_LOG_SHMFD", serve
+#                      says why, and the guest finishes on the source
+#   migration-state-refused  the first destination is started with other options (--entry-timeout 0:
+#                      memfs would not take readdirplus), refuses the state (it would settle the
+#                      guest's INIT differently), QEMU fails that migration and the guest goes on at
+#                      the source; the second destination takes it and the guest finishes there
 #   smoke-bookworm     smoke on the old stack: QEMU 7.2 and a 6.1 guest
 #   passthrough        `serve --shared-dir` (in its namespace sandbox when root): smoke with files
 #                      the host wrote read in the guest and the guest's checked on the host;
@@ -43,7 +55,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 OUT=${GUEST_TESTS_OUT:-/tmp/vmh/guest-tests/$(date +%Y%m%d-%H%M%S)-$$}
 SERVE=${GUEST_TESTS_SERVE:-"$ROOT/bin/virtiofs serve --log-level info"}
-ALL=(smoke smoke-7 stress stress-7 protocol protocol-7 multiqueue generic dax zip lifecycle smoke-bookworm passthrough s3)
+ALL=(smoke smoke-7 stress stress-7 protocol protocol-7 multiqueue generic dax zip lifecycle migration
+     migration-refused migration-state-refused smoke-bookworm passthrough s3)
 mkdir -p "$OUT"
 
 missing() { # what the stack lacks, one line each
@@ -277,6 +290,44 @@ run_passthrough() {
         -b "$serve --thread-pool-size 4" > "$OUT/passthrough-stress.out" 2> "$OUT/passthrough-stress.err" || rc=1
     [ $rc -eq 0 ] && { check_umount "$OUT/passthrough-stress" || rc=1; }
     for part in smoke coherence stress; do echo "passthrough-$part: $(tail -n 1 "$OUT/passthrough-$part.out")"; done
+    return $rc
+}
+
+run_migration() {
+    local dir="$OUT/migration" rc=0 hops saved loaded
+    "$HERE/migrate.sh" -n 4 -o "$dir" -- -e MIG_ROUNDS=60 --mem 512M > "$OUT/migration.out" 2> "$OUT/migration.err" || rc=1
+    grep '^HOP' "$OUT/migration.out"
+    hops=$(grep -c '^HOP [0-9]* status=completed' "$OUT/migration.out")
+    [ "$hops" = 4 ] || { echo "guest-tests: $hops of 4 hops completed" >&2; rc=1; }
+    saved=$(cat "$dir"/backend-*.log 2>/dev/null | grep -c 'device state: saving done')
+    loaded=$(cat "$dir"/backend-*.log 2>/dev/null | grep -c 'device state: loading done')
+    [ "$saved" = 4 ] && [ "$loaded" = 4 ] || { echo "guest-tests: $saved states saved, $loaded loaded (4 each expected)" >&2; rc=1; }
+    tail -n 1 "$dir/result.txt" 2>/dev/null
+    return $rc
+}
+
+run_migration-refused() {
+    local dir="$OUT/migration-refused" rc=0
+    "$HERE/migrate.sh" -n 1 --expect-refusal -o "$dir" \
+        -b 'exec "$ROOT/bin/virtiofs" serve --socket-path "$SOCK" --exit-on-disconnect --warm-up 0 --test-gate 30' \
+        -- -e MIG_ROUNDS=10 --mem 512M > "$OUT/migration-refused.out" 2> "$OUT/migration-refused.err" || rc=1
+    grep -q 'status=refused.*lacks VHOST_USER_PROTOCOL_F_LOG_SHMFD' "$OUT/migration-refused.out" ||
+        { echo "guest-tests: QEMU did not refuse the migration for the missing LOG_SHMFD" >&2; rc=1; }
+    grep -q 'live migration is not offered to this front-end: the file system TestGate does not implement Migratable' \
+        "$dir/backend-0.log" || { echo "guest-tests: serve did not say why it cannot migrate" >&2; rc=1; }
+    return $rc
+}
+
+run_migration-state-refused() {
+    local dir="$OUT/migration-state-refused" rc=0
+    "$HERE/migrate.sh" -n 2 --expect-fail 1 -o "$dir" \
+        -b 'exec "$ROOT/bin/virtiofs" serve --socket-path "$SOCK" --exit-on-disconnect --warm-up 0 $([ "$HOP" = 1 ] && echo --entry-timeout 0)' \
+        -- -e MIG_ROUNDS=40 --mem 512M > "$OUT/migration-state-refused.out" 2> "$OUT/migration-state-refused.err" || rc=1
+    grep '^HOP' "$OUT/migration-state-refused.out"
+    grep -q '^HOP 1 status=failed' "$OUT/migration-state-refused.out" || { echo "guest-tests: hop 1 did not fail" >&2; rc=1; }
+    grep -q '^HOP 2 status=completed' "$OUT/migration-state-refused.out" || { echo "guest-tests: hop 2 did not complete" >&2; rc=1; }
+    grep -q "would settle the guest's FUSE_INIT differently" "$dir/backend-1.log" ||
+        { echo "guest-tests: the refusing destination did not say why" >&2; rc=1; }
     return $rc
 }
 

@@ -4,6 +4,14 @@
  * lib/build-initramfs.sh.
  *
  * usage: fsops DIR
+ *        fsops flock-fd FD     take LOCK_EX|LOCK_NB on inherited descriptor FD (the lock stays
+ *                              with its open file description after fsops exits); exit 0 if taken
+ *        fsops flock-try FILE  open FILE and try LOCK_EX|LOCK_NB: exit 0 if taken (then released),
+ *                              1 if another holds it (EWOULDBLOCK), 2 on any other error
+ *        (busybox has no flock; harness/workloads/migration.sh holds one across migrations)
+ *        fsops hold DIR N      create DIR/h.0 .. h.N-1, each holding its number, keep all open,
+ *                              print "HOLDING N", wait for SIGTERM, then read every one back
+ *                              through its descriptor: "HOLD ok N" and exit 0, or exit 1
  * Prints "PASS name" or "FAIL name: why" per check and "fsops: N passed, N failed"; exits 1 if
  * any failed. The checks: statx with the birth time (FUSE_STATX), copy_file_range
  * (FUSE_COPY_FILE_RANGE or _64), fallocate and lseek SEEK_DATA/SEEK_HOLE (FUSE_FALLOCATE,
@@ -17,6 +25,7 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <linux/stat.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,7 +246,57 @@ static void check_fifo_and_sync(void) {
     if (fd >= 0) close(fd);
 }
 
+static volatile sig_atomic_t release_held;
+static void on_term(int sig) { (void) sig; release_held = 1; }
+
+static int hold_mode(const char *dir, int n) {
+    int *fds = calloc((size_t) n, sizeof(int));
+    char path[4096], want[32], got[32];
+    if (!fds) return 1;
+    signal(SIGTERM, on_term);
+    for (int i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/h.%d", dir, i);
+        fds[i] = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+        int len = snprintf(want, sizeof want, "%d\n", i);
+        if (fds[i] < 0 || write(fds[i], want, (size_t) len) != len) { perror(path); return 1; }
+    }
+    printf("HOLDING %d\n", n);
+    fflush(stdout);
+    while (!release_held) pause();
+    for (int i = 0; i < n; i++) {
+        int len = snprintf(want, sizeof want, "%d\n", i);
+        memset(got, 0, sizeof got);
+        if (pread(fds[i], got, sizeof got - 1, 0) != len || memcmp(got, want, (size_t) len) != 0) {
+            printf("HOLD FAIL h.%d read back '%s'\n", i, got);
+            return 1;
+        }
+        close(fds[i]);
+    }
+    printf("HOLD ok %d\n", n);
+    return 0;
+}
+
+static int flock_mode(const char *mode, const char *arg) {
+    if (strcmp(mode, "flock-fd") == 0) {
+        if (flock(atoi(arg), LOCK_EX | LOCK_NB) != 0) { perror("flock"); return 1; }
+        return 0;
+    }
+    int fd = open(arg, O_RDWR);
+    if (fd < 0) { perror("open"); return 2; }
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) { flock(fd, LOCK_UN); close(fd); return 0; }
+    int busy = errno == EWOULDBLOCK;
+    if (!busy) perror("flock");
+    close(fd);
+    return busy ? 1 : 2;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 4 && strcmp(argv[1], "hold") == 0) {
+        return hold_mode(argv[2], atoi(argv[3]));
+    }
+    if (argc == 3 && (strcmp(argv[1], "flock-fd") == 0 || strcmp(argv[1], "flock-try") == 0)) {
+        return flock_mode(argv[1], argv[2]);
+    }
     if (argc != 2 || chdir(argv[1]) != 0) {
         fprintf(stderr, "usage: fsops DIR (an existing directory)\n");
         return 2;

@@ -6,6 +6,7 @@ import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.testkit.warmup.GuestWarmUp;
 import io.virtiofs.transport.vhostuser.VhostUserBackend;
+import io.virtiofs.protocol.migration.MigrationOnError;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.System.Logger.Level;
@@ -29,7 +30,7 @@ final class ServeCommand {
     private static final Set<String> WITH_VALUE = MountCommand.union(Set.of("socket-path", "socket", "socket-group",
             "fd", "fs", "tag", "thread-pool-size", "num-request-queues", "queue-size", "log-level", "attr-timeout",
             "entry-timeout", "capacity", "warm-up", "test-gate", "sandbox", "seccomp", "modcaps", "uid-map", "gid-map",
-            "cache-size", "dax-timeout", "zip"),
+            "cache-size", "dax-timeout", "zip", "migration-mode", "migration-on-error"),
             S3Options.WITH_VALUE, SharedDirOptions.WITH_VALUE);
     /**
      * Request queues served by default. With vhost-user-fs-pci the VMM picks how many a guest uses
@@ -108,11 +109,23 @@ final class ServeCommand {
                                           shrinking (memory-backend-file, a memfd without
                                           sealing); a VMM that shrinks it then resets the device.
                                           Default: refused (memory-backend-memfd is sealed)
+                  --migration-mode MODE   find-paths (default) or file-handles, as virtiofsd's: how
+                                          a passthrough file system finds its nodes again on the
+                                          destination of a live migration. memfs sends its whole
+                                          content in either mode; a file system that cannot
+                                          migrate (the S3 gateway, --readonly, --test-gate) makes
+                                          QEMU block migration up front
+                  --migration-on-error abort|guest-error
+                                          on the destination, when the file system's state cannot
+                                          be restored: fail the migration (abort, the default; the
+                                          guest runs on at the source) or complete it and give the
+                                          guest errors for what did not come along
                   --warm-up SECONDS       run throwaway in-process sessions at start so the JIT
                                           has compiled the request path before the guest's first
                                           requests: at least SECONDS, then until the compilers
                                           are idle or a guest mounts, at most ten times SECONDS
-                                          (default 2; 0 skips)
+                                          (default 2; 0 skips); on the destination of a live
+                                          migration it ends once the state begins to load
                   --test-gate SECONDS     test aid: a lookup of a name starting with .gate-hold
                                           waits in the file system until a lookup of .gate-open
                                           or SECONDS pass (off by default)
@@ -139,6 +152,25 @@ final class ServeCommand {
                 + " setupmapping_errors=" + (server == null ? 0 : server.statistics().errors(Opcode.SETUPMAPPING))
                 + " shmem_map=" + dax.mapRequests() + " shmem_unmap=" + dax.unmapRequests()
                 + " failures=" + dax.failures()));
+    }
+
+    /** {@code --migration-on-error}: virtiofsd's names. */
+    static MigrationOnError migrationOnError(Arguments parsed) throws UsageException {
+        String value = parsed.value("migration-on-error").orElse("abort");
+        return switch (value) {
+            case "abort" -> MigrationOnError.ABORT;
+            case "guest-error" -> MigrationOnError.GUEST_ERROR;
+            default -> throw new UsageException("--migration-on-error is abort or guest-error, not " + value);
+        };
+    }
+
+    /** {@code --migration-mode}: virtiofsd's names; they choose for a passthrough file system only. */
+    static String migrationMode(Arguments parsed) throws UsageException {
+        String value = parsed.value("migration-mode").orElse("find-paths");
+        if (!value.equals("find-paths") && !value.equals("file-handles")) {
+            throw new UsageException("--migration-mode is find-paths or file-handles, not " + value);
+        }
+        return value;
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, CommandFailure {
@@ -186,6 +218,12 @@ final class ServeCommand {
         if (parsed.value("test-gate").isPresent()) {
             fs = new TestGate(fs, parsed.secondsValue("test-gate", Duration.ofSeconds(30)));
         }
+        String migrationMode = migrationMode(parsed);
+        if (parsed.value("migration-mode").isPresent()) {
+            err.println("virtiofs: --migration-mode " + migrationMode + " chooses how a passthrough file system finds"
+                    + " its nodes again on a destination; " + served.description()
+                    + " sends its whole state in either mode");
+        }
         FileSystem gated = fs;
         AtomicReference<FuseServer> realServer = new AtomicReference<>();
         VhostUserBackend.Builder builder = VhostUserBackend.builder();
@@ -198,6 +236,7 @@ final class ServeCommand {
                     .acceptUnsealedMemory(parsed.flag("accept-unsealed-memory"))
                     .daxWindowSize(parsed.sizeValue("cache-size", 0))
                     .daxReplyTimeout(parsed.secondsValue("dax-timeout", Duration.ofSeconds(5)))
+                    .migrationOnError(migrationOnError(parsed))
                     .handlerFactory(config -> {
                         FuseServer server = new FuseServer(gated, config);
                         realServer.set(server);

@@ -93,6 +93,38 @@ final class DirectoryEntries {
         used++;
     }
 
+    /**
+     * Adds a name with a given cookie (a migrated directory): cookies must come in rising order,
+     * above every cookie present.
+     */
+    void restore(FileName name, Inode inode, long cookie) {
+        if (cookie < FIRST_COOKIE || (used > 0 && cookies[used - 1] >= cookie)) {
+            throw new IllegalArgumentException("cookie " + cookie + " is out of order");
+        }
+        DirEntry entry = new DirEntry(name, inode, cookie);
+        if (byName.putIfAbsent(name, entry) != null) {
+            throw new IllegalArgumentException("name " + name + " twice in one directory");
+        }
+        if (used == ordered.length) {
+            ordered = Arrays.copyOf(ordered, used * 2);
+            cookies = Arrays.copyOf(cookies, used * 2);
+        }
+        ordered[used] = entry;
+        cookies[used] = cookie;
+        used++;
+        nextCookie = Math.max(nextCookie, cookie + 1);
+    }
+
+    /** The cookie the next name gets. */
+    long nextCookie() {
+        return nextCookie;
+    }
+
+    /** Gives later names cookies from {@code next} on (a migrated directory keeps its offsets). */
+    void advanceCookie(long next) {
+        nextCookie = Math.max(nextCookie, next);
+    }
+
     /** Removes a name; returns the node it named, or null if absent. */
     @Nullable Inode remove(FileName name) {
         DirEntry entry = byName.remove(name);

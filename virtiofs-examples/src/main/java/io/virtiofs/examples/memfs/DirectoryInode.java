@@ -112,6 +112,25 @@ final class DirectoryInode extends Inode {
         entries.replace(name, inode);
     }
 
+    /** The names in cookie order, with their cookies (write or read lock held). */
+    Iterable<DirectoryEntries.DirEntry> entriesLocked() {
+        return entries.after(0);
+    }
+
+    long nextCookieLocked() {
+        return entries.nextCookie();
+    }
+
+    /** A migrated name, keeping its cookie; with the write lock held. */
+    void restoreEntryLocked(FileName name, Inode inode, long cookie) {
+        entries.restore(name, inode, cookie);
+        entryCount = entries.size();
+    }
+
+    void advanceCookieLocked(long next) {
+        entries.advanceCookie(next);
+    }
+
     /** Marks this empty directory removed; with its write lock held. */
     void markRemovedLocked() {
         if (!entries.isEmpty()) {

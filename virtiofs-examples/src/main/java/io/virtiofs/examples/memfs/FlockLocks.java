@@ -48,6 +48,11 @@ final class FlockLocks {
         return typeByOwner.remove(owner) != null;
     }
 
+    /** The locks held: owner to type. */
+    Map<Long, Integer> snapshot() {
+        return Map.copyOf(typeByOwner);
+    }
+
     void clear() {
         typeByOwner.clear();
     }

@@ -87,6 +87,61 @@ final class IdTable<T> {
         }
     }
 
+    /**
+     * Stores {@code value} under a given free {@code id} (a migrated table), and hands out ids
+     * after it from then on.
+     *
+     * @throws IllegalArgumentException if the id is negative, too large, or taken
+     */
+    void restore(long id, T value) {
+        writeLock.lock();
+        try {
+            long pageNumber = id >>> PAGE_SHIFT;
+            if (id < 0 || pageNumber >= Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("id " + id + " is outside the table");
+            }
+            Page[] pages = directory;
+            int index = (int) pageNumber;
+            if (index >= pages.length) {
+                pages = Arrays.copyOf(pages, Math.max(pages.length * 2, index + 1));
+                directory = pages;
+            }
+            Page page = pages[index];
+            if (page == null) {
+                page = new Page();
+                publishPageRelease(pages, index, page);
+            }
+            if (slotAcquire(page, id) != null) {
+                throw new IllegalArgumentException("id " + id + " is taken");
+            }
+            page.live++;
+            publishSlotRelease(page, id, value);
+            nextId = Math.max(nextId, id + 1);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** The next id {@link #add} hands out. */
+    long nextId() {
+        writeLock.lock();
+        try {
+            return nextId;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Hands out ids from {@code next} on, if that is beyond the ids handed out so far. */
+    void advanceTo(long next) {
+        writeLock.lock();
+        try {
+            nextId = Math.max(nextId, next);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     /** The object with this id, or null if there is none (never handed out, or removed). */
     @Nullable T get(long id) {
         if (id < 0) {

@@ -199,6 +199,23 @@ abstract sealed class Inode permits DirectoryInode, FileInode, SymlinkInode, Spe
         nlink = value;
     }
 
+    final Instant atimeLocked() {
+        return atime;
+    }
+
+    final Instant mtimeLocked() {
+        return mtime;
+    }
+
+    final Instant ctimeLocked() {
+        return ctime;
+    }
+
+    /** The lookups the driver holds (a migrated node keeps them). */
+    final long lookupsLocked() {
+        return lookups;
+    }
+
     final void setAtimeLocked(Instant value) {
         atime = value;
     }

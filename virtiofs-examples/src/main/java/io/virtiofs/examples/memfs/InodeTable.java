@@ -81,6 +81,46 @@ final class InodeTable {
         throw new ErrnoException(Errno.ENOTDIR, "node " + nodeid + " is not a directory");
     }
 
+    /**
+     * Adds a migrated inode under its own nodeid, taking one inode of the capacity.
+     *
+     * @throws ErrnoException {@code ENOSPC} when the inodes are all in use
+     */
+    void restore(Inode inode) {
+        if (!capacity.tryReserveInode()) {
+            throw new ErrnoException(Errno.ENOSPC, "no free inode for node " + inode.id());
+        }
+        try {
+            byId.restore(inode.id(), inode);
+        } catch (RuntimeException e) {
+            capacity.releaseInode();
+            throw e;
+        }
+    }
+
+    /** Takes back a migrated inode that could not be restored whole: removes it and frees its content. */
+    void unrestore(Inode inode) {
+        if (byId.remove(inode.id(), inode)) {
+            inode.discardContent();
+            capacity.releaseInode();
+        }
+    }
+
+    /** The next nodeid handed out. */
+    long nextId() {
+        return byId.nextId();
+    }
+
+    /** Numbers later nodes from {@code next} on. */
+    void advanceTo(long next) {
+        byId.advanceTo(next);
+    }
+
+    /** Calls {@code action} for every live inode, in nodeid order. */
+    void forEach(java.util.function.Consumer<Inode> action) {
+        byId.forEach(action);
+    }
+
     /** The driver gave back {@code count} lookups of a node; frees it if nothing else holds it. */
     void forget(long nodeid, long count) {
         Inode inode = byId.get(nodeid);

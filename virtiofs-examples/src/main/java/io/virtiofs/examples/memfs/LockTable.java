@@ -154,6 +154,46 @@ final class LockTable {
         }
     }
 
+    /** The record locks held now, in order. */
+    java.util.List<RecordLocks.RecordLock> recordSnapshot() {
+        lock.lock();
+        try {
+            return records.snapshot();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The flock locks held now: owner to type. */
+    java.util.Map<Long, Integer> flockSnapshot() {
+        lock.lock();
+        try {
+            return flocks.snapshot();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes a migrated record lock as it was. */
+    void restoreRecord(RecordLocks.RecordLock held) {
+        lock.lock();
+        try {
+            records.apply(held.owner(), held.pid(), held.type(), held.start(), held.end());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes a migrated flock lock as it was. */
+    void restoreFlock(long owner, int type) {
+        lock.lock();
+        try {
+            flocks.set(owner, type);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Drops every lock (the session that held them ended). */
     void releaseAll() {
         lock.lock();

@@ -19,6 +19,7 @@ import io.virtiofs.api.FileName;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.InitConfig;
 import io.virtiofs.api.LockRequest;
+import io.virtiofs.api.Migratable;
 import io.virtiofs.api.OpenFlags;
 import io.virtiofs.api.OpenReply;
 import io.virtiofs.api.ReadRequest;
@@ -70,7 +71,7 @@ import java.util.List;
  * name, a lookup the driver has not forgotten, or an open handle; then its memory and capacity
  * are given back. The root never goes away.
  */
-public final class MemFs implements FileSystem {
+public final class MemFs implements FileSystem, Migratable {
 
     private final MemFsConfig config;
     private final Capacity capacity;
@@ -100,6 +101,25 @@ public final class MemFs implements FileSystem {
         this.attributes = new AttributeChange(inodes, permissions, config);
         this.io = new FileIo(files, permissions, config);
         this.listing = new DirectoryListing(inodes, config);
+    }
+
+    // ------------------------------------------------------------------ migration
+
+    @Override
+    public String stateFormat() {
+        return MemFsState.FORMAT;
+    }
+
+    /** Streams every node, name, handle and lock (see {@link MemFsState}); file content extent by extent. */
+    @Override
+    public void saveState(java.nio.channels.WritableByteChannel out) throws java.io.IOException {
+        new MemFsState(config, capacity, inodes, files).save(out);
+    }
+
+    /** Takes a migrated memfs into this empty one; on failure this one stays empty. */
+    @Override
+    public void restoreState(java.nio.channels.ReadableByteChannel in) throws java.io.IOException {
+        new MemFsState(config, capacity, inodes, files).restore(in);
     }
 
     /** The configuration this memfs was made with. */

@@ -57,6 +57,27 @@ final class OpenFiles {
         return file;
     }
 
+    /** Opens a migrated handle under its own {@code fh}. */
+    void restore(long fh, Inode inode, OpenFlags flags) {
+        inode.addOpen();
+        try {
+            byFh.restore(fh, new OpenFile(fh, inode, flags));
+        } catch (RuntimeException e) {
+            inode.removeOpen();
+            throw e;
+        }
+    }
+
+    /** The next handle number. */
+    long nextFh() {
+        return byFh.nextId();
+    }
+
+    /** Numbers later handles from {@code next} on. */
+    void advanceTo(long next) {
+        byFh.advanceTo(next);
+    }
+
     /** Calls {@code action} for every open handle. */
     void forEach(Consumer<OpenFile> action) {
         byFh.forEach(action);

@@ -93,7 +93,8 @@ class CommandLineTest {
         assertEquals(0, help.status());
         for (String flag : List.of("--socket-path", "--fd", "--fs", "--tag", "--thread-pool-size", "--num-request-queues",
                 "--queue-size", "--readonly", "--attr-timeout", "--entry-timeout", "--capacity",
-                "--exit-on-disconnect", "--log-level", "--warm-up", "--test-gate", "--help")) {
+                "--exit-on-disconnect", "--log-level", "--warm-up", "--test-gate", "--migration-mode",
+                "--migration-on-error", "--help")) {
             assertTrue(help.out().contains(flag), flag + " in " + help.out());
         }
     }
@@ -127,6 +128,13 @@ class CommandLineTest {
         Run warmUp = run("serve", "--socket-path", socket.toString(), "--warm-up", "abc");
         assertEquals(2, warmUp.status());
         assertTrue(warmUp.errorLine().contains("--warm-up"), warmUp.err());
+        assertFalse(Files.exists(socket), "a refused command line leaves no socket behind");
+        Run onError = run("serve", "--socket-path", socket.toString(), "--migration-on-error", "ignore");
+        assertEquals(2, onError.status());
+        assertEquals("virtiofs: --migration-on-error is abort or guest-error, not ignore", onError.errorLine());
+        Run mode = run("serve", "--socket-path", socket.toString(), "--migration-mode", "copy");
+        assertEquals(2, mode.status());
+        assertEquals("virtiofs: --migration-mode is find-paths or file-handles, not copy", mode.errorLine());
         assertFalse(Files.exists(socket), "a refused command line leaves no socket behind");
         Run neither = run("serve");
         assertEquals(2, neither.status());

@@ -11,7 +11,13 @@ import io.virtiofs.protocol.OutHeader;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
 import io.virtiofs.protocol.message.RequestExtensions;
+import io.virtiofs.protocol.migration.DeviceState;
+import io.virtiofs.protocol.migration.MigrationOnError;
+import io.virtiofs.protocol.migration.StateFormatException;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -32,7 +38,7 @@ import org.jspecify.annotations.Nullable;
  * error reply (EINVAL, ENAMETOOLONG, ENOSYS, EPROTO for a bad INIT) keeping its {@code unique}
  * whenever the header parsed. Nothing a request contains makes {@link #handle} throw.
  */
-public final class FuseServer implements FuseRequestHandler {
+public final class FuseServer implements FuseRequestHandler, DeviceState {
 
     private static final System.Logger LOG = System.getLogger(FuseServer.class.getName());
 
@@ -53,6 +59,10 @@ public final class FuseServer implements FuseRequestHandler {
     /** {@link FuseServerConfig#observer()}, or null: then no clock is read. */
     private final @Nullable RequestObserver observer;
     private volatile @Nullable Session session;
+    /** Whether a migrated state began to load here (a warm-up competing for the CPU should end). */
+    private volatile boolean stateLoadBegun;
+    /** Sessions started here (by INIT or migrated in); guarded by {@link #sessionLock}. */
+    private int sessionsStarted;
     /**
      * The byte order of the last session, for the error replies to requests that come between
      * sessions and whose opcode shows no order (the driver's order changes only with a new INIT).
@@ -397,6 +407,7 @@ public final class FuseServer implements FuseRequestHandler {
             Optional<Session> started = SessionStart.start(exchange, body, order, fs, config, notifier);
             started.ifPresent(s -> {
                 session = s;
+                sessionsStarted++;
                 lastOrder = s.format().order();
                 LOG.log(config.sessionLogLevel(), () -> "FUSE session started: FUSE " + s.negotiation().version()
                         + " (driver " + s.negotiation().driverVersion() + ")");
@@ -483,6 +494,55 @@ public final class FuseServer implements FuseRequestHandler {
     @Override
     public void cancelRunning() {
         interrupts.interruptAllRunning();
+    }
+
+    // ------------------------------------------------------------------ migration
+
+    /** Whether a migrated state began to load here: this server is a migration's destination. */
+    public boolean stateLoadBegun() {
+        return stateLoadBegun;
+    }
+
+    @Override
+    public Optional<String> migrationBlocker() {
+        return SessionMigration.blocker(fs);
+    }
+
+    /** Writes the session and the file system's state (see {@link SessionMigration}); call with no request running. */
+    @Override
+    public void saveState(WritableByteChannel out) throws IOException {
+        synchronized (sessionLock) {
+            SessionMigration.save(out, fs, session, lookups, interrupts);
+        }
+    }
+
+    /**
+     * Takes over a migrated session: the file system's state, the driver's nodeids and lookups,
+     * the INIT it settled (replayed here), early interrupts. Only before the first session.
+     */
+    @Override
+    public void loadState(ReadableByteChannel in, MigrationOnError onError) throws IOException {
+        stateLoadBegun = true;
+        synchronized (sessionLock) {
+            if (session != null || sessionsStarted > 0) {
+                throw new StateFormatException("this back-end has served a FUSE session already: a migrated state is"
+                        + " loaded only into a fresh one");
+            }
+            SessionMigration.Restored restored = SessionMigration.load(in, fs, config, notifier, onError);
+            for (int i = 0; i < restored.nodeids().length; i++) {
+                lookups.restore(restored.nodeids()[i], restored.counts()[i]);
+            }
+            for (long unique : restored.earlyInterrupts()) {
+                interrupts.rememberEarly(unique);
+            }
+            Session migrated = restored.session();
+            if (migrated != null) {
+                session = migrated;
+                sessionsStarted++;
+                lastOrder = migrated.format().order();
+                LOG.log(config.sessionLogLevel(), () -> "FUSE session migrated in: " + migrated.negotiation().describe());
+            }
+        }
     }
 
     @Override

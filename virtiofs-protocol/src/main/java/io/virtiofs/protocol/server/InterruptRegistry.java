@@ -91,6 +91,19 @@ final class InterruptRegistry {
         }
     }
 
+    /** The early interrupts remembered now, oldest first. */
+    synchronized long[] early() {
+        long[] pending = new long[earlyCount];
+        int n = 0;
+        for (int i = 0; i < EARLY_CAPACITY; i++) {
+            long unique = early[(earlyNext + i) % EARLY_CAPACITY];
+            if (unique != 0) {
+                pending[n++] = unique;
+            }
+        }
+        return n == pending.length ? pending : Arrays.copyOf(pending, n);
+    }
+
     /** Forgets every early interrupt (the session ended). */
     synchronized void clear() {
         Arrays.fill(early, 0);

@@ -83,6 +83,34 @@ final class LookupCounts {
         return total;
     }
 
+    /** Sets the lookups held of {@code nodeid} (not 0) to {@code count} (a migrated session). */
+    void restore(long nodeid, long count) {
+        if (nodeid == EMPTY || count <= 0) {
+            throw new IllegalArgumentException("nodeid " + nodeid + " with " + count + " lookups cannot be restored");
+        }
+        Stripe stripe = stripe(nodeid);
+        synchronized (stripe) {
+            stripe.add(nodeid, count - stripe.get(nodeid));
+        }
+    }
+
+    /** Calls {@code action(nodeid, count)} for every node held, keeping them (a snapshot, stripe by stripe). */
+    void forEach(java.util.function.BiConsumer<Long, Long> action) {
+        for (Stripe stripe : stripes) {
+            long[] keys;
+            long[] values;
+            synchronized (stripe) {
+                keys = stripe.keys.clone();
+                values = stripe.values.clone();
+            }
+            for (int i = 0; i < keys.length; i++) {
+                if (keys[i] != EMPTY && values[i] > 0) {
+                    action.accept(keys[i], values[i]);
+                }
+            }
+        }
+    }
+
     /** Calls {@code action(nodeid, count)} for every node held, and forgets them all. */
     void drain(LongBinaryOperator action) {
         for (Stripe stripe : stripes) {

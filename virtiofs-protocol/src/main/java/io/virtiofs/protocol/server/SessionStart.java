@@ -66,6 +66,6 @@ final class SessionStart {
         WireFormat format = new WireFormat(order, negotiation.version().minor(),
                 negotiation.accepts(io.virtiofs.protocol.InitFlag.SETXATTR_EXT));
         exchange.reply(negotiation.toInitOut());
-        return Optional.of(new Session(format, negotiation));
+        return Optional.of(new Session(format, negotiation, in));
     }
 }

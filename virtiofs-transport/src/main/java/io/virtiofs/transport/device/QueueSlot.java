@@ -17,6 +17,8 @@ final class QueueSlot {
     long usedRing = -1;
     int nextAvail;
     int nextUsed;
+    /** Where the used ring's writes are recorded during live migration (negative: not recorded). */
+    long usedRingLogAddress = -1;
     volatile @Nullable KickEvent kick;
     volatile CallEvent call = CallEvent.none();
     volatile CallEvent errorCall = CallEvent.none();
@@ -45,6 +47,7 @@ final class QueueSlot {
         usedRing = -1;
         nextAvail = 0;
         nextUsed = 0;
+        usedRingLogAddress = -1;
         kick = null;
         call = CallEvent.none();
         errorCall = CallEvent.none();

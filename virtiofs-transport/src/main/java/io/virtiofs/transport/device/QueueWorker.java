@@ -76,6 +76,11 @@ final class QueueWorker implements Runnable {
     private boolean kickFailed;
     private @Nullable GuestMemory bound;
 
+    /** The queue this worker serves (its write log may be switched from the control thread). */
+    SplitQueue queue() {
+        return queue;
+    }
+
     QueueWorker(QueueSlot slot, SplitQueue queue, WorkerContext context) {
         this.slot = slot;
         this.queue = queue;

@@ -4,6 +4,7 @@ import io.virtiofs.api.DaxWindow;
 import io.virtiofs.protocol.server.FuseRequestHandler;
 import io.virtiofs.transport.memory.GuestMemory;
 import io.virtiofs.transport.memory.MemoryTable;
+import io.virtiofs.transport.virtqueue.GuestWriteLog;
 import io.virtiofs.transport.virtqueue.QueueFaultException;
 import io.virtiofs.transport.virtqueue.RingFeatures;
 import io.virtiofs.transport.virtqueue.RingLayout;
@@ -72,6 +73,8 @@ public final class VirtioFsDevice implements AutoCloseable {
     private final AtomicInteger status = new AtomicInteger();
     private final Optional<DaxWindow> daxWindow;
     private long driverFeatures;
+    /** Where the queues record their writes to guest memory (live migration), or null. */
+    private @Nullable GuestWriteLog writeLog;
     /** One more than the highest queue index the driver configured (kept across resets). */
     private int announcedQueues;
     private volatile CallEvent configCall = CallEvent.none();
@@ -274,6 +277,42 @@ public final class VirtioFsDevice implements AutoCloseable {
         announce(queue);
     }
 
+    /**
+     * Whether the queue's rings are at these guest-physical addresses (vhost-user sends a running
+     * ring's addresses again to switch its used ring logging on or off).
+     */
+    public synchronized boolean queueAddressesAre(int queue, long descriptorTable, long availRing, long usedRing) {
+        QueueSlot slot = slot(queue);
+        return slot.descriptorTable == descriptorTable && slot.availRing == availRing && slot.usedRing == usedRing;
+    }
+
+    /**
+     * Records what every queue writes to guest memory in {@code log} from now on, running queues
+     * included ({@code null}: stop): live migration's dirty log.
+     */
+    public synchronized void logWrites(@Nullable GuestWriteLog log) {
+        writeLog = log;
+        for (QueueSlot slot : queues) {
+            QueueWorker worker = slot.worker;
+            if (worker != null) {
+                worker.queue().logWrites(log, slot.usedRingLogAddress);
+            }
+        }
+    }
+
+    /**
+     * Records the queue's used ring writes at guest address {@code address} (negative: not at
+     * all), while a write log is set (vhost-user VHOST_VRING_F_LOG and {@code log_guest_addr}).
+     */
+    public synchronized void setQueueUsedRingLogAddress(int queue, long address) {
+        QueueSlot slot = slot(queue);
+        slot.usedRingLogAddress = address;
+        QueueWorker worker = slot.worker;
+        if (worker != null) {
+            worker.queue().logWrites(writeLog, address);
+        }
+    }
+
     /** Sets where a stopped queue continues: both ring positions (vhost-user SET_VRING_BASE). */
     public synchronized void setQueueBase(int queue, int nextAvail) {
         setQueuePositions(queue, nextAvail, nextAvail);
@@ -343,6 +382,7 @@ public final class VirtioFsDevice implements AutoCloseable {
         SplitQueue splitQueue = new SplitQueue(queue, slot.layout(), RingFeatures.of(driverFeatures & deviceFeatures()),
                 slot.nextAvail, slot.nextUsed);
         slot.fault = null;
+        splitQueue.logWrites(writeLog, slot.usedRingLogAddress);
         QueueWorker worker = new QueueWorker(slot, splitQueue, workerContext);
         slot.worker = worker;
         worker.start();

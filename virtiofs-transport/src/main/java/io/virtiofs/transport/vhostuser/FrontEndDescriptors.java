@@ -127,6 +127,29 @@ final class FrontEndDescriptors {
     private record Stat(int mode, long size) {
     }
 
+    /**
+     * Checks that {@code fd} can hold a dirty log of {@code end} bytes for as long as it is mapped:
+     * a regular file that cannot shrink (sealed, or sealed here) and is long enough.
+     *
+     * @throws VhostUserProtocolException {@link ProtocolFault#MEMORY} otherwise
+     */
+    static void guardLog(int fd, long end) throws VhostUserProtocolException {
+        Stat before = stat(fd, "the dirty log's file");
+        if ((before.mode() & 0170000) != 0100000) {
+            throw new VhostUserProtocolException(ProtocolFault.MEMORY, "the dirty log is " + describe(fd)
+                    + ", not a regular file");
+        }
+        if (!sealedAgainstShrinking(fd)) {
+            throw new VhostUserProtocolException(ProtocolFault.MEMORY, "the dirty log " + describe(fd)
+                    + " can shrink under the mapping and cannot be sealed (F_SEAL_SHRINK)");
+        }
+        long size = stat(fd, "the dirty log's file").size();
+        if (size < end) {
+            throw new VhostUserProtocolException(ProtocolFault.MEMORY, "the dirty log's file has " + size
+                    + " bytes, fewer than the " + end + " described");
+        }
+    }
+
     /** Whether {@code fd} is sealed against shrinking, sealing it now when it allows that. */
     private static boolean sealedAgainstShrinking(int fd) {
         int seals;

@@ -226,6 +226,36 @@ sealed interface FrontEndMessage {
         }
     }
 
+    /** The requests of live migration (see {@link MigrationCodec} and {@link MigrationSupport}). */
+    sealed interface Migration extends FrontEndMessage {
+
+        /** {@code VHOST_USER_SET_LOG_BASE}: the dirty log, {@code size} bytes of the descriptor sent along from {@code offset}. */
+        record SetLogBase(long size, long offset) implements Migration {
+            @Override public int request() { return RequestCode.SET_LOG_BASE.code(); }
+
+            @Override public int expectedFds() { return 1; }
+        }
+
+        /** {@code VHOST_USER_SET_LOG_FD}: an eventfd to signal log changes on (optional; closed unused). */
+        record SetLogFd(int payloadSize) implements Migration {
+            @Override public int request() { return RequestCode.SET_LOG_FD.code(); }
+
+            @Override public int expectedFds() { return 1; }
+        }
+
+        /** {@code VHOST_USER_SET_DEVICE_STATE_FD}: transfer the state in {@code direction} during {@code phase}. */
+        record SetDeviceStateFd(int direction, int phase) implements Migration {
+            @Override public int request() { return RequestCode.SET_DEVICE_STATE_FD.code(); }
+
+            @Override public int expectedFds() { return 1; }
+        }
+
+        /** {@code VHOST_USER_CHECK_DEVICE_STATE}: did the transfer succeed (no payload, or an ignored u64). */
+        record CheckDeviceState(int payloadSize) implements Migration {
+            @Override public int request() { return RequestCode.CHECK_DEVICE_STATE.code(); }
+        }
+    }
+
     private static void requireByteIndex(int index) {
         if (index < 0 || index > 0xff) {
             throw new IllegalArgumentException("vring index " + index + " does not fit bits 0-7");

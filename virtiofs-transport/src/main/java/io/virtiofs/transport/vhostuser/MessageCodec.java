@@ -153,6 +153,7 @@ final class MessageCodec {
             case REM_MEM_REG -> new RemMemReg(singleRegion(code, p));
             case GET_CONFIG -> new GetConfig(config(code, p));
             case SET_CONFIG -> new SetConfig(config(code, p));
+            case SET_LOG_BASE, SET_LOG_FD, SET_DEVICE_STATE_FD, CHECK_DEVICE_STATE -> MigrationCodec.decode(code, p);
             default -> throw new IllegalStateException(code + " is marked supported but has no decoder");
         };
     }
@@ -245,6 +246,7 @@ final class MessageCodec {
             case GetConfig get -> get.config().wireSize();
             case SetConfig set -> set.config().wireSize();
             case Unsupported unsupported -> unsupported.payloadSize();
+            case FrontEndMessage.Migration migration -> MigrationCodec.payloadSize(migration);
         };
     }
 
@@ -289,6 +291,7 @@ final class MessageCodec {
             case GetConfig get -> writeConfig(p, get.config());
             case SetConfig set -> writeConfig(p, set.config());
             case Unsupported _ -> p.fill((byte) 0);
+            case FrontEndMessage.Migration migration -> MigrationCodec.write(migration, p);
         }
         return MessageHeader.BYTES + size;
     }

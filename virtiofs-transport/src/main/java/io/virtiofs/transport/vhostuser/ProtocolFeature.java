@@ -8,8 +8,9 @@ package io.virtiofs.transport.vhostuser;
  * {@link #CONFIG} (GET_CONFIG reads the virtio-fs configuration; SET_CONFIG is refused),
  * {@link #RESET_DEVICE}, {@link #CONFIGURE_MEM_SLOTS} (ADD_MEM_REG / REM_MEM_REG) and
  * {@link #STATUS}; with a DAX window also {@link #SHMEM}, {@link #BACKEND_REQ} and
- * {@link #BACKEND_SEND_FD} ({@link #offeredWithSharedMemory()}). Not offered: {@link #LOG_SHMFD}
- * (no dirty logging, so no live migration), {@link #INFLIGHT_SHMFD},
+ * {@link #BACKEND_SEND_FD} ({@link #offeredWithSharedMemory()}); {@link #LOG_SHMFD} and
+ * {@link #DEVICE_STATE} only when the request handler can migrate (see {@link MigrationSupport}).
+ * Not offered: {@link #INFLIGHT_SHMFD},
  * {@link #INBAND_NOTIFICATIONS} and the device-specific rest.
  */
 enum ProtocolFeature {

@@ -15,8 +15,8 @@ enum RequestCode {
     SET_OWNER(3, true),
     RESET_OWNER(4, true),
     SET_MEM_TABLE(5, true),
-    SET_LOG_BASE(6, false),
-    SET_LOG_FD(7, false),
+    SET_LOG_BASE(6, true),
+    SET_LOG_FD(7, true),
     SET_VRING_NUM(8, true),
     SET_VRING_ADDR(9, true),
     SET_VRING_BASE(10, true),
@@ -51,8 +51,8 @@ enum RequestCode {
     SET_STATUS(39, true),
     GET_STATUS(40, true),
     GET_SHARED_OBJECT(41, false),
-    SET_DEVICE_STATE_FD(42, false),
-    CHECK_DEVICE_STATE(43, false),
+    SET_DEVICE_STATE_FD(42, true),
+    CHECK_DEVICE_STATE(43, true),
     GET_SHMEM_CONFIG(44, true);
 
     private static final RequestCode[] BY_CODE = new RequestCode[45];

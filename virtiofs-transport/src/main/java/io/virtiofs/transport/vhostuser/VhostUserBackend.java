@@ -3,6 +3,8 @@ package io.virtiofs.transport.vhostuser;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.protocol.server.FuseRequestHandler;
 import io.virtiofs.protocol.server.FuseServer;
+import io.virtiofs.protocol.migration.DeviceState;
+import io.virtiofs.protocol.migration.MigrationOnError;
 import io.virtiofs.protocol.server.FuseServerConfig;
 import io.virtiofs.transport.device.DaxWindowTable;
 import io.virtiofs.transport.device.VirtioFsConfig;
@@ -57,6 +59,7 @@ public final class VhostUserBackend implements AutoCloseable {
     private final int threadPoolSize;
     private final boolean reconnect;
     private final boolean acceptUnsealedMemory;
+    private final MigrationOnError migrationOnError;
     private final FuseRequestHandler handler;
     private final @Nullable VhostUserDaxBacking daxBacking;
     private final @Nullable DaxWindowTable daxWindow;
@@ -78,6 +81,7 @@ public final class VhostUserBackend implements AutoCloseable {
         this.threadPoolSize = builder.threadPoolSize;
         this.reconnect = builder.reconnect;
         this.acceptUnsealedMemory = builder.acceptUnsealedMemory;
+        this.migrationOnError = builder.migrationOnError;
         this.stopFd = stopFd;
         FuseServerConfig config = builder.serverConfig;
         if (builder.daxWindowSize > 0) {
@@ -242,7 +246,9 @@ public final class VhostUserBackend implements AutoCloseable {
                 builder.daxWindow(daxWindow);
             }
             VirtioFsDevice device = builder.build(handler);
-            try (VhostUserSession session = new VhostUserSession(channel, device, acceptUnsealedMemory, daxBacking)) {
+            Optional<DeviceState> state = handler instanceof DeviceState migratable ? Optional.of(migratable) : Optional.empty();
+            try (VhostUserSession session = new VhostUserSession(channel, device, acceptUnsealedMemory, daxBacking,
+                    state, migrationOnError)) {
                 session.run();
             } finally {
                 if (daxWindow != null) {
@@ -321,6 +327,7 @@ public final class VhostUserBackend implements AutoCloseable {
         private boolean acceptUnsealedMemory;
         private long daxWindowSize;
         private Duration daxReplyTimeout = Duration.ofSeconds(5);
+        private MigrationOnError migrationOnError = MigrationOnError.ABORT;
         private FuseServerConfig serverConfig = FuseServerConfig.defaults();
         private @Nullable Function<FuseServerConfig, FuseRequestHandler> handlerFactory;
 
@@ -418,6 +425,16 @@ public final class VhostUserBackend implements AutoCloseable {
                 throw new IllegalArgumentException("DAX reply timeout " + timeout + " is not positive");
             }
             daxReplyTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * What a destination does when the file system's part of a migrated state cannot be
+         * restored (default {@link MigrationOnError#ABORT}). Live migration is offered to a
+         * front-end when the handler is a {@link DeviceState} without a migration blocker.
+         */
+        public Builder migrationOnError(MigrationOnError onError) {
+            migrationOnError = Objects.requireNonNull(onError, "onError");
             return this;
         }
 

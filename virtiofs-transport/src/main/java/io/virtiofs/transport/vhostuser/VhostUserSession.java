@@ -35,6 +35,8 @@ import io.virtiofs.transport.vhostuser.FrontEndMessage.SetVringKick;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.SetVringNum;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.Unsupported;
 import java.util.List;
+import io.virtiofs.protocol.migration.DeviceState;
+import io.virtiofs.protocol.migration.MigrationOnError;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -61,6 +63,7 @@ final class VhostUserSession implements AutoCloseable {
     private final MemoryMap memory;
     private final Vrings vrings;
     private final @Nullable VhostUserDaxBacking dax;
+    private final MigrationSupport migration;
     private long protocolFeatures;
     private int status;
 
@@ -70,26 +73,38 @@ final class VhostUserSession implements AutoCloseable {
 
     /** @param acceptUnsealedMemory whether guest memory that cannot be sealed against shrinking is accepted */
     VhostUserSession(MessageChannel channel, VirtioFsDevice device, boolean acceptUnsealedMemory) {
-        this(channel, device, acceptUnsealedMemory, null);
+        this(channel, device, acceptUnsealedMemory, null, Optional.empty(), MigrationOnError.ABORT);
     }
 
     /**
      * @param acceptUnsealedMemory whether guest memory that cannot be sealed against shrinking is accepted
      * @param dax the DAX window the front-end holds (shared memory region 0), or null for none
+     * @param deviceState the handler's state, when it can migrate (live migration is offered then)
+     * @param onError what a destination does with a file system state it cannot restore
      */
     VhostUserSession(MessageChannel channel, VirtioFsDevice device, boolean acceptUnsealedMemory,
-                     @Nullable VhostUserDaxBacking dax) {
+                     @Nullable VhostUserDaxBacking dax, Optional<DeviceState> deviceState, MigrationOnError onError) {
         this.dax = dax;
         this.channel = channel;
         this.device = device;
         this.memory = new MemoryMap(device, acceptUnsealedMemory);
-        this.vrings = new Vrings(device, memory);
+        this.migration = new MigrationSupport(device, deviceState, onError);
+        this.vrings = new Vrings(device, memory, migration);
         device.setConfigCall(vrings::signalFaults);
     }
 
     /** The virtio features offered: the device's and VHOST_USER_F_PROTOCOL_FEATURES. */
     long offeredFeatures() {
-        return device.deviceFeatures() | ProtocolFeature.VIRTIO_F_PROTOCOL_FEATURES;
+        return device.deviceFeatures() | ProtocolFeature.VIRTIO_F_PROTOCOL_FEATURES | migration.virtioFeatures();
+    }
+
+    /**
+     * The protocol features offered: {@link ProtocolFeature#offered()}, those of shared memory with
+     * a DAX window, and migration's when it is offered.
+     */
+    long offeredProtocolFeatures() {
+        return (dax != null ? ProtocolFeature.offeredWithSharedMemory() : ProtocolFeature.offered())
+                | migration.protocolFeaturesOffered();
     }
 
     /** Serves requests until the front-end disconnects, the stop descriptor fires, or a fault ends the connection. */
@@ -226,6 +241,9 @@ final class VhostUserSession implements AutoCloseable {
             case GetShmemConfig _ -> {
                 return Optional.of(shmemConfig());
             }
+            case FrontEndMessage.Migration migrating -> {
+                return migration.handle(migrating, request.fds());
+            }
             case Unsupported unsupported -> throw new VhostUserProtocolException(ProtocolFault.UNSUPPORTED,
                     unsupported.name() + " is not supported by this back-end");
         }
@@ -239,7 +257,7 @@ final class VhostUserSession implements AutoCloseable {
                     + " were not offered");
         }
         vrings.startDisabled((features & ProtocolFeature.VIRTIO_F_PROTOCOL_FEATURES) != 0);
-        device.setDriverFeatures(features & ~ProtocolFeature.VIRTIO_F_PROTOCOL_FEATURES);
+        device.setDriverFeatures(migration.acceptFeatures(features) & ~ProtocolFeature.VIRTIO_F_PROTOCOL_FEATURES);
     }
 
     private void setProtocolFeatures(long features) throws VhostUserProtocolException {
@@ -249,13 +267,10 @@ final class VhostUserSession implements AutoCloseable {
                     + ProtocolFeature.describe(unknown) + " were not offered");
         }
         protocolFeatures = features;
+        migration.protocolFeaturesAccepted(features);
         LOG.log(System.Logger.Level.DEBUG, "protocol features {0}", ProtocolFeature.describe(features));
     }
 
-    /** The protocol features offered: with a DAX window, those of shared memory too. */
-    private long offeredProtocolFeatures() {
-        return dax != null ? ProtocolFeature.offeredWithSharedMemory() : ProtocolFeature.offered();
-    }
 
     /** SET_BACKEND_REQ_FD: the DAX window's requests go on this socket from now on. */
     private void setBackendChannel(ReceivedFds fds) throws VhostUserProtocolException {
@@ -341,6 +356,7 @@ final class VhostUserSession implements AutoCloseable {
                 if (dax != null) {
                     dax.detach();
                 }
+                migration.close();
             }
         }
     }

@@ -32,6 +32,7 @@ final class Vrings implements AutoCloseable {
 
     private final VirtioFsDevice device;
     private final MemoryMap memory;
+    private final MigrationSupport migration;
     private final @Nullable EventFdKick[] kicks;
     private final @Nullable EventFdCall[] calls;
     private final AtomicReferenceArray<@Nullable EventFdCall> errors;
@@ -39,9 +40,10 @@ final class Vrings implements AutoCloseable {
     private final boolean[] addressed;
     private boolean startDisabled;
 
-    Vrings(VirtioFsDevice device, MemoryMap memory) {
+    Vrings(VirtioFsDevice device, MemoryMap memory, MigrationSupport migration) {
         this.device = device;
         this.memory = memory;
+        this.migration = migration;
         int count = device.queueCount();
         this.kicks = new EventFdKick[count];
         this.calls = new EventFdCall[count];
@@ -94,15 +96,18 @@ final class Vrings implements AutoCloseable {
     /** SET_VRING_ADDR: translates the front-end's addresses to guest-physical ones. */
     void setAddress(VringAddress address) throws VhostUserProtocolException {
         int queue = checked(address.index());
-        if (address.logsUsedRing()) {
-            throw new VhostUserProtocolException(ProtocolFault.UNSUPPORTED, "vring " + queue
-                    + " asks for used ring logging, which needs LOG_SHMFD (not offered)");
-        }
+        long usedRingLog = migration.usedRingLogAddress(address);
         long descriptors = memory.guestAddressOfUser("vring " + queue + " descriptor table", address.descriptorTable());
         long avail = memory.guestAddressOfUser("vring " + queue + " available ring", address.availRing());
         long used = memory.guestAddressOfUser("vring " + queue + " used ring", address.usedRing());
+        if (device.isQueueRunning(queue) && device.queueAddressesAre(queue, descriptors, avail, used)) {
+            // The same addresses again for a running ring: the front-end switches used ring logging.
+            device.setQueueUsedRingLogAddress(queue, usedRingLog);
+            return;
+        }
         try {
             device.setQueueAddresses(queue, descriptors, avail, used);
+            device.setQueueUsedRingLogAddress(queue, usedRingLog);
         } catch (IllegalArgumentException e) {
             throw new VhostUserProtocolException(ProtocolFault.INVALID_FIELD, e.getMessage());
         } catch (IllegalStateException e) {

@@ -43,6 +43,14 @@ public final class SplitQueue {
     private int nextAvail;
     private int nextUsed;
     private int availIdxSeen;
+    /**
+     * Where writes to guest memory are recorded during live migration (null: nowhere), and the
+     * address the used ring's writes are recorded at (negative: not recorded). Set by the device
+     * from its control thread while the queue runs, hence volatile: a write racing with the switch
+     * may go unrecorded only before the VMM's first copy of the page, which copies it anyway.
+     */
+    private volatile @Nullable GuestWriteLog writeLog;
+    private volatile long usedRingLogAddress = -1;
     /** Used entries added since the last notification decision. */
     private int usedSinceDecision;
     private int inFlight;
@@ -309,6 +317,50 @@ public final class SplitQueue {
      *     {@code length} exceeds its writable part
      */
     public void addUsed(DescriptorChain chain, int length) {
+        addUsedUnlogged(chain, length);
+        GuestWriteLog log = writeLog;
+        if (log != null && fault == null) {
+            logWrites(log, chain);
+        }
+    }
+
+    /**
+     * Records writes to guest memory in {@code log} from now on ({@code null}: stop recording):
+     * the bytes replies fill in, and, with {@code usedRingLogAddress} 0 or more, the used ring's
+     * writes at that address (vhost-user's {@code log_guest_addr}).
+     */
+    public void logWrites(@Nullable GuestWriteLog log, long usedRingLogAddress) {
+        this.usedRingLogAddress = usedRingLogAddress;
+        this.writeLog = log;
+    }
+
+    /**
+     * Records the chain's whole writable part, not only the {@code length} bytes the reply took: a
+     * reply given up for a shorter one (an error that replaced a reply too large) wrote there too.
+     * Pages already marked cost a read each.
+     */
+    private void logWrites(GuestWriteLog log, DescriptorChain chain) {
+        for (int i = chain.readableDescriptorCount(); i < chain.descriptorCount(); i++) {
+            log.written(chain.descriptorAddress(i), chain.descriptorLength(i));
+        }
+        logUsedRing(log);
+    }
+
+    private void logUsedRing(GuestWriteLog log) {
+        long address = usedRingLogAddress;
+        if (address >= 0) {
+            log.written(address, SplitRing.usedRingBytes(size));
+        }
+    }
+
+    private void logUsedRingWrite() {
+        GuestWriteLog log = writeLog;
+        if (log != null) {
+            logUsedRing(log);
+        }
+    }
+
+    private void addUsedUnlogged(DescriptorChain chain, int length) {
         int head = chain.headIndex();
         if (head >= size || chains[head] != chain || !chain.inFlight) {
             throw new IllegalArgumentException("chain " + chain + " is not in flight on virtqueue " + index);
@@ -364,6 +416,7 @@ public final class SplitQueue {
         }
         requireBound();
         SplitRing.setUsedFlagsOpaque(usedRing, SplitRing.USED_F_NO_NOTIFY);
+        logUsedRingWrite();
     }
 
     /**
@@ -380,6 +433,7 @@ public final class SplitQueue {
         } else {
             SplitRing.setUsedFlagsOpaque(usedRing, 0);
         }
+        logUsedRingWrite();
         // Full fence: the avail_event (or flags) store must be visible before we load avail idx
         // again. The driver publishes avail idx and then loads avail_event; without a store-load
         // barrier here we could sleep on a chain whose kick the driver decided to skip.

@@ -118,10 +118,10 @@ class MessageCodecTest {
 
     @Test
     void unsupportedAndUndefinedRequestsDecodeAsUnsupportedWithTheirSize() throws Exception {
-        assertEquals(new Unsupported(6, 16), decode(HEX.parseHex("0600000001000000100000" + "00" + "00".repeat(16)), 1));
+        assertEquals(new Unsupported(22, 16), decode(HEX.parseHex("1600000001000000100000" + "00" + "00".repeat(16)), 1));
         assertEquals(new Unsupported(99, 0), decode(HEX.parseHex("630000000100000000000000"), 0));
         assertEquals("request 99", new Unsupported(99, 0).name());
-        assertEquals("SET_LOG_BASE", new Unsupported(6, 0).name());
+        assertEquals("IOTLB_MSG", new Unsupported(22, 0).name());
     }
 
     @Test
@@ -244,7 +244,7 @@ class MessageCodecTest {
     }
 
     static FrontEndMessage randomMessage(SplittableRandom random) {
-        return switch (random.nextInt(26)) {
+        return switch (random.nextInt(30)) {
             case 0 -> new GetFeatures();
             case 1 -> new SetFeatures(random.nextLong());
             case 2 -> new SetOwner();
@@ -270,7 +270,11 @@ class MessageCodecTest {
             case 21 -> new RemMemReg(randomRegions(random, 1).getFirst());
             case 22 -> new SetStatus(random.nextInt(256));
             case 23 -> new GetStatus();
-            case 24 -> new Unsupported(random.nextBoolean() ? 6 : 1000 + random.nextInt(1000), random.nextInt(100));
+            case 24 -> new Unsupported(random.nextBoolean() ? 22 : 1000 + random.nextInt(1000), random.nextInt(100));
+            case 25 -> new FrontEndMessage.Migration.SetLogBase(random.nextLong(), random.nextLong());
+            case 26 -> new FrontEndMessage.Migration.SetLogFd(random.nextBoolean() ? 0 : 8);
+            case 27 -> new FrontEndMessage.Migration.SetDeviceStateFd(random.nextInt(), random.nextInt());
+            case 28 -> new FrontEndMessage.Migration.CheckDeviceState(random.nextBoolean() ? 0 : 8);
             default -> new SetVringEnable(random.nextInt(8), true);
         };
     }

@@ -158,6 +158,16 @@ final class TestFrontEnd implements AutoCloseable {
         return reply.num();
     }
 
+    /** Ring {@code i}'s reply buffer (guest address), which the back-end writes. */
+    long replyBuffer(int i) {
+        return replyBuffers[i];
+    }
+
+    /** Ring {@code i}'s request buffer (guest address), which the back-end only reads. */
+    long requestBuffer(int i) {
+        return requestBuffers[i];
+    }
+
     TestVring ring(int i) {
         return rings[i];
     }
