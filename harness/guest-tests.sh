@@ -14,6 +14,16 @@
 #                      system on one queue (serve --test-gate) stops nothing on the other
 #   generic            smoke through QEMU's generic vhost-user device (vhost-user-test-device-pci),
 #                      whose configuration space (tag, queues) is ours
+#   dax                a 7.3 guest mounts with -o dax=always through the generic device and
+#                      `serve --cache-size 64M` (QEMU 11.1's vhost-user shared memory): mountinfo
+#                      shows dax=always; WRITE, read() and mmap() agree; mmap stores reach memfs
+#                      (a copy_file_range it performs carries them); truncation of a mapped file;
+#                      a small fsx with mmap; a file larger than the window; and the back-end's
+#                      counters show SETUPMAPPING and REMOVEMAPPING served without error
+#                      (workloads/dax.sh, guest/daxcheck.c)
+#   zip                a ZIP archive served read-only (serve --zip, the node layer's example):
+#                      every file's sha256 and size, the directory tree, every change refused
+#                      with EROFS
 #   lifecycle          one daemon serves two guests in turn (QEMU quits, a new QEMU reconnects);
 #                      the second guest finds what the first wrote; every guest unmounts cleanly;
 #                      the daemon survives both and exits 0 on SIGTERM, removing its socket
@@ -33,7 +43,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 OUT=${GUEST_TESTS_OUT:-/tmp/vmh/guest-tests/$(date +%Y%m%d-%H%M%S)-$$}
 SERVE=${GUEST_TESTS_SERVE:-"$ROOT/bin/virtiofs serve --log-level info"}
-ALL=(smoke smoke-7 stress stress-7 protocol protocol-7 multiqueue generic lifecycle smoke-bookworm passthrough s3)
+ALL=(smoke smoke-7 stress stress-7 protocol protocol-7 multiqueue generic dax zip lifecycle smoke-bookworm passthrough s3)
 mkdir -p "$OUT"
 
 missing() { # what the stack lacks, one line each
@@ -134,6 +144,48 @@ run_generic() {
     guest generic --kernel-version 7.3 --device generic --num-request-queues 2 -t 300 --no-fio \
         -w "$HERE/workloads/smoke.sh" \
         -b "exec $SERVE --socket-path \"\$SOCK\" --num-request-queues \"\$NUM_REQUEST_QUEUES\""
+}
+
+# The DAX window: the workload's checks, then the back-end's counters (printed by serve at exit),
+# so the test cannot pass by the guest falling back to READ and WRITE.
+run_dax() {
+    guest dax --kernel-version 7.3 --device generic --num-request-queues 1 -t 900 --no-fio \
+        --mount-opts dax=always -e DAX_SEED="${DAX_SEED:-$RANDOM}" -w "$HERE/workloads/dax.sh" \
+        -b "exec $SERVE --socket-path \"\$SOCK\" --num-request-queues \"\$NUM_REQUEST_QUEUES\" --cache-size 64M" ||
+        return 1
+    local counters
+    counters=$(grep -m1 '^virtiofs: dax ' "$OUT/dax/backend.log")
+    echo "guest-tests: ${counters#virtiofs: }"
+    [[ "$counters" =~ setupmapping=([0-9]+)\ removemapping=([0-9]+)\ setupmapping_errors=([0-9]+).*failures=([0-9]+) ]] ||
+        { echo "guest-tests: no DAX counters in the back-end's log" >&2; return 1; }
+    [ "${BASH_REMATCH[1]}" -gt 0 ] && [ "${BASH_REMATCH[2]}" -gt 0 ] ||
+        { echo "guest-tests: the guest set up or removed no mapping: it fell back to READ/WRITE" >&2; return 1; }
+    [ "${BASH_REMATCH[3]}" -eq 0 ] && [ "${BASH_REMATCH[4]}" -eq 0 ] ||
+        { echo "guest-tests: mappings failed" >&2; return 1; }
+}
+
+run_zip() {
+    local dir="$OUT/zip" tree jdk
+    tree="$dir/tree"
+    mkdir -p "$tree/docs/nested" "$tree/data/empty-dir"
+    jdk=$("$ROOT/bin/jdk25") || return 1
+    head -c 5000000 /dev/urandom > "$tree/data/random.bin"
+    seq 1 300000 > "$tree/docs/numbers.txt"
+    printf 'hello from a zip\n' > "$tree/docs/nested/hello.txt"
+    : > "$tree/data/empty.txt"
+    (cd "$tree" && find . -type f | sort > ../files && xargs sha256sum < ../files > MANIFEST.sha256 \
+        && xargs stat -c '%s %n' < ../files > MANIFEST.sizes)
+    "$jdk/bin/jar" --create --no-manifest --file "$dir/test.zip" -C "$tree" . || return 1
+    local files dirs
+    files=$(find "$tree" -type f | wc -l)
+    dirs=$(find "$tree" -type d | wc -l)
+    "$HERE/vm-run.sh" -o "$dir/guest" -t 300 --no-fio -w "$HERE/workloads/zip-check.sh" \
+        -e "ZIP_FILES=$files" -e "ZIP_DIRS=$dirs" \
+        -b "exec $SERVE --socket-path \"\$SOCK\" --zip '$dir/test.zip'" > "$dir/guest.out" 2> "$dir/guest.err"
+    local rc=$?
+    [ $rc -eq 0 ] && { check_umount "$dir/guest" || rc=1; }
+    tail -n 1 "$dir/guest.out"
+    return $rc
 }
 
 run_lifecycle() {

@@ -7,4 +7,5 @@ module io.virtiofs.api {
     requires static transitive org.jspecify;
 
     exports io.virtiofs.api;
+    exports io.virtiofs.api.node;
 }

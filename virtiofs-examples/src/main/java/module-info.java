@@ -12,4 +12,5 @@ module io.virtiofs.examples {
 
     exports io.virtiofs.examples.memfs;
     exports io.virtiofs.examples.hello;
+    exports io.virtiofs.examples.zip;
 }

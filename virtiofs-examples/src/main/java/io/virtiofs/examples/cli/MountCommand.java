@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class MountCommand {
 
     static final Set<String> WITH_VALUE = union(Set.of("fs", "threads", "attr-timeout", "entry-timeout",
-            "capacity", "o", "log-level", "fsname", "ring-depth", "ring-flags"), S3Options.WITH_VALUE,
+            "capacity", "o", "log-level", "fsname", "ring-depth", "ring-flags", "zip"), S3Options.WITH_VALUE,
             SharedDirOptions.WITH_VALUE);
     static final Set<String> FLAGS = union(Set.of("help", "verbose", "io-uring", "readonly",
             "no-default-permissions", "no-allow-other"), S3Options.FLAGS, SharedDirOptions.FLAGS);
@@ -74,6 +74,7 @@ final class MountCommand {
                 Options:
                   --fs memfs|passthrough  the file system to serve (default: passthrough with
                                           --shared-dir, else memfs, in memory)
+                  --zip FILE              serve the ZIP archive FILE read-only instead
                   --readonly              refuse every change with EROFS
                   --threads N             request worker threads over /dev/fuse (default: one
                                           per CPU; 1..256)
@@ -248,12 +249,25 @@ final class MountCommand {
     }
 
     /**
-     * The file system the options name: the S3 gateway of {@code --s3-bucket}, the passthrough of
+     * The file system the options name: the ZIP archive of {@code --zip} (read-only), the S3
+     * gateway of {@code --s3-bucket}, the passthrough of
      * {@code --shared-dir} (the default once it is given), or memfs; {@code --readonly} applies to
      * all three.
      */
     static Served fileSystem(Arguments parsed) throws UsageException, CommandFailure {
         Optional<Path> shared = SharedDirOptions.sharedDir(parsed);
+        if (parsed.value("zip").isPresent()) {
+            if (parsed.value("fs").isPresent() || parsed.value("capacity").isPresent() || shared.isPresent()
+                    || S3Options.selected(parsed)) {
+                throw new UsageException("--zip serves an archive: it goes with none of --fs, --capacity, --shared-dir"
+                        + " and --s3-bucket");
+            }
+            Path archive = Path.of(parsed.value("zip").get());
+            FileSystem fs = ZipArchive.open(archive, parsed.secondsValue("entry-timeout", Duration.ofSeconds(1)),
+                    parsed.secondsValue("attr-timeout", Duration.ofSeconds(1)));
+            return new Served(fs, Optional.empty(), "ZIP archive " + archive,
+                    fs instanceof AutoCloseable closeable ? closeable : () -> { });
+        }
         if (S3Options.selected(parsed)) {
             if (parsed.value("fs").isPresent() || parsed.value("capacity").isPresent() || shared.isPresent()) {
                 throw new UsageException("--fs, --capacity and --shared-dir choose other file systems; --s3-bucket"

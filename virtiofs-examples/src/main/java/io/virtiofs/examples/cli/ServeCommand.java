@@ -2,6 +2,7 @@ package io.virtiofs.examples.cli;
 
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.examples.memfs.MemFs;
+import io.virtiofs.protocol.Opcode;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.testkit.warmup.GuestWarmUp;
 import io.virtiofs.transport.vhostuser.VhostUserBackend;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code virtiofs serve}: serves a file system to a virtual machine as a vhost-user-fs device.
@@ -26,7 +28,8 @@ final class ServeCommand {
     private static final System.Logger LOG = System.getLogger(ServeCommand.class.getName());
     private static final Set<String> WITH_VALUE = MountCommand.union(Set.of("socket-path", "socket", "socket-group",
             "fd", "fs", "tag", "thread-pool-size", "num-request-queues", "queue-size", "log-level", "attr-timeout",
-            "entry-timeout", "capacity", "warm-up", "test-gate", "sandbox", "seccomp", "modcaps", "uid-map", "gid-map"),
+            "entry-timeout", "capacity", "warm-up", "test-gate", "sandbox", "seccomp", "modcaps", "uid-map", "gid-map",
+            "cache-size", "dax-timeout", "zip"),
             S3Options.WITH_VALUE, SharedDirOptions.WITH_VALUE);
     /**
      * Request queues served by default. With vhost-user-fs-pci the VMM picks how many a guest uses
@@ -71,6 +74,7 @@ final class ServeCommand {
                   --fd FD                 serve an inherited listening socket instead
                   --fs memfs|passthrough  the file system to serve (default: passthrough with
                                           --shared-dir, else memfs, in memory)
+                  --zip FILE              serve the ZIP archive FILE read-only instead
                   --sandbox MODE          namespace (default as root: new mount, PID and network
                                           namespaces whose root holds only the shared directory;
                                           made by bin/virtiofs), chroot (into the shared
@@ -90,6 +94,14 @@ final class ServeCommand {
                   --entry-timeout SECONDS memfs: how long the guest caches names (default 1)
                   --capacity BYTES        memfs capacity, e.g. 512M or 4G (default 1G)
                 """ + SharedDirOptions.HELP + """
+                  --cache-size BYTES      a DAX window of BYTES (a power of two, e.g. 1G; default:
+                                          none): shared memory region 0, which QEMU 11.1's
+                                          vhost-user-test-device-pci (virtio-id=26) asks for and
+                                          the guest maps files into (mount -o dax=always); file
+                                          ranges reach it as SHMEM_MAP on the back-end channel.
+                                          Without it the guest reads and writes by requests
+                  --dax-timeout SECONDS   how long a mapping waits for the VMM's answer before the
+                                          guest gets ETIMEDOUT (default 5)
                   --exit-on-disconnect    exit when the VMM disconnects, as virtiofsd does
                   --accept-unsealed-memory
                                           accept guest memory that cannot be sealed against
@@ -113,6 +125,20 @@ final class ServeCommand {
                 With --s3-bucket the default --thread-pool-size is 16: requests that wait on the
                 store run on the pool, so small ones are answered while 1 MiB reads are in flight.
                 """;
+    }
+
+    /**
+     * One line at exit on the DAX window's traffic: the guest's SETUPMAPPING and REMOVEMAPPING
+     * requests and the SHMEM_MAP / SHMEM_UNMAP requests sent to the VMM (tests read it to know the
+     * guest did not fall back to READ and WRITE).
+     */
+    private static void reportDax(VhostUserBackend backend, @Nullable FuseServer server, PrintStream err) {
+        backend.daxBacking().ifPresent(dax -> err.println("virtiofs: dax setupmapping="
+                + (server == null ? 0 : server.statistics().requests(Opcode.SETUPMAPPING))
+                + " removemapping=" + (server == null ? 0 : server.statistics().requests(Opcode.REMOVEMAPPING))
+                + " setupmapping_errors=" + (server == null ? 0 : server.statistics().errors(Opcode.SETUPMAPPING))
+                + " shmem_map=" + dax.mapRequests() + " shmem_unmap=" + dax.unmapRequests()
+                + " failures=" + dax.failures()));
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, CommandFailure {
@@ -170,6 +196,8 @@ final class ServeCommand {
                     .threadPoolSize(parsed.intValue("thread-pool-size", S3Options.selected(parsed) ? 16 : 0, 0, 1024))
                     .reconnect(!parsed.flag("exit-on-disconnect"))
                     .acceptUnsealedMemory(parsed.flag("accept-unsealed-memory"))
+                    .daxWindowSize(parsed.sizeValue("cache-size", 0))
+                    .daxReplyTimeout(parsed.secondsValue("dax-timeout", Duration.ofSeconds(5)))
                     .handlerFactory(config -> {
                         FuseServer server = new FuseServer(gated, config);
                         realServer.set(server);
@@ -255,6 +283,7 @@ final class ServeCommand {
             served.close();
             throw new CommandFailure("the vhost-user back-end stopped: " + e.getMessage(), e);
         }
+        reportDax(backend, realServer.get(), err);
         served.close();
         return 0;
     }

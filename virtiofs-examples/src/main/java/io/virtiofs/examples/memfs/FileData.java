@@ -1,8 +1,11 @@
 package io.virtiofs.examples.memfs;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
+import io.virtiofs.transport.device.MappableMemoryFile;
+import java.io.IOException;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -45,6 +48,8 @@ final class FileData {
     // Guarded by lock.
     private final ChunkTable chunks = new ChunkTable();
     private boolean discarded;
+    /** The bytes once the file was mapped into a DAX window; the chunk table is empty then. */
+    private @Nullable MappedFileData mapped;
     /** Written under the write lock; read anywhere. */
     private volatile long size;
     private volatile long allocatedChunks;
@@ -64,7 +69,56 @@ final class FileData {
 
     /** The bytes allocated (whole chunks, written or not). */
     long allocatedBytes() {
-        return allocatedChunks << chunkShift;
+        MappedFileData m = mapped;
+        return m != null ? m.allocatedBytes() : allocatedChunks << chunkShift;
+    }
+
+    /**
+     * The memory file a DAX window maps for this file, made on the first call: the bytes move
+     * there from the chunks (holes stay unwritten pages), and every later read and write of the
+     * file goes to it, so the guest's stores through the window are the file's bytes.
+     *
+     * @param maxLength the most the memory file may grow to (a multiple of {@link MappedFileData#RANGE})
+     * @throws ErrnoException {@code ENOMEM} if no memory file can be had, {@code ENOSPC} without capacity
+     */
+    MappableMemoryFile mappable(long maxLength) {
+        lock.writeLock().lock();
+        try {
+            checkLive();
+            if (mapped != null) {
+                return mapped.file();
+            }
+            MappableMemoryFile file;
+            try {
+                file = MappableMemoryFile.create("memfs", maxLength);
+            } catch (IOException | RuntimeException e) {
+                throw new ErrnoException(Errno.ENOMEM, "no memory file for a mapping: " + e.getMessage());
+            }
+            MappedFileData data = new MappedFileData(file, capacity);
+            try {
+                long end = size;
+                for (long index = chunks.ceilingIndex(0); index >= 0; index = chunks.ceilingIndex(index + 1)) {
+                    end = Math.max(end, (index + 1) << chunkShift);
+                }
+                data.reserveFor(end);
+                for (long index = chunks.ceilingIndex(0); index >= 0; index = chunks.ceilingIndex(index + 1)) {
+                    Chunk chunk = chunks.get(index);
+                    if (chunk != null && chunk != UNWRITTEN) {
+                        ByteBuf view = Unpooled.wrappedBuffer(file.memory().asSlice(index << chunkShift, chunkSize)
+                                .asByteBuffer()).clear();
+                        chunk.readInto(0, chunkSize, view);
+                    }
+                }
+            } catch (RuntimeException e) {
+                data.discard();
+                throw e;
+            }
+            freeChunksLocked(0, Long.MAX_VALUE);
+            mapped = data;
+            return file;
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 
     Lock readLock() {
@@ -91,6 +145,10 @@ final class FileData {
                 return 0;
             }
             int count = (int) Math.min(length, fileSize - offset);
+            if (mapped != null) {
+                mapped.read(offset, count, dst);
+                return count;
+            }
             int done = 0;
             while (done < count) {
                 long at = offset + done;
@@ -142,6 +200,11 @@ final class FileData {
                 throw new ErrnoException(Errno.EFBIG, "write at " + position + " is past the largest file size " + maxSize);
             }
             int count = (int) Math.min(length, maxSize - position);
+            if (mapped != null) {
+                mapped.write(position, src, count);
+                growSizeLocked(position + count);
+                return count;
+            }
             int done = 0;
             // Chunks side by side in a slab are written with one copy: a run from runStart.
             Chunk runStart = null;
@@ -205,6 +268,9 @@ final class FileData {
         if (src == dst && srcOffset < dstOffset + count && dstOffset < srcOffset + count) {
             throw new ErrnoException(Errno.EINVAL, "copy within one file between overlapping ranges");
         }
+        if (src.mapped != null || dst.mapped != null) {
+            return copyThroughBufferLocked(src, srcOffset, dst, dstOffset, count, maxSize);
+        }
         long done = 0;
         while (done < count) {
             long from = srcOffset + done;
@@ -235,6 +301,22 @@ final class FileData {
         return done;
     }
 
+    /** copy_file_range where either file is mapped: through a heap buffer, 1 MiB at a time. */
+    private static long copyThroughBufferLocked(FileData src, long srcOffset, FileData dst, long dstOffset, long count,
+                                                long maxSize) {
+        ByteBuf buffer = Unpooled.buffer((int) Math.min(count, 1 << 20));
+        long done = 0;
+        while (done < count) {
+            buffer.clear();
+            int n = src.read(srcOffset + done, (int) Math.min(count - done, buffer.capacity()), buffer);
+            if (n == 0) {
+                break;
+            }
+            done += dst.write(dstOffset + done, false, buffer, maxSize);
+        }
+        return done;
+    }
+
     // ------------------------------------------------------------------ size and allocation
 
     /** Sets the size, freeing the chunks past it and zeroing the tail of the last one. */
@@ -252,6 +334,11 @@ final class FileData {
         checkLive();
         if (newSize < 0) {
             throw new IllegalArgumentException("size " + newSize + " is negative");
+        }
+        if (mapped != null) {
+            mapped.truncate(size, newSize);
+            size = newSize;
+            return;
         }
         if (newSize < size) {
             long firstWholeChunk = (newSize >>> chunkShift) + ((newSize & chunkMask) == 0 ? 0 : 1);
@@ -280,6 +367,13 @@ final class FileData {
         try {
             checkLive();
             long end = offset + length;
+            if (mapped != null) {
+                mapped.reserveFor(keepSize ? Math.max(size, 0) : Math.max(size, end));
+                if (!keepSize) {
+                    growSizeLocked(end);
+                }
+                return;
+            }
             long missing = reserveMissingLocked(offset, end);
             if (!keepSize) {
                 growSizeLocked(end);
@@ -298,6 +392,10 @@ final class FileData {
         try {
             checkLive();
             long end = offset + length;
+            if (mapped != null) {
+                mapped.zero(offset, Math.min(end, size));
+                return;
+            }
             long firstWhole = (offset >>> chunkShift) + ((offset & chunkMask) == 0 ? 0 : 1);
             long endWhole = end >>> chunkShift;
             if (firstWhole < endWhole) {
@@ -320,6 +418,13 @@ final class FileData {
         try {
             checkLive();
             long end = offset + length;
+            if (mapped != null) {
+                long newSize = keepSize ? size : Math.max(size, end);
+                mapped.reserveFor(newSize);
+                mapped.zero(offset, Math.min(end, newSize));
+                size = newSize;
+                return;
+            }
             reserveMissingLocked(offset, end);
             long firstWhole = (offset >>> chunkShift) + ((offset & chunkMask) == 0 ? 0 : 1);
             long endWhole = end >>> chunkShift;
@@ -356,6 +461,9 @@ final class FileData {
             if (offset < 0 || offset >= fileSize) {
                 throw new ErrnoException(Errno.ENXIO, "SEEK_DATA from " + offset + " in a file of " + fileSize + " bytes");
             }
+            if (mapped != null) {
+                return offset; // a mapped file is dense
+            }
             long index = chunks.ceilingIndex(offset >>> chunkShift);
             long data = index < 0 ? fileSize : Math.max(offset, index << chunkShift);
             if (data >= fileSize) {
@@ -381,6 +489,9 @@ final class FileData {
             if (offset < 0 || offset >= fileSize) {
                 throw new ErrnoException(Errno.ENXIO, "SEEK_HOLE from " + offset + " in a file of " + fileSize + " bytes");
             }
+            if (mapped != null) {
+                return fileSize;
+            }
             long index = chunks.nextAbsentIndex(offset >>> chunkShift);
             return Math.min(fileSize, Math.max(offset, index << chunkShift));
         } finally {
@@ -395,6 +506,10 @@ final class FileData {
             if (!discarded) {
                 discarded = true;
                 freeChunksLocked(0, Long.MAX_VALUE);
+                if (mapped != null) {
+                    mapped.discard();
+                    mapped = null;
+                }
                 size = 0;
             }
         } finally {

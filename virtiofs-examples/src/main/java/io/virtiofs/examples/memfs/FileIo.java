@@ -3,6 +3,8 @@ package io.virtiofs.examples.memfs;
 import io.netty.buffer.ByteBuf;
 import io.virtiofs.api.AccessMask;
 import io.virtiofs.api.Context;
+import io.virtiofs.api.DaxMapping;
+import io.virtiofs.api.DaxWindow;
 import io.virtiofs.api.CopyFileRangeRequest;
 import io.virtiofs.api.Errno;
 import io.virtiofs.api.ErrnoException;
@@ -10,8 +12,10 @@ import io.virtiofs.api.FallocateMode;
 import io.virtiofs.api.FallocateRequest;
 import io.virtiofs.api.OpenFlags;
 import io.virtiofs.api.ReadRequest;
+import io.virtiofs.api.SetupMappingRequest;
 import io.virtiofs.api.Whence;
 import io.virtiofs.api.WriteRequest;
+import io.virtiofs.transport.device.MappableMemoryFile;
 import java.time.Instant;
 import java.util.concurrent.locks.Lock;
 
@@ -89,6 +93,32 @@ final class FileIo {
         if (!open.noAtime()) {
             file.accessed(now(), config.atimePolicy());
         }
+    }
+
+    /** The most a file's memory file may grow to: the largest file, within the capacity, in DAX ranges. */
+    private long mappableLength() {
+        long limit = Math.min(config.maxFileSize(), Math.max(config.capacityBytes(), MappedFileData.RANGE));
+        return MappedFileData.roundUp(Math.min(limit, 1L << 40));
+    }
+
+    /**
+     * FUSE_SETUPMAPPING: the file's bytes move to a memory file on its first mapping (see
+     * {@link FileData#mappable}), whose range the window then shows. Linux sends no handle
+     * ({@code fh} is -1: the mapping belongs to the inode, shared by every open file), so the
+     * node is the file; the guest opened it and checked the access.
+     */
+    void setupmapping(Inode inode, SetupMappingRequest request, DaxWindow window) {
+        FileInode file = regular(inode);
+        long end = request.fileOffset() + request.length();
+        if (request.fileOffset() < 0 || end < request.fileOffset() || end > mappableLength()) {
+            throw new ErrnoException(Errno.EINVAL, "mapping of " + request.length() + " bytes at file offset "
+                    + request.fileOffset() + " is beyond the largest file");
+        }
+        MappableMemoryFile memory = file.data().mappable(mappableLength());
+        // The pages of the range past the end of the file exist (zeros), so the VMM never faults on them.
+        memory.ensureLength(MappedFileData.roundUp(end));
+        window.map(new DaxMapping(request.windowOffset(), request.length(), memory.source(), request.fileOffset(),
+                request.writable()));
     }
 
     /** FUSE_WRITE through a handle open for writing; O_APPEND handles write at the end. */

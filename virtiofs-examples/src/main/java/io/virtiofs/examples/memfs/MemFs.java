@@ -7,6 +7,7 @@ import io.virtiofs.api.Capability;
 import io.virtiofs.api.Context;
 import io.virtiofs.api.CopyFileRangeRequest;
 import io.virtiofs.api.CreateReply;
+import io.virtiofs.api.DaxWindow;
 import io.virtiofs.api.DirectoryPlusSink;
 import io.virtiofs.api.DirectorySink;
 import io.virtiofs.api.Entry;
@@ -24,6 +25,7 @@ import io.virtiofs.api.ReadRequest;
 import io.virtiofs.api.ReleaseRequest;
 import io.virtiofs.api.RenameFlags;
 import io.virtiofs.api.SetattrRequest;
+import io.virtiofs.api.SetupMappingRequest;
 import io.virtiofs.api.StatFs;
 import io.virtiofs.api.Statx;
 import io.virtiofs.api.StatxReply;
@@ -49,8 +51,12 @@ import java.util.List;
  * POSIX record locks and flock locks, with waiting requests that the driver can interrupt;
  * readdir offsets that stay valid while a directory changes; readdirplus; statx with birth time.
  *
- * <p><b>Not implemented</b> (answered {@code ENOSYS} by the SPI defaults): ioctl, poll, bmap, and
- * DAX mappings (setupmapping; removemapping keeps its default). Also not done: POSIX ACLs
+ * <p><b>DAX.</b> setupmapping maps a file's bytes into the window: the first mapping of a file moves
+ * them from chunks into a memory file ({@link MappedFileData}), which memfs reads and writes from
+ * then on and the window shows to the guest (removemapping keeps the SPI's default).
+ *
+ * <p><b>Not implemented</b> (answered {@code ENOSYS} by the SPI defaults): ioctl, poll and bmap.
+ * Also not done: POSIX ACLs
  * ({@code system.*} xattrs answer {@code EOPNOTSUPP}), RENAME_WHITEOUT ({@code EINVAL}), deadlock
  * detection between lock owners. Only file data counts against the capacity, not names, symlink
  * targets or xattrs.
@@ -283,6 +289,11 @@ public final class MemFs implements FileSystem {
     @Override
     public void read(Context ctx, ReadRequest request, ByteBuf dst) {
         io.read(ctx, request, dst);
+    }
+
+    @Override
+    public void setupmapping(Context ctx, SetupMappingRequest request, DaxWindow window) {
+        io.setupmapping(inodes.get(request.nodeid()), request, window);
     }
 
     @Override

@@ -81,6 +81,13 @@ public record FuseServerConfig(int maxWrite, int maxReadahead, int maxBackground
                 permissionsCheckedByDriver, callerGroups, Optional.of(observer));
     }
 
+    /** This configuration with {@code window} as the DAX window. */
+    public FuseServerConfig withDaxWindow(DaxWindow window) {
+        return new FuseServerConfig(maxWrite, maxReadahead, maxBackground, congestionThreshold, timeGranularity,
+                notifications, Optional.of(window), answerUnknownInterrupts, overIoUring, sessionLogLevel,
+                permissionsCheckedByDriver, callerGroups, observer);
+    }
+
     /** A builder with the defaults: 1 MiB writes, 1 MiB readahead, 64 background requests, ns timestamps. */
     public static Builder builder() {
         return new Builder();

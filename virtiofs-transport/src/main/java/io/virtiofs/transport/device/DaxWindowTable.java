@@ -49,7 +49,14 @@ public final class DaxWindowTable implements DaxWindow {
             throw new ErrnoException(Errno.EINVAL, "source offset " + mapping.sourceOffset() + " is not a multiple of "
                     + alignment());
         }
-        backing.map(mapping);
+        try {
+            backing.map(mapping);
+        } catch (RuntimeException e) {
+            // What the range shows is unknown now (a failed MAP_FIXED, a front-end that unmapped the
+            // old mapping and then refused the new one): the table no longer claims it.
+            cut(mapping.windowOffset(), mapping.windowEnd());
+            throw e;
+        }
         cut(mapping.windowOffset(), mapping.windowEnd());
         table.put(mapping.windowOffset(), mapping);
     }
@@ -59,6 +66,14 @@ public final class DaxWindowTable implements DaxWindow {
         checkRange(windowOffset, length);
         backing.unmap(windowOffset, length);
         cut(windowOffset, windowOffset + length);
+    }
+
+    /**
+     * Empties the table without asking the backing: the memory behind the window went away (the
+     * vhost-user front-end that held it disconnected).
+     */
+    public synchronized void forget() {
+        table.clear();
     }
 
     @Override

@@ -84,6 +84,17 @@ final class FuseSession {
      * write returned): FUSE_INIT started it (remember the negotiation; start the ring queues if it
      * accepted FUSE over io_uring) or FUSE_DESTROY ended it.
      */
+    /**
+     * A session event whose reply is about to go to the kernel: an INIT's negotiation is recorded
+     * now, so that {@link #negotiated()} has it by the time the kernel lets the mount be used
+     * (recorded after the reply, a {@code stat} of the fresh mount could finish first).
+     */
+    void sessionAnswering(SessionEvent event) {
+        if (event instanceof SessionEvent.Initialized initialized) {
+            negotiated = initialized.negotiation();
+        }
+    }
+
     void sessionChanged(SessionEvent event) {
         switch (event) {
             case SessionEvent.Initialized initialized -> {

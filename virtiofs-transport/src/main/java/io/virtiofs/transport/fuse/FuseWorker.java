@@ -253,6 +253,9 @@ final class FuseWorker implements Runnable {
      * connection is gone.
      */
     private boolean finish(Served served, ByteBuf request, MemorySegment replyMemory, ByteBuf reply) {
+        // The negotiation is known before the kernel has the INIT reply: a caller that sees the
+        // mount work (its first request answered) must find it.
+        served.event().ifPresent(session::sessionAnswering);
         boolean open = !served.isReplied() || send(replyMemory, reply.readableBytes(), request, reply);
         served.event().ifPresent(session::sessionChanged);
         return open;

@@ -1,5 +1,6 @@
 package io.virtiofs.transport.vhostuser;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -34,6 +35,32 @@ sealed interface BackEndReply {
         @Override
         public int request() {
             return RequestCode.GET_CONFIG.code();
+        }
+    }
+
+    /**
+     * The answer to GET_SHMEM_CONFIG ({@code VhostUserShMemConfig}): the number of regions and
+     * the size of each, by region id; a size of 0 is a region the device does not have.
+     */
+    record ShmemConfigReply(List<Long> sizes) implements BackEndReply {
+        /** {@code VIRTIO_MAX_SHMEM_REGIONS}: the size array's length on the wire. */
+        static final int MAX_REGIONS = 256;
+
+        public ShmemConfigReply {
+            sizes = List.copyOf(sizes);
+            if (sizes.size() > MAX_REGIONS) {
+                throw new IllegalArgumentException(sizes.size() + " shared memory regions are more than " + MAX_REGIONS);
+            }
+        }
+
+        /** The regions whose size is not 0 ({@code nregions}). */
+        int regionCount() {
+            return (int) sizes.stream().filter(size -> size != 0).count();
+        }
+
+        @Override
+        public int request() {
+            return RequestCode.GET_SHMEM_CONFIG.code();
         }
     }
 

@@ -192,6 +192,21 @@ sealed interface FrontEndMessage {
     }
 
     /**
+     * {@code VHOST_USER_SET_BACKEND_REQ_FD}: the socket on which the back-end sends its own
+     * requests (SHMEM_MAP, SHMEM_UNMAP) and reads the front-end's replies.
+     */
+    record SetBackendReqFd() implements FrontEndMessage {
+        @Override public int request() { return RequestCode.SET_BACKEND_REQ_FD.code(); }
+
+        @Override public int expectedFds() { return 1; }
+    }
+
+    /** {@code VHOST_USER_GET_SHMEM_CONFIG}: the sizes of the device's VIRTIO shared memory regions. */
+    record GetShmemConfig() implements FrontEndMessage {
+        @Override public int request() { return RequestCode.GET_SHMEM_CONFIG.code(); }
+    }
+
+    /**
      * A request this back-end does not implement, or a number the protocol does not define; its
      * payload was read (so the next message can be) and any descriptors closed.
      *

@@ -8,6 +8,7 @@ import io.virtiofs.transport.memory.GuestMemory;
 import io.virtiofs.transport.memory.GuestRegion;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -24,8 +25,13 @@ import java.util.concurrent.TimeoutException;
  */
 final class MemoryMap {
 
-    /** GET_MAX_MEM_SLOTS: the most regions kept at once. */
-    static final int MAX_SLOTS = 32;
+    /**
+     * GET_MAX_MEM_SLOTS: the most regions kept at once. QEMU's own limit (VHOST_USER_MAX_RAM_SLOTS
+     * on x86): with a DAX window QEMU adds every mapping (a 2 MiB range for Linux guests) to the
+     * memory table, and a guest's O_DIRECT I/O from a DAX mapping is served only through it; a
+     * window of up to about 1 GiB fits. Lookups are binary searches; a change copies the table.
+     */
+    static final int MAX_SLOTS = 512;
     /** How long REM_MEM_REG waits for workers to let go of the region. */
     static final Duration UNMAP_WAIT = Duration.ofSeconds(1);
 
@@ -91,11 +97,26 @@ final class MemoryMap {
      * disabled ring's worker, may hold it longer; then it is unmapped later.
      */
     void remove(MemoryRegion region) throws VhostUserProtocolException {
+        remove(region, () -> false);
+    }
+
+    /**
+     * REM_MEM_REG as {@link #remove(MemoryRegion)}, without waiting while {@code workerAwaitsFrontEnd}
+     * says a worker is blocked on the front-end: that worker (mapping a DAX range, holding the
+     * memory it is translating) cannot let go before the front-end hears from us, and the
+     * front-end waits for this acknowledgement first. The region is unmapped when it lets go.
+     */
+    void remove(MemoryRegion region, BooleanSupplier workerAwaitsFrontEnd) throws VhostUserProtocolException {
         GuestMemory current = current();
         for (GuestRegion existing : current.regions()) {
             if (existing.guestAddress() == region.guestAddress() && existing.size() == region.size()
                     && existing.userAddress() == region.userAddress()) {
                 CompletableFuture<Void> drained = publish(current.without(existing));
+                if (workerAwaitsFrontEnd.getAsBoolean() && !drained.isDone()) {
+                    LOG.log(System.Logger.Level.DEBUG, "{0} is unmapped when the worker waiting for the front-end lets go",
+                            existing);
+                    return;
+                }
                 try {
                     drained.get(UNMAP_WAIT.toNanos(), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException | ExecutionException e) {

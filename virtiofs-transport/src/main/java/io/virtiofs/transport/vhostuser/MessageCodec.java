@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import io.virtiofs.transport.vhostuser.BackEndReply.ConfigReply;
+import io.virtiofs.transport.vhostuser.BackEndReply.ShmemConfigReply;
 import io.virtiofs.transport.vhostuser.BackEndReply.U64Reply;
 import io.virtiofs.transport.vhostuser.BackEndReply.VringBaseReply;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.AddMemReg;
@@ -13,11 +14,13 @@ import io.virtiofs.transport.vhostuser.FrontEndMessage.GetFeatures;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.GetMaxMemSlots;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.GetProtocolFeatures;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.GetQueueNum;
+import io.virtiofs.transport.vhostuser.FrontEndMessage.GetShmemConfig;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.GetStatus;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.GetVringBase;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.RemMemReg;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.ResetDevice;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.ResetOwner;
+import io.virtiofs.transport.vhostuser.FrontEndMessage.SetBackendReqFd;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.SetConfig;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.SetFeatures;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.SetMemTable;
@@ -55,6 +58,8 @@ final class MessageCodec {
     private static final int VRING_STATE = 8;
     private static final int REGION_TABLE_HEADER = 8;
     private static final int SINGLE_REGION = 8 + MemoryRegion.BYTES;
+    /** {@code VhostUserShMemConfig}: nregions, padding, then a size for each possible region. */
+    static final int SHMEM_CONFIG = 8 + 8 * ShmemConfigReply.MAX_REGIONS;
 
     private MessageCodec() {
     }
@@ -99,6 +104,14 @@ final class MessageCodec {
             case RESET_DEVICE -> empty(code, p, new ResetDevice());
             case GET_MAX_MEM_SLOTS -> empty(code, p, new GetMaxMemSlots());
             case GET_STATUS -> empty(code, p, new GetStatus());
+            case GET_SHMEM_CONFIG -> empty(code, p, new GetShmemConfig());
+            case SET_BACKEND_REQ_FD -> {
+                // QEMU sends no payload; a u64 (as with the vring descriptors) is tolerated and ignored.
+                if (p.byteSize() != 0) {
+                    requireSize(code, p, U64);
+                }
+                yield new SetBackendReqFd();
+            }
             case SET_FEATURES -> new SetFeatures(u64(code, p));
             case SET_PROTOCOL_FEATURES -> new SetProtocolFeatures(u64(code, p));
             case SET_STATUS -> {
@@ -223,7 +236,7 @@ final class MessageCodec {
     static int payloadSize(FrontEndMessage message) {
         return switch (message) {
             case GetFeatures _, SetOwner _, ResetOwner _, GetProtocolFeatures _, GetQueueNum _, ResetDevice _,
-                 GetMaxMemSlots _, GetStatus _ -> 0;
+                 GetMaxMemSlots _, GetStatus _, SetBackendReqFd _, GetShmemConfig _ -> 0;
             case SetFeatures _, SetProtocolFeatures _, SetStatus _, VringFile _ -> U64;
             case SetVringNum _, SetVringBase _, GetVringBase _, SetVringEnable _ -> VRING_STATE;
             case SetVringAddr _ -> VringAddress.BYTES;
@@ -246,7 +259,7 @@ final class MessageCodec {
         MemorySegment p = out.asSlice(MessageHeader.BYTES, size);
         switch (message) {
             case GetFeatures _, SetOwner _, ResetOwner _, GetProtocolFeatures _, GetQueueNum _, ResetDevice _,
-                 GetMaxMemSlots _, GetStatus _ -> {
+                 GetMaxMemSlots _, GetStatus _, SetBackendReqFd _, GetShmemConfig _ -> {
             }
             case SetFeatures set -> p.set(JAVA_LONG_UNALIGNED, 0, set.features());
             case SetProtocolFeatures set -> p.set(JAVA_LONG_UNALIGNED, 0, set.features());
@@ -296,6 +309,14 @@ final class MessageCodec {
                 writeState(p, index, num);
                 yield VRING_STATE;
             }
+            case ShmemConfigReply shmem -> {
+                p.set(JAVA_INT_UNALIGNED, 0, shmem.regionCount());
+                p.set(JAVA_INT_UNALIGNED, 4, 0);
+                for (int i = 0; i < ShmemConfigReply.MAX_REGIONS; i++) {
+                    p.set(JAVA_LONG_UNALIGNED, 8 + 8L * i, i < shmem.sizes().size() ? shmem.sizes().get(i) : 0L);
+                }
+                yield SHMEM_CONFIG;
+            }
             case ConfigReply(Optional<DeviceConfig> config) -> {
                 if (config.isEmpty()) {
                     yield 0;
@@ -318,6 +339,14 @@ final class MessageCodec {
             if (code.equals(Optional.of(RequestCode.GET_VRING_BASE))) {
                 requireSize(RequestCode.GET_VRING_BASE, payload, VRING_STATE);
                 return new VringBaseReply(payload.get(JAVA_INT_UNALIGNED, 0), payload.get(JAVA_INT_UNALIGNED, 4));
+            }
+            if (code.equals(Optional.of(RequestCode.GET_SHMEM_CONFIG))) {
+                requireSize(RequestCode.GET_SHMEM_CONFIG, payload, SHMEM_CONFIG);
+                List<Long> sizes = new ArrayList<>();
+                for (int i = 0; i < ShmemConfigReply.MAX_REGIONS; i++) {
+                    sizes.add(payload.get(JAVA_LONG_UNALIGNED, 8 + 8L * i));
+                }
+                return new ShmemConfigReply(sizes);
             }
             if (code.equals(Optional.of(RequestCode.GET_CONFIG))) {
                 return new ConfigReply(payload.byteSize() == 0 ? Optional.empty()

@@ -7,9 +7,9 @@ package io.virtiofs.transport.vhostuser;
  * <p>Offered: {@link #MQ} (GET_QUEUE_NUM: hiprio plus the request queues), {@link #REPLY_ACK},
  * {@link #CONFIG} (GET_CONFIG reads the virtio-fs configuration; SET_CONFIG is refused),
  * {@link #RESET_DEVICE}, {@link #CONFIGURE_MEM_SLOTS} (ADD_MEM_REG / REM_MEM_REG) and
- * {@link #STATUS}. Not offered: {@link #LOG_SHMFD} (no dirty logging, so no live migration),
- * {@link #BACKEND_REQ} and {@link #BACKEND_SEND_FD} (they serve only the DAX window's map
- * messages, which this back-end does not send), {@link #INFLIGHT_SHMFD},
+ * {@link #STATUS}; with a DAX window also {@link #SHMEM}, {@link #BACKEND_REQ} and
+ * {@link #BACKEND_SEND_FD} ({@link #offeredWithSharedMemory()}). Not offered: {@link #LOG_SHMFD}
+ * (no dirty logging, so no live migration), {@link #INFLIGHT_SHMFD},
  * {@link #INBAND_NOTIFICATIONS} and the device-specific rest.
  */
 enum ProtocolFeature {
@@ -29,7 +29,18 @@ enum ProtocolFeature {
     RESET_DEVICE(13),
     INBAND_NOTIFICATIONS(14),
     CONFIGURE_MEM_SLOTS(15),
-    STATUS(16);
+    STATUS(16),
+    XEN_MMAP(17),
+    SHARED_OBJECT(18),
+    DEVICE_STATE(19),
+    GET_VRING_BASE_INFLIGHT(20),
+    GPA_ADDRESSES(21),
+    /**
+     * VIRTIO shared memory regions (GET_SHMEM_CONFIG, the back-end's SHMEM_MAP / SHMEM_UNMAP):
+     * bit 22 in QEMU 11.1 ({@code VHOST_USER_PROTOCOL_F_SHMEM_MAP} in its vhost-user.rst; early
+     * drafts of the series used 20, which QEMU 11.1 gives to GET_VRING_BASE_INFLIGHT).
+     */
+    SHMEM(22);
 
     /**
      * {@code VHOST_USER_F_PROTOCOL_FEATURES}: the virtio feature bit (30, unused by virtio) by
@@ -55,6 +66,16 @@ enum ProtocolFeature {
     static long offered() {
         return MQ.mask() | REPLY_ACK.mask() | CONFIG.mask() | RESET_DEVICE.mask() | CONFIGURE_MEM_SLOTS.mask()
                 | STATUS.mask();
+    }
+
+    /**
+     * The protocol features offered by a back-end with a DAX window: {@link #offered()} and
+     * {@link #SHMEM} (the window is shared memory region 0), {@link #BACKEND_REQ} and
+     * {@link #BACKEND_SEND_FD} (the channel on which the back-end sends SHMEM_MAP with the file's
+     * descriptor and SHMEM_UNMAP).
+     */
+    static long offeredWithSharedMemory() {
+        return offered() | SHMEM.mask() | BACKEND_REQ.mask() | BACKEND_SEND_FD.mask();
     }
 
     /** Names of the bits in {@code features}, unknown ones as "bit N". */

@@ -30,7 +30,7 @@ enum RequestCode {
     SET_VRING_ENABLE(18, true),
     SEND_RARP(19, false),
     NET_SET_MTU(20, false),
-    SET_BACKEND_REQ_FD(21, false),
+    SET_BACKEND_REQ_FD(21, true),
     IOTLB_MSG(22, false),
     SET_VRING_ENDIAN(23, false),
     GET_CONFIG(24, true),
@@ -52,9 +52,10 @@ enum RequestCode {
     GET_STATUS(40, true),
     GET_SHARED_OBJECT(41, false),
     SET_DEVICE_STATE_FD(42, false),
-    CHECK_DEVICE_STATE(43, false);
+    CHECK_DEVICE_STATE(43, false),
+    GET_SHMEM_CONFIG(44, true);
 
-    private static final RequestCode[] BY_CODE = new RequestCode[44];
+    private static final RequestCode[] BY_CODE = new RequestCode[45];
 
     static {
         for (RequestCode code : values()) {

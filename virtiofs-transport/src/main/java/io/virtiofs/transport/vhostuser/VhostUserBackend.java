@@ -4,6 +4,7 @@ import io.virtiofs.api.FileSystem;
 import io.virtiofs.protocol.server.FuseRequestHandler;
 import io.virtiofs.protocol.server.FuseServer;
 import io.virtiofs.protocol.server.FuseServerConfig;
+import io.virtiofs.transport.device.DaxWindowTable;
 import io.virtiofs.transport.device.VirtioFsConfig;
 import io.virtiofs.transport.device.VirtioFsDevice;
 import io.virtiofs.transport.internal.StopSignals;
@@ -57,6 +58,8 @@ public final class VhostUserBackend implements AutoCloseable {
     private final boolean reconnect;
     private final boolean acceptUnsealedMemory;
     private final FuseRequestHandler handler;
+    private final @Nullable VhostUserDaxBacking daxBacking;
+    private final @Nullable DaxWindowTable daxWindow;
     private final int stopFd;
     private final Object lock = new Object();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -76,10 +79,19 @@ public final class VhostUserBackend implements AutoCloseable {
         this.reconnect = builder.reconnect;
         this.acceptUnsealedMemory = builder.acceptUnsealedMemory;
         this.stopFd = stopFd;
+        FuseServerConfig config = builder.serverConfig;
+        if (builder.daxWindowSize > 0) {
+            daxBacking = new VhostUserDaxBacking(builder.daxWindowSize, builder.daxReplyTimeout);
+            daxWindow = new DaxWindowTable(daxBacking);
+            config = config.withDaxWindow(daxWindow);
+        } else {
+            daxBacking = null;
+            daxWindow = null;
+        }
         // Every Linux virtio-fs guest mounts with default_permissions: the guest kernel checks each
         // request with all of its caller's groups, which the device cannot learn.
         this.handler = Objects.requireNonNull(builder.handlerFactory.apply(
-                builder.serverConfig.withPermissionsCheckedByDriver(true)), "the handler factory returned null");
+                config.withPermissionsCheckedByDriver(true)), "the handler factory returned null");
     }
 
     /**
@@ -88,6 +100,14 @@ public final class VhostUserBackend implements AutoCloseable {
      */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * The DAX window's link to the front-end (shared memory region 0), with its request counters;
+     * empty without {@link Builder#daxWindowSize}.
+     */
+    public Optional<VhostUserDaxBacking> daxBacking() {
+        return Optional.ofNullable(daxBacking);
     }
 
     /** The socket file this back-end created (empty for an inherited socket). */
@@ -214,13 +234,20 @@ public final class VhostUserBackend implements AutoCloseable {
     private void serveConnection(int socket) {
         LOG.log(System.Logger.Level.INFO, "vhost-user front-end connected");
         try (MessageChannel channel = new MessageChannel(socket, stopFd)) {
-            VirtioFsDevice device = VirtioFsDevice.builder(tag)
+            VirtioFsDevice.Builder builder = VirtioFsDevice.builder(tag)
                     .requestQueues(requestQueues)
                     .maxQueueSize(queueSize)
-                    .requestThreads(threadPoolSize, Math.max(1024, threadPoolSize * 16))
-                    .build(handler);
-            try (VhostUserSession session = new VhostUserSession(channel, device, acceptUnsealedMemory)) {
+                    .requestThreads(threadPoolSize, Math.max(1024, threadPoolSize * 16));
+            if (daxWindow != null) {
+                builder.daxWindow(daxWindow);
+            }
+            VirtioFsDevice device = builder.build(handler);
+            try (VhostUserSession session = new VhostUserSession(channel, device, acceptUnsealedMemory, daxBacking)) {
                 session.run();
+            } finally {
+                if (daxWindow != null) {
+                    daxWindow.forget();
+                }
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "vhost-user session failed", e);
@@ -292,6 +319,8 @@ public final class VhostUserBackend implements AutoCloseable {
         private int threadPoolSize;
         private boolean reconnect = true;
         private boolean acceptUnsealedMemory;
+        private long daxWindowSize;
+        private Duration daxReplyTimeout = Duration.ofSeconds(5);
         private FuseServerConfig serverConfig = FuseServerConfig.defaults();
         private @Nullable Function<FuseServerConfig, FuseRequestHandler> handlerFactory;
 
@@ -364,6 +393,31 @@ public final class VhostUserBackend implements AutoCloseable {
          */
         public Builder acceptUnsealedMemory(boolean accept) {
             acceptUnsealedMemory = accept;
+            return this;
+        }
+
+        /**
+         * Gives the device a DAX window of {@code bytes} (0, the default: none): shared memory
+         * region 0, which the front-end learns from GET_SHMEM_CONFIG and holds
+         * ({@code VHOST_USER_PROTOCOL_F_SHMEM}; QEMU 11.1's generic
+         * {@code vhost-user-test-device-pci}); mappings go to it as SHMEM_MAP and SHMEM_UNMAP on the
+         * back-end channel. A power of two (QEMU puts the region in a PCI BAR), at least a page.
+         * Without it the guest finds no cache region and reads and writes through requests.
+         */
+        public Builder daxWindowSize(long bytes) {
+            if (bytes != 0 && (bytes < 4096 || Long.bitCount(bytes) != 1)) {
+                throw new IllegalArgumentException("DAX window size " + bytes + " is not a power of two of at least 4096");
+            }
+            daxWindowSize = bytes;
+            return this;
+        }
+
+        /** How long a DAX mapping waits for the front-end's answer (default 5 s); then the guest gets ETIMEDOUT. */
+        public Builder daxReplyTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("DAX reply timeout " + timeout + " is not positive");
+            }
+            daxReplyTimeout = timeout;
             return this;
         }
 

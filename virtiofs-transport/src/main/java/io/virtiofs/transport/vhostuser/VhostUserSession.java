@@ -5,6 +5,7 @@ import io.virtiofs.transport.device.DeviceStatus;
 import io.virtiofs.transport.device.VirtioFsDevice;
 import io.virtiofs.transport.internal.nativeio.NativeException;
 import io.virtiofs.transport.vhostuser.BackEndReply.ConfigReply;
+import io.virtiofs.transport.vhostuser.BackEndReply.ShmemConfigReply;
 import io.virtiofs.transport.vhostuser.BackEndReply.U64Reply;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.AddMemReg;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.GetConfig;
@@ -12,11 +13,13 @@ import io.virtiofs.transport.vhostuser.FrontEndMessage.GetFeatures;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.GetMaxMemSlots;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.GetProtocolFeatures;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.GetQueueNum;
+import io.virtiofs.transport.vhostuser.FrontEndMessage.GetShmemConfig;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.GetStatus;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.GetVringBase;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.RemMemReg;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.ResetDevice;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.ResetOwner;
+import io.virtiofs.transport.vhostuser.FrontEndMessage.SetBackendReqFd;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.SetConfig;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.SetFeatures;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.SetMemTable;
@@ -31,7 +34,9 @@ import io.virtiofs.transport.vhostuser.FrontEndMessage.SetVringErr;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.SetVringKick;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.SetVringNum;
 import io.virtiofs.transport.vhostuser.FrontEndMessage.Unsupported;
+import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One front-end connection: reads its requests in order, drives the {@link VirtioFsDevice}, and
@@ -55,6 +60,7 @@ final class VhostUserSession implements AutoCloseable {
     private final VirtioFsDevice device;
     private final MemoryMap memory;
     private final Vrings vrings;
+    private final @Nullable VhostUserDaxBacking dax;
     private long protocolFeatures;
     private int status;
 
@@ -64,6 +70,16 @@ final class VhostUserSession implements AutoCloseable {
 
     /** @param acceptUnsealedMemory whether guest memory that cannot be sealed against shrinking is accepted */
     VhostUserSession(MessageChannel channel, VirtioFsDevice device, boolean acceptUnsealedMemory) {
+        this(channel, device, acceptUnsealedMemory, null);
+    }
+
+    /**
+     * @param acceptUnsealedMemory whether guest memory that cannot be sealed against shrinking is accepted
+     * @param dax the DAX window the front-end holds (shared memory region 0), or null for none
+     */
+    VhostUserSession(MessageChannel channel, VirtioFsDevice device, boolean acceptUnsealedMemory,
+                     @Nullable VhostUserDaxBacking dax) {
+        this.dax = dax;
         this.channel = channel;
         this.device = device;
         this.memory = new MemoryMap(device, acceptUnsealedMemory);
@@ -158,7 +174,7 @@ final class VhostUserSession implements AutoCloseable {
     private static boolean definesReply(int request) {
         return RequestCode.of(request).map(code -> switch (code) {
             case GET_FEATURES, GET_PROTOCOL_FEATURES, GET_VRING_BASE, GET_QUEUE_NUM, GET_CONFIG, GET_MAX_MEM_SLOTS,
-                 GET_STATUS, GET_INFLIGHT_FD, POSTCOPY_ADVISE, POSTCOPY_END, IOTLB_MSG, GET_SHARED_OBJECT,
+                 GET_STATUS, GET_SHMEM_CONFIG, GET_INFLIGHT_FD, POSTCOPY_ADVISE, POSTCOPY_END, IOTLB_MSG, GET_SHARED_OBJECT,
                  SET_DEVICE_STATE_FD, CHECK_DEVICE_STATE, CREATE_CRYPTO_SESSION -> true;
             default -> false;
         }).orElse(false);
@@ -173,7 +189,7 @@ final class VhostUserSession implements AutoCloseable {
             }
             case SetFeatures(long features) -> setFeatures(features);
             case GetProtocolFeatures _ -> {
-                return Optional.of(new U64Reply(code, ProtocolFeature.offered()));
+                return Optional.of(new U64Reply(code, offeredProtocolFeatures()));
             }
             case SetProtocolFeatures(long features) -> setProtocolFeatures(features);
             case SetOwner _ -> LOG.log(System.Logger.Level.DEBUG, "front-end took ownership");
@@ -187,7 +203,7 @@ final class VhostUserSession implements AutoCloseable {
             }
             case SetMemTable(var regions) -> memory.replace(regions, request.fds());
             case AddMemReg(MemoryRegion region) -> memory.add(region, request.fds());
-            case RemMemReg(MemoryRegion region) -> memory.remove(region);
+            case RemMemReg(MemoryRegion region) -> memory.remove(region, () -> dax != null && dax.awaitingFrontEnd());
             case SetVringNum(int index, int num) -> vrings.setNum(index, num);
             case SetVringBase(int index, int num) -> vrings.setBase(index, num);
             case SetVringAddr(VringAddress address) -> vrings.setAddress(address);
@@ -206,6 +222,10 @@ final class VhostUserSession implements AutoCloseable {
             case GetStatus _ -> {
                 return Optional.of(new U64Reply(code, status()));
             }
+            case SetBackendReqFd _ -> setBackendChannel(request.fds());
+            case GetShmemConfig _ -> {
+                return Optional.of(shmemConfig());
+            }
             case Unsupported unsupported -> throw new VhostUserProtocolException(ProtocolFault.UNSUPPORTED,
                     unsupported.name() + " is not supported by this back-end");
         }
@@ -223,7 +243,7 @@ final class VhostUserSession implements AutoCloseable {
     }
 
     private void setProtocolFeatures(long features) throws VhostUserProtocolException {
-        long unknown = features & ~ProtocolFeature.offered();
+        long unknown = features & ~offeredProtocolFeatures();
         if (unknown != 0) {
             throw new VhostUserProtocolException(ProtocolFault.INVALID_FIELD, "protocol features "
                     + ProtocolFeature.describe(unknown) + " were not offered");
@@ -232,12 +252,41 @@ final class VhostUserSession implements AutoCloseable {
         LOG.log(System.Logger.Level.DEBUG, "protocol features {0}", ProtocolFeature.describe(features));
     }
 
+    /** The protocol features offered: with a DAX window, those of shared memory too. */
+    private long offeredProtocolFeatures() {
+        return dax != null ? ProtocolFeature.offeredWithSharedMemory() : ProtocolFeature.offered();
+    }
+
+    /** SET_BACKEND_REQ_FD: the DAX window's requests go on this socket from now on. */
+    private void setBackendChannel(ReceivedFds fds) throws VhostUserProtocolException {
+        if (dax == null || !ProtocolFeature.BACKEND_REQ.isSetIn(protocolFeatures)) {
+            throw new VhostUserProtocolException(ProtocolFault.UNSUPPORTED,
+                    "SET_BACKEND_REQ_FD without VHOST_USER_PROTOCOL_F_BACKEND_REQ negotiated");
+        }
+        dax.attach(new BackEndChannel(fds.take(0), dax.timeout()));
+        LOG.log(System.Logger.Level.DEBUG, "back-end channel set up for the DAX window");
+    }
+
+    /** GET_SHMEM_CONFIG: region 0, the DAX window, when there is one; no region otherwise. */
+    private ShmemConfigReply shmemConfig() {
+        return new ShmemConfigReply(dax != null ? List.of(dax.size()) : List.of());
+    }
+
     /** The protocol features the front-end accepted. */
     long protocolFeatures() {
         return protocolFeatures;
     }
 
     private void resetDevice() {
+        if (dax != null) {
+            // The front-end unmaps every mapping at a device reset (vhost-user.rst, SHMEM_MAP).
+            dax.deviceReset();
+            device.daxWindow().ifPresent(window -> {
+                if (window instanceof io.virtiofs.transport.device.DaxWindowTable table) {
+                    table.forget();
+                }
+            });
+        }
         device.reset();
         vrings.reset();
         vrings.startDisabled(false);
@@ -286,7 +335,13 @@ final class VhostUserSession implements AutoCloseable {
         try {
             device.close();
         } finally {
-            vrings.close();
+            try {
+                vrings.close();
+            } finally {
+                if (dax != null) {
+                    dax.detach();
+                }
+            }
         }
     }
 }

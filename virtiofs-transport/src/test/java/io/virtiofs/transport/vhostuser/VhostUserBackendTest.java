@@ -222,4 +222,59 @@ class VhostUserBackendTest {
                     front.channel::receiveReply).fault(), "the back-end closed the connection");
         }
     }
+
+    @Test
+    void aBackEndWithADaxWindowOffersSharedMemoryAndTakesTheBackEndChannel() throws Exception {
+        backend = VhostUserBackend.builder().socketPath(socket).tag("myfs").queueSize(256)
+                .daxWindowSize(256L << 20).handlerFactory(config -> {
+                    assertTrue(config.daxWindow().isPresent(), "the handler sees the window");
+                    assertEquals(256L << 20, config.daxWindow().get().size());
+                    return handler;
+                }).build();
+        backend.start();
+        try (GuestRam ram = new GuestRam("vu-dax", 0, 4 << 20);
+             TestFrontEnd front = TestFrontEnd.connect(socket, ram)) {
+            assertEquals(1L << 22, ProtocolFeature.SHMEM.mask(), "QEMU 11.1's VHOST_USER_PROTOCOL_F_SHMEM_MAP");
+            long protocol = front.u64(new FrontEndMessage.GetProtocolFeatures());
+            long wanted = ProtocolFeature.SHMEM.mask() | ProtocolFeature.BACKEND_REQ.mask()
+                    | ProtocolFeature.BACKEND_SEND_FD.mask() | ProtocolFeature.REPLY_ACK.mask();
+            assertEquals(wanted, protocol & wanted, ProtocolFeature.describe(protocol));
+            assertEquals(0, front.ack(new FrontEndMessage.SetProtocolFeatures(protocol)));
+            front.channel.send(new FrontEndMessage.GetShmemConfig(), false);
+            BackEndReply.ShmemConfigReply shmem = (BackEndReply.ShmemConfigReply) front.channel.receiveReply();
+            assertEquals(1, shmem.regionCount());
+            assertEquals(256L << 20, shmem.sizes().get(0));
+            int[] pair = io.virtiofs.transport.internal.nativeio.SocketCalls.socketPair(
+                    io.virtiofs.transport.internal.nativeio.SocketCalls.SOCK_STREAM
+                            | io.virtiofs.transport.internal.nativeio.SocketCalls.SOCK_CLOEXEC);
+            try {
+                assertEquals(0, front.ack(new FrontEndMessage.SetBackendReqFd(), pair[1]));
+            } finally {
+                io.virtiofs.transport.internal.nativeio.SocketCalls.close(pair[1]);
+                io.virtiofs.transport.internal.nativeio.SocketCalls.close(pair[0]);
+            }
+        }
+        assertTrue(backend.awaitSessionsEnded(1, TIMEOUT));
+    }
+
+    @Test
+    void withoutADaxWindowNoSharedMemoryIsOfferedAndTheBackEndChannelIsRefused() throws Exception {
+        start(1, true, handler);
+        try (GuestRam ram = new GuestRam("vu-nodax", 0, 4 << 20);
+             TestFrontEnd front = TestFrontEnd.connect(socket, ram)) {
+            long protocol = front.u64(new FrontEndMessage.GetProtocolFeatures());
+            assertEquals(0, protocol & (ProtocolFeature.SHMEM.mask() | ProtocolFeature.BACKEND_REQ.mask()));
+            assertEquals(0, front.ack(new FrontEndMessage.SetProtocolFeatures(protocol)));
+            int[] pair = io.virtiofs.transport.internal.nativeio.SocketCalls.socketPair(
+                    io.virtiofs.transport.internal.nativeio.SocketCalls.SOCK_STREAM
+                            | io.virtiofs.transport.internal.nativeio.SocketCalls.SOCK_CLOEXEC);
+            try {
+                assertEquals(1, front.ack(new FrontEndMessage.SetBackendReqFd(), pair[1]), "refused");
+            } finally {
+                io.virtiofs.transport.internal.nativeio.SocketCalls.close(pair[1]);
+                io.virtiofs.transport.internal.nativeio.SocketCalls.close(pair[0]);
+            }
+            assertEquals(3, front.u64(new FrontEndMessage.GetQueueNum()) + 1, "the connection goes on");
+        }
+    }
 }

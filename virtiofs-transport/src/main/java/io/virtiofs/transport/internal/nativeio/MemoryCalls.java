@@ -52,6 +52,9 @@ public final class MemoryCalls {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle FTRUNCATE = NativeLinker.downcall("ftruncate",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+    private static final MethodHandle FALLOCATE = NativeLinker.downcall("fallocate",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG));
     private static final MethodHandle CLOSE = NativeLinker.downcall("close",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle SYSCONF = NativeLinker.downcall("sysconf",
@@ -133,6 +136,25 @@ public final class MemoryCalls {
         }
         if (result != 0) {
             throw NativeLinker.failure("ftruncate", state);
+        }
+    }
+
+    /** {@code FALLOC_FL_KEEP_SIZE}. */
+    public static final int FALLOC_FL_KEEP_SIZE = 0x01;
+    /** {@code FALLOC_FL_PUNCH_HOLE} (with {@link #FALLOC_FL_KEEP_SIZE}): the range reads as zeros, its pages freed. */
+    public static final int FALLOC_FL_PUNCH_HOLE = 0x02;
+
+    /** {@code fallocate(fd, mode, offset, length)}. */
+    public static void fallocate(int fd, int mode, long offset, long length) throws NativeException {
+        MemorySegment state = NativeLinker.callState();
+        int result;
+        try {
+            result = (int) FALLOCATE.invokeExact(state, fd, mode, offset, length);
+        } catch (Throwable t) {
+            throw NativeLinker.linkageBug("fallocate", t);
+        }
+        if (result != 0) {
+            throw NativeLinker.failure("fallocate", state);
         }
     }
 
