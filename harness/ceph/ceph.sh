@@ -217,7 +217,8 @@ cmd_down() {
 
 cmd_with() {
     local dir=$1; shift
-    trap 'cmd_down "$dir"' EXIT
+    # The directory is expanded now: at EXIT this function's locals are gone (set -u: unbound).
+    trap "cmd_down $(printf '%q' "$dir")" EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
     cmd_up "$dir" > /dev/null
