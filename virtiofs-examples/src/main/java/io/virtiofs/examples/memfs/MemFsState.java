@@ -1,5 +1,6 @@
 package io.virtiofs.examples.memfs;
 
+import io.virtiofs.api.XattrName;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.virtiofs.api.ErrnoException;
@@ -34,7 +35,7 @@ import java.util.Map;
  * u64 next nodeid, u64 next fh, u64 nodes
  * per node: u64 nodeid, UTF type, u32 permissions, u32 uid, u32 gid, u32 nlink, u64 lookups,
  *           4 x (i64 seconds, i32 nanoseconds): birth, access, modification, change;
- *           u32 xattrs, then (UTF name, u32 length, bytes) each;
+ *           u32 xattrs, then (u32 name length, name bytes, u32 length, bytes) each;
  *           u32 flock locks (u64 owner, u32 type) each, u32 record locks (u64 owner, u32 pid, u32 type, u64 start, u64 end) each;
  *           regular: u8 linkable, u64 size, extents (u64 offset, u32 length, bytes) ending with offset -1;
  *           directory: u64 parent, u64 next cookie, u32 names, then (u64 cookie, u32 length, name bytes, u64 nodeid) each;
@@ -95,7 +96,7 @@ final class MemFsState {
     private void saveInode(DataOutputStream out, Inode inode, ByteBuf buffer) throws IOException {
         out.writeLong(inode.id());
         out.writeUTF(inode.type().name());
-        Map<String, byte[]> xattrs = new java.util.LinkedHashMap<>();
+        Map<XattrName, byte[]> xattrs = new java.util.LinkedHashMap<>();
         inode.lockMeta();
         try {
             out.writeInt(inode.permissionsLocked());
@@ -109,7 +110,7 @@ final class MemFsState {
             writeTime(out, inode.ctimeLocked());
             Xattrs x = inode.existingXattrsLocked();
             if (x != null) {
-                for (String name : x.names()) {
+                for (XattrName name : x.names()) {
                     byte[] value = x.get(name);
                     if (value != null) {
                         xattrs.put(name, value);
@@ -120,8 +121,10 @@ final class MemFsState {
             inode.unlockMeta();
         }
         out.writeInt(xattrs.size());
-        for (Map.Entry<String, byte[]> xattr : xattrs.entrySet()) {
-            out.writeUTF(xattr.getKey());
+        for (Map.Entry<XattrName, byte[]> xattr : xattrs.entrySet()) {
+            byte[] name = xattr.getKey().toBytes();
+            out.writeInt(name.length);
+            out.write(name);
             out.writeInt(xattr.getValue().length);
             out.write(xattr.getValue());
         }
@@ -227,7 +230,7 @@ final class MemFsState {
     }
 
     private record Metadata(int permissions, int uid, int gid, int nlink, Instant atime, Instant mtime, Instant ctime,
-                            Map<String, byte[]> xattrs) {
+                            Map<XattrName, byte[]> xattrs) {
     }
 
     private record Name(long cookie, FileName name, long nodeid) {
@@ -384,11 +387,22 @@ final class MemFsState {
         return new Pending(inode, metadata, 0, 0, List.of(), flocks, records);
     }
 
-    private static Map<String, byte[]> readXattrs(DataInputStream in) throws IOException {
-        Map<String, byte[]> xattrs = new java.util.LinkedHashMap<>();
+    private static Map<XattrName, byte[]> readXattrs(DataInputStream in) throws IOException {
+        Map<XattrName, byte[]> xattrs = new java.util.LinkedHashMap<>();
         int count = boundedCount(in, "xattrs");
         for (int i = 0; i < count; i++) {
-            String name = in.readUTF();
+            int nameLength = boundedCount(in, "xattr name bytes");
+            if (nameLength == 0 || nameLength > 255) {
+                throw new StateFormatException("an xattr name of " + nameLength + " bytes");
+            }
+            byte[] nameBytes = new byte[nameLength];
+            in.readFully(nameBytes);
+            XattrName name;
+            try {
+                name = XattrName.ofOwned(nameBytes);
+            } catch (IllegalArgumentException e) {
+                throw new StateFormatException("an xattr name the file system cannot hold: " + e.getMessage());
+            }
             int length = boundedCount(in, "xattr bytes");
             if (length > Xattrs.SIZE_MAX) {
                 throw new StateFormatException("xattr " + name + " of " + length + " bytes");
@@ -513,7 +527,7 @@ final class MemFsState {
                     inode.setOwnerLocked(m.uid(), m.gid());
                     inode.setNlinkLocked(m.nlink());
                 }
-                for (Map.Entry<String, byte[]> xattr : m.xattrs().entrySet()) {
+                for (Map.Entry<XattrName, byte[]> xattr : m.xattrs().entrySet()) {
                     inode.xattrsLocked().set(xattr.getKey(), xattr.getValue(), XattrFlags.NONE);
                 }
                 inode.setAtimeLocked(m.atime());

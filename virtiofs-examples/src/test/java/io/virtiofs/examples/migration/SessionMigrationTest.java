@@ -69,7 +69,7 @@ class SessionMigrationTest {
         Reply send(WireFormat format, Opcode opcode, long nodeid, FuseRequest body) {
             ByteBuf request = Requests.encode(FuseMessage.of(opcode, unique++, nodeid, body), format);
             ByteBuf reply = Unpooled.buffer();
-            server.handle(request, reply);
+            server.handle(request, reply, io.virtiofs.protocol.server.Completion.SYNCHRONOUS);
             if (reply.readableBytes() == 0) {
                 return new Reply(0, Unpooled.EMPTY_BUFFER);
             }
@@ -98,7 +98,7 @@ class SessionMigrationTest {
             long flags = random.nextLong() & 0x3_ffff_ffffL;
             assertEquals(0, source.send(format, Opcode.INIT, 0, new InitIn(7, minor, 131072, flags)).error());
             WireFormat session = new WireFormat(order, source.server.negotiation().orElseThrow().version().minor(),
-                    source.server.negotiation().orElseThrow().accepts(io.virtiofs.api.Capability.SETXATTR_EXT));
+                    source.server.negotiation().orElseThrow().accepts(io.virtiofs.protocol.InitFlag.SETXATTR_EXT));
             Made made = randomSession(source, session, random);
             byte[] state = save(source);
             // Saving changes nothing: a second save gives the same bytes.

@@ -4,6 +4,7 @@ import io.virtiofs.api.Capability;
 import io.virtiofs.api.FileSystem;
 import io.virtiofs.api.Migratable;
 import io.virtiofs.api.Notifier;
+import io.virtiofs.protocol.InitFlag;
 import io.virtiofs.protocol.InitFlags;
 import io.virtiofs.protocol.WireFormat;
 import io.virtiofs.protocol.WireOrder;
@@ -221,12 +222,12 @@ final class SessionMigration {
         StringBuilder differences = new StringBuilder();
         compare(differences, "minor", minor, here.version().minor());
         if (accepted != InitFlags.flags(here.accepted())) {
-            java.util.Set<Capability> onlySource = java.util.EnumSet.noneOf(Capability.class);
-            onlySource.addAll(InitFlags.capabilities(accepted));
+            java.util.Set<InitFlag> onlySource = java.util.EnumSet.noneOf(InitFlag.class);
+            onlySource.addAll(InitFlags.set(accepted));
             onlySource.removeAll(here.accepted());
-            java.util.Set<Capability> onlyHere = java.util.EnumSet.noneOf(Capability.class);
+            java.util.Set<InitFlag> onlyHere = java.util.EnumSet.noneOf(InitFlag.class);
             onlyHere.addAll(here.accepted());
-            onlyHere.removeAll(InitFlags.capabilities(accepted));
+            onlyHere.removeAll(InitFlags.set(accepted));
             differences.append(", capabilities the source accepted and this one would not: ").append(onlySource)
                     .append(", and the reverse: ").append(onlyHere);
         }
@@ -241,7 +242,7 @@ final class SessionMigration {
             throw new StateFormatException("this back-end would settle the guest's FUSE_INIT differently ("
                     + differences.substring(2) + "): start it with the source's options");
         }
-        return new Session(new WireFormat(order, here.version().minor(), here.accepts(Capability.SETXATTR_EXT)), here, init);
+        return new Session(new WireFormat(order, here.version().minor(), here.accepts(InitFlag.SETXATTR_EXT)), here, init);
     }
 
     private static void compare(StringBuilder differences, String what, int source, int here) {

@@ -10,7 +10,9 @@ import io.netty.buffer.ByteBuf;
 import io.virtiofs.protocol.migration.DeviceState;
 import io.virtiofs.protocol.migration.MigrationOnError;
 import io.virtiofs.protocol.server.FuseRequestHandler;
-import io.virtiofs.protocol.server.Outcome;
+import io.virtiofs.api.Errno;
+import io.virtiofs.protocol.server.Completion;
+import io.virtiofs.protocol.server.Served;
 import io.virtiofs.transport.internal.nativeio.FileCalls;
 import io.virtiofs.transport.internal.nativeio.MemoryCalls;
 import io.virtiofs.transport.internal.nativeio.SocketCalls;
@@ -64,8 +66,13 @@ class VhostUserMigrationTest {
         }
 
         @Override
-        public Outcome handle(ByteBuf request, ByteBuf reply) {
-            return echo.handle(request, reply);
+        public Served handle(ByteBuf request, ByteBuf reply, Completion completion) {
+            return echo.handle(request, reply, completion);
+        }
+
+        @Override
+        public Served answerFailure(ByteBuf request, ByteBuf reply, Errno errno) {
+            return echo.answerFailure(request, reply, errno);
         }
 
         @Override
